@@ -1,0 +1,362 @@
+//! The threading story in one place: worker threads run blocking HTTP jobs, finished jobs go
+//! into a completion queue, and the queue is drained either by `tick` on the game's thread
+//! (`Dispatch::Tick`) or by the client's own callback thread (`Dispatch::Worker`).
+//!
+//! Guarantees (API.md rules 1-5), all enforced here and nowhere else:
+//! - every accepted request is completed exactly once: by its result, by cancel or by shutdown;
+//!   a request is "claimed" out of `pending` under the lock right before its callback runs;
+//! - only one thread runs callbacks of a client at a time, and `shutdown` waits for it, so no
+//!   callback runs once `shutdown` has returned;
+//! - `shutdown` never waits for a worker stuck in I/O: the worker finds the client gone when its
+//!   request ends, drops the result and exits.
+//!
+//! Knows nothing of KGeN or Elixir: jobs and deliveries are closures.
+
+mod jobs;
+pub mod stats;
+
+use crate::error::Error;
+use crate::options::Dispatch;
+use jobs::JobQueue;
+use stats::LiveGuard;
+use std::any::Any;
+use std::collections::{HashMap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle, ThreadId};
+
+type Outcome = Result<Box<dyn Any + Send>, Error>;
+type Deliver = Box<dyn FnOnce(Outcome) + Send>;
+type Event = Box<dyn FnOnce() + Send>;
+
+struct Job {
+    id: u64,
+    run: Box<dyn FnOnce(&JobContext) -> Outcome + Send>,
+}
+
+/// Something waiting in the completion queue.
+enum Ready {
+    /// A job's result; delivered only if the request is still pending when its turn comes.
+    Finished { id: u64, outcome: Outcome },
+    /// A request already taken out of `pending` (cancelled): delivered whatever happens.
+    Claimed { deliver: Deliver, outcome: Outcome },
+    /// A notification such as "the session changed", run in dispatch context.
+    Event(Event),
+}
+
+struct State {
+    pending: HashMap<u64, Deliver>,
+    ready: VecDeque<Ready>,
+    shutdown: bool,
+    /// The thread running one of this client's callbacks right now, if any.
+    deliverer: Option<ThreadId>,
+}
+
+struct Shared {
+    name: &'static str,
+    dispatch: Dispatch,
+    state: Mutex<State>,
+    /// Signalled when a ready item arrives, a callback finishes, or shutdown starts.
+    changed: Condvar,
+    /// Mirror of `state.ready.len()`, so an idle `tick` costs one atomic load.
+    ready_len: AtomicUsize,
+    next_id: AtomicU64,
+    jobs: JobQueue<Job>,
+}
+
+/// What a running job may do besides returning its result.
+pub struct JobContext<'a> {
+    shared: &'a Shared,
+    id: u64,
+}
+
+impl JobContext<'_> {
+    /// Runs `event` in dispatch context, before the job's own callback.
+    pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
+        self.shared.push_ready(Ready::Event(Box::new(event)));
+    }
+
+    /// True once the request was cancelled or the client is shutting down.
+    pub fn is_abandoned(&self) -> bool {
+        let state = self.shared.lock();
+        state.shutdown || !state.pending.contains_key(&self.id)
+    }
+
+    pub fn request_id(&self) -> u64 {
+        self.id
+    }
+}
+
+pub struct Engine {
+    shared: Arc<Shared>,
+    callback_thread: Mutex<Option<JoinHandle<()>>>,
+    _live: LiveGuard,
+}
+
+impl Engine {
+    /// `name` labels the threads ("gamegate-kgen-worker") and log lines.
+    pub fn new(name: &'static str, dispatch: Dispatch, worker_threads: u32) -> Result<Engine, Error> {
+        let shared = Arc::new(Shared {
+            name,
+            dispatch,
+            state: Mutex::new(State { pending: HashMap::new(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
+            changed: Condvar::new(),
+            ready_len: AtomicUsize::new(0),
+            next_id: AtomicU64::new(1),
+            jobs: JobQueue::new(),
+        });
+        let engine = Engine { shared: shared.clone(), callback_thread: Mutex::new(None), _live: LiveGuard::client() };
+        for index in 0..worker_threads.max(1) {
+            let worker_shared = shared.clone();
+            thread::Builder::new()
+                .name(format!("gamegate-{name}-worker-{index}"))
+                .spawn(move || worker_loop(worker_shared))
+                .map_err(|e| Error::internal(format!("could not start a worker thread: {e}")))?;
+        }
+        if dispatch == Dispatch::Worker {
+            let callback_shared = shared.clone();
+            let handle = thread::Builder::new()
+                .name(format!("gamegate-{name}-callbacks"))
+                .spawn(move || callback_loop(callback_shared))
+                .map_err(|e| Error::internal(format!("could not start the callback thread: {e}")))?;
+            *engine.callback_thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+        }
+        Ok(engine)
+    }
+
+    pub fn dispatch(&self) -> Dispatch {
+        self.shared.dispatch
+    }
+
+    /// Queues `job` for a worker; `deliver` gets its result (or `GG_CANCELLED` / `GG_SHUTDOWN`)
+    /// exactly once, in dispatch context. Returns the request id, or an error and never calls
+    /// `deliver`.
+    pub fn submit<T, J, D>(&self, job: J, deliver: D) -> Result<u64, Error>
+    where
+        T: Send + 'static,
+        J: FnOnce(&JobContext) -> Result<T, Error> + Send + 'static,
+        D: FnOnce(Result<T, Error>) + Send + 'static,
+    {
+        let deliver: Deliver = Box::new(move |outcome: Outcome| {
+            let typed = outcome.and_then(|any| {
+                any.downcast::<T>().map(|boxed| *boxed).map_err(|_| Error::internal("result type mismatch"))
+            });
+            deliver(typed)
+        });
+        let run: Box<dyn FnOnce(&JobContext) -> Outcome + Send> =
+            Box::new(move |ctx: &JobContext| job(ctx).map(|value| Box::new(value) as Box<dyn Any + Send>));
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut state = self.shared.lock();
+            if state.shutdown {
+                return Err(Error::shutdown());
+            }
+            state.pending.insert(id, deliver);
+        }
+        if let Err(job) = self.shared.jobs.push(Job { id, run }) {
+            // Shutdown raced us; take the request back so it is never called back.
+            self.shared.lock().pending.remove(&id);
+            drop(job);
+            return Err(Error::shutdown());
+        }
+        stats::request_started();
+        Ok(id)
+    }
+
+    /// Completes a pending request with `GG_CANCELLED` (delivered in dispatch context).
+    pub fn cancel(&self, id: u64) -> Result<(), Error> {
+        let mut state = self.shared.lock();
+        if state.shutdown {
+            return Err(Error::shutdown());
+        }
+        match state.pending.remove(&id) {
+            Some(deliver) => {
+                state.ready.push_back(Ready::Claimed { deliver, outcome: Err(Error::cancelled()) });
+                self.shared.ready_len.store(state.ready.len(), Ordering::Release);
+                drop(state);
+                self.shared.changed.notify_all();
+                Ok(())
+            }
+            None => Err(Error::invalid(format!("request {id} is not pending: its result was already delivered, or it never existed"))),
+        }
+    }
+
+    /// Runs the callbacks that are ready, on this thread. Returns how many ran. A tick from
+    /// inside one of this client's callbacks (or racing another thread's tick) runs nothing.
+    pub fn tick(&self) -> u32 {
+        if self.shared.ready_len.load(Ordering::Acquire) == 0 {
+            return 0;
+        }
+        let mut state = self.shared.lock();
+        if state.deliverer.is_some() {
+            return 0;
+        }
+        // Only what is ready now: callbacks that queue more work cannot keep one tick going.
+        let budget = state.ready.len();
+        let mut delivered = 0;
+        for _ in 0..budget {
+            let (next, call) = self.shared.take_next(state);
+            state = next;
+            match call {
+                Take::Run(call) => {
+                    state = self.shared.run_as_deliverer(state, call);
+                    delivered += 1;
+                }
+                Take::Skip => {}
+                Take::Empty => break,
+            }
+        }
+        delivered
+    }
+
+    /// Completes every pending request with `GG_SHUTDOWN` on this thread, waits for a callback
+    /// running on another thread, and stops the threads. Idempotent; safe from a callback.
+    pub fn shutdown(&self) {
+        let me = thread::current().id();
+        let mut state = self.shared.lock();
+        if state.shutdown {
+            return;
+        }
+        state.shutdown = true;
+        let dropped_jobs = self.shared.jobs.close();
+        while let Some(running) = state.deliverer {
+            if running == me {
+                break;
+            }
+            state = self.shared.changed.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        let mut pending: Vec<(u64, Deliver)> = state.pending.drain().collect();
+        pending.sort_by_key(|(id, _)| *id);
+        let ready: Vec<Ready> = state.ready.drain(..).collect();
+        self.shared.ready_len.store(0, Ordering::Release);
+        let outer_deliverer = state.deliverer.replace(me);
+        drop(state);
+        self.shared.changed.notify_all();
+        drop(dropped_jobs);
+
+        for (_, deliver) in pending {
+            run_guarded(self.shared.name, Box::new(move || deliver(Err(Error::shutdown()))));
+        }
+        for item in ready {
+            if let Ready::Claimed { deliver, outcome } = item {
+                run_guarded(self.shared.name, Box::new(move || deliver(outcome)));
+            }
+        }
+        self.shared.lock().deliverer = outer_deliverer;
+        self.shared.changed.notify_all();
+
+        let handle = self.callback_thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(handle) = handle {
+            // From inside a worker-mode callback the thread is this one: it ends on its own.
+            if handle.thread().id() != me {
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+enum Take {
+    Run(Event),
+    Skip,
+    Empty,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push_ready(&self, item: Ready) {
+        let mut state = self.lock();
+        if state.shutdown {
+            return; // The client is gone: results and events are dropped, never delivered.
+        }
+        state.ready.push_back(item);
+        self.ready_len.store(state.ready.len(), Ordering::Release);
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    /// Pops the next ready item and turns it into the call to make, claiming its request.
+    fn take_next<'a>(&'a self, mut state: MutexGuard<'a, State>) -> (MutexGuard<'a, State>, Take) {
+        if state.shutdown {
+            return (state, Take::Empty);
+        }
+        let Some(item) = state.ready.pop_front() else {
+            return (state, Take::Empty);
+        };
+        self.ready_len.store(state.ready.len(), Ordering::Release);
+        let take = match item {
+            Ready::Finished { id, outcome } => match state.pending.remove(&id) {
+                Some(deliver) => Take::Run(Box::new(move || deliver(outcome))),
+                None => Take::Skip, // cancelled meanwhile: its GG_CANCELLED is queued instead
+            },
+            Ready::Claimed { deliver, outcome } => Take::Run(Box::new(move || deliver(outcome))),
+            Ready::Event(event) => Take::Run(event),
+        };
+        (state, take)
+    }
+
+    /// Runs one callback with the lock released, marked as this client's deliverer.
+    fn run_as_deliverer<'a>(&'a self, mut state: MutexGuard<'a, State>, call: Event) -> MutexGuard<'a, State> {
+        state.deliverer = Some(thread::current().id());
+        drop(state);
+        run_guarded(self.name, call);
+        let mut state = self.lock();
+        if state.deliverer == Some(thread::current().id()) {
+            state.deliverer = None;
+        }
+        self.changed.notify_all();
+        state
+    }
+}
+
+/// A panic in GameGate's own delivery code must not kill the thread or reach C.
+fn run_guarded(name: &str, call: Event) {
+    if catch_unwind(AssertUnwindSafe(call)).is_err() {
+        crate::gg_log!(crate::log::GG_LOG_ERROR, "{name}: a callback delivery panicked; the panic was contained");
+    }
+}
+
+fn worker_loop(shared: Arc<Shared>) {
+    let _live = LiveGuard::thread();
+    while let Some(job) = shared.jobs.pop() {
+        let ctx = JobContext { shared: &shared, id: job.id };
+        if ctx.is_abandoned() {
+            continue; // cancelled before it started: no network traffic at all
+        }
+        let run = job.run;
+        let outcome = catch_unwind(AssertUnwindSafe(|| run(&ctx)))
+            .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while running the request; please report this")));
+        shared.push_ready(Ready::Finished { id: job.id, outcome });
+    }
+}
+
+fn callback_loop(shared: Arc<Shared>) {
+    let _live = LiveGuard::thread();
+    let mut state = shared.lock();
+    loop {
+        if state.shutdown {
+            return;
+        }
+        if state.ready.is_empty() || state.deliverer.is_some() {
+            state = shared.changed.wait(state).unwrap_or_else(|p| p.into_inner());
+            continue;
+        }
+        let (next, take) = shared.take_next(state);
+        state = match take {
+            Take::Run(call) => shared.run_as_deliverer(next, call),
+            Take::Skip | Take::Empty => next,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests;

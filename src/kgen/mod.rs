@@ -1,0 +1,93 @@
+//! KGeN server-to-server calls: session creation and generic S2S requests. Pure Rust; the C
+//! boundary lives in `ffi::kgen`.
+
+pub mod gotime;
+pub mod profile;
+pub mod session;
+
+use crate::error::Error;
+use crate::http::{self, Http};
+use crate::options::Options;
+use crate::secret::Secret;
+use profile::Profile;
+use session::Session;
+use std::sync::Arc;
+
+pub const PRODUCTION_URL: &str = "https://prod-platform-protocols.kgen.io";
+pub const STAGING_URL: &str = "https://stage-platform-protocols.kgen.io";
+/// As in KGeN's own curl example (trailing slash included).
+pub const SESSION_PATH: &str = "/s2s/session/";
+
+/// A game server's KGeN credentials and connection. Shared by the client's workers.
+pub struct Service {
+    http: Arc<Http>,
+    client_id: String,
+    client_secret: Secret,
+}
+
+impl Service {
+    pub fn new(client_id: &str, client_secret: &str, options: &Options) -> Result<Service, Error> {
+        if client_id.trim().is_empty() {
+            return Err(Error::invalid("client_id is empty"));
+        }
+        if client_secret.is_empty() {
+            return Err(Error::invalid("client_secret is empty"));
+        }
+        http::check_header_value("client_id", client_id)?;
+        http::check_header_value("client_secret", client_secret)?;
+        Ok(Service {
+            http: Http::new(options, PRODUCTION_URL)?,
+            client_id: client_id.to_string(),
+            client_secret: Secret::new(client_secret),
+        })
+    }
+
+    /// Checked on the caller's thread so that bad input fails the call, not the callback.
+    pub fn check_user_id(user_id: &str) -> Result<(), Error> {
+        if user_id.is_empty() {
+            return Err(Error::invalid("user_id is empty"));
+        }
+        Ok(())
+    }
+
+    /// `POST /s2s/session/`: creates or retrieves the player's KGeN session.
+    pub fn create_session(&self, user_id: &str, profile: &Profile) -> Result<Session, Error> {
+        let body = profile.request_body(user_id);
+        let response = self.send(http::parse_method("POST")?, SESSION_PATH, Some(&body))?;
+        Session::parse(&response)
+    }
+
+    /// Any S2S call. Returns the response body as JSON text ("null" for an empty body).
+    pub fn request(&self, method: &str, path: &str, body_json: Option<&str>) -> Result<String, Error> {
+        let method = http::parse_method(method)?;
+        let response = self.send(method, path, body_json.map(str::as_bytes))?;
+        if response.iter().all(u8::is_ascii_whitespace) {
+            return Ok("null".to_string());
+        }
+        match serde_json::from_slice::<serde_json::Value>(&response) {
+            Ok(_) => Ok(String::from_utf8_lossy(&response).into_owned()),
+            Err(_) => Err(crate::json::bad_response("KGeN answered with a body that is not valid JSON")),
+        }
+    }
+
+    fn send(&self, method: ureq::http::Method, path: &str, body: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+        let headers = [("x-client-id", self.client_id.as_str()), ("x-client-secret", self.client_secret.expose())];
+        let response = self.http.send(method, path, &headers, body)?;
+        if !response.is_success() {
+            return Err(crate::json::http_status_error("KGeN", response.status, &response.body));
+        }
+        Ok(response.body)
+    }
+}
+
+/// Validates the arguments of a generic request before it is queued.
+pub fn check_request(method: &str, path: &str, body_json: Option<&str>) -> Result<(), Error> {
+    http::parse_method(method)?;
+    http::check_path(path)?;
+    if let Some(body) = body_json {
+        if serde_json::from_str::<serde_json::Value>(body).is_err() {
+            return Err(Error::invalid("body_json is not valid JSON"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! GameGate: one native library for KGeN server-to-server sessions and Elixir player sign-in,
+//! exposed as a C ABI (`include/gamegate.h`).
+//!
+//! A request flows one way: `ffi` (C in) -> service (`kgen`, `elixir`) builds a job ->
+//! `engine` runs it on a worker through `http` -> the service parses the response -> the
+//! engine's completion queue -> `ffi` calls the C callback.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod error;
+pub mod log;
+pub mod options;
+pub mod secret;
+pub mod version;
+
+pub mod engine;
+pub mod http;
+pub mod json;
+pub mod kgen;
+
+pub mod ffi;

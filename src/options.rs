@@ -1,0 +1,107 @@
+//! Transport settings shared by both clients; `gg_options` in C is a box around this.
+
+use crate::error::Error;
+use std::time::Duration;
+
+pub const GG_DISPATCH_TICK: u32 = 0;
+pub const GG_DISPATCH_WORKER: u32 = 1;
+
+/// Where completion callbacks run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dispatch {
+    /// Only inside `*_client_tick`, on the thread that calls it.
+    Tick,
+    /// On the client's own callback thread, one at a time.
+    Worker,
+}
+
+impl Dispatch {
+    pub fn from_raw(mode: u32) -> Result<Dispatch, Error> {
+        match mode {
+            GG_DISPATCH_TICK => Ok(Dispatch::Tick),
+            GG_DISPATCH_WORKER => Ok(Dispatch::Worker),
+            other => Err(Error::invalid(format!("unknown dispatch mode {other}: use GG_DISPATCH_TICK (0) or GG_DISPATCH_WORKER (1)"))),
+        }
+    }
+}
+
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+pub const DEFAULT_WORKER_THREADS: u32 = 4;
+pub const MAX_WORKER_THREADS: u32 = 256;
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
+pub const DEFAULT_REFRESH_MARGIN_MS: u32 = 60_000;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `None`: the service's production URL.
+    pub base_url: Option<String>,
+    pub timeout: Duration,
+    pub dispatch: Dispatch,
+    /// Extra trusted roots (DER), on top of the bundled Mozilla roots.
+    pub extra_roots_der: Vec<Vec<u8>>,
+    pub worker_threads: u32,
+    pub max_body_bytes: u64,
+    /// Elixir: refresh the access token when it expires within this margin.
+    pub refresh_margin: Duration,
+    pub user_agent: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            base_url: None,
+            timeout: Duration::from_millis(u64::from(DEFAULT_TIMEOUT_MS)),
+            dispatch: Dispatch::Tick,
+            extra_roots_der: Vec::new(),
+            worker_threads: DEFAULT_WORKER_THREADS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            refresh_margin: Duration::from_millis(u64::from(DEFAULT_REFRESH_MARGIN_MS)),
+            user_agent: None,
+        }
+    }
+}
+
+impl Options {
+    pub fn set_timeout_ms(&mut self, ms: u32) -> Result<(), Error> {
+        if ms == 0 {
+            return Err(Error::invalid("timeout must be at least 1 ms"));
+        }
+        self.timeout = Duration::from_millis(u64::from(ms));
+        Ok(())
+    }
+
+    pub fn set_worker_threads(&mut self, count: u32) -> Result<(), Error> {
+        if count == 0 || count > MAX_WORKER_THREADS {
+            return Err(Error::invalid(format!("worker thread count must be 1..={MAX_WORKER_THREADS}, got {count}")));
+        }
+        self.worker_threads = count;
+        Ok(())
+    }
+
+    pub fn set_max_body_bytes(&mut self, bytes: u64) -> Result<(), Error> {
+        if bytes == 0 {
+            return Err(Error::invalid("the response body cap must be at least 1 byte"));
+        }
+        self.max_body_bytes = bytes;
+        Ok(())
+    }
+
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), Error> {
+        crate::http::BaseUrl::parse(url)?;
+        self.base_url = Some(url.trim_end_matches('/').to_string());
+        Ok(())
+    }
+
+    /// Parses every certificate in `pem`; fails without changing anything if one is bad.
+    pub fn add_root_certificates_pem(&mut self, pem: &str) -> Result<(), Error> {
+        let certs = crate::http::parse_pem_certificates(pem)?;
+        self.extra_roots_der.extend(certs);
+        Ok(())
+    }
+
+    pub fn set_user_agent(&mut self, agent: &str) -> Result<(), Error> {
+        crate::http::check_header_value("user agent", agent)?;
+        self.user_agent = Some(agent.to_string());
+        Ok(())
+    }
+}

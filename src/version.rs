@@ -1,0 +1,19 @@
+//! Library version, as macros in the C header and as a string at run time.
+
+pub const GG_VERSION_MAJOR: u32 = 0;
+pub const GG_VERSION_MINOR: u32 = 1;
+pub const GG_VERSION_PATCH: u32 = 0;
+
+/// NUL-terminated version string handed out by `gg_version`.
+pub(crate) const VERSION_CSTR: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_macros_match_the_crate_version() {
+        let expected = format!("{GG_VERSION_MAJOR}.{GG_VERSION_MINOR}.{GG_VERSION_PATCH}\0");
+        assert_eq!(VERSION_CSTR, expected);
+    }
+}
