@@ -3,6 +3,7 @@
 //! The numeric values are part of the C ABI: once released they never change and are never
 //! reused. cbindgen turns each `GG_*` constant into a `#define` in `gamegate.h`.
 
+use std::ffi::CStr;
 use std::fmt;
 
 /// Success.
@@ -38,23 +39,28 @@ pub const GG_INTERNAL: i32 = 14;
 
 /// Static name of a result code, `"GG_UNKNOWN"` for values GameGate never returns.
 pub fn result_name(code: i32) -> &'static str {
+    result_cname(code).to_str().unwrap_or("GG_UNKNOWN")
+}
+
+/// The same name, NUL-terminated, for `gg_result_name`.
+pub fn result_cname(code: i32) -> &'static CStr {
     match code {
-        GG_OK => "GG_OK",
-        GG_NULL_PARAM => "GG_NULL_PARAM",
-        GG_INVALID_ARGUMENT => "GG_INVALID_ARGUMENT",
-        GG_NETWORK => "GG_NETWORK",
-        GG_TIMEOUT => "GG_TIMEOUT",
-        GG_TLS => "GG_TLS",
-        GG_HTTP_STATUS => "GG_HTTP_STATUS",
-        GG_API_ERROR => "GG_API_ERROR",
-        GG_BAD_RESPONSE => "GG_BAD_RESPONSE",
-        GG_CANCELLED => "GG_CANCELLED",
-        GG_SHUTDOWN => "GG_SHUTDOWN",
-        GG_NOT_SIGNED_IN => "GG_NOT_SIGNED_IN",
-        GG_BUFFER_TOO_SMALL => "GG_BUFFER_TOO_SMALL",
-        GG_REENTRANT => "GG_REENTRANT",
-        GG_INTERNAL => "GG_INTERNAL",
-        _ => "GG_UNKNOWN",
+        GG_OK => c"GG_OK",
+        GG_NULL_PARAM => c"GG_NULL_PARAM",
+        GG_INVALID_ARGUMENT => c"GG_INVALID_ARGUMENT",
+        GG_NETWORK => c"GG_NETWORK",
+        GG_TIMEOUT => c"GG_TIMEOUT",
+        GG_TLS => c"GG_TLS",
+        GG_HTTP_STATUS => c"GG_HTTP_STATUS",
+        GG_API_ERROR => c"GG_API_ERROR",
+        GG_BAD_RESPONSE => c"GG_BAD_RESPONSE",
+        GG_CANCELLED => c"GG_CANCELLED",
+        GG_SHUTDOWN => c"GG_SHUTDOWN",
+        GG_NOT_SIGNED_IN => c"GG_NOT_SIGNED_IN",
+        GG_BUFFER_TOO_SMALL => c"GG_BUFFER_TOO_SMALL",
+        GG_REENTRANT => c"GG_REENTRANT",
+        GG_INTERNAL => c"GG_INTERNAL",
+        _ => c"GG_UNKNOWN",
     }
 }
 
@@ -101,6 +107,10 @@ impl Error {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Error::new(GG_INTERNAL, message)
+    }
+
+    pub fn null_param(name: &str) -> Self {
+        Error::new(GG_NULL_PARAM, format!("{name} is NULL"))
     }
 }
 

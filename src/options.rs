@@ -25,11 +25,11 @@ impl Dispatch {
     }
 }
 
-pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
-pub const DEFAULT_WORKER_THREADS: u32 = 4;
-pub const MAX_WORKER_THREADS: u32 = 256;
-pub const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
-pub const DEFAULT_REFRESH_MARGIN_MS: u32 = 60_000;
+pub(crate) const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+pub(crate) const DEFAULT_WORKER_THREADS: u32 = 4;
+pub(crate) const MAX_WORKER_THREADS: u32 = 256;
+pub(crate) const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
+pub(crate) const DEFAULT_REFRESH_MARGIN_MS: u32 = 60_000;
 
 #[derive(Clone, Debug)]
 pub struct Options {

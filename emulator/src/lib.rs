@@ -1,1 +1,252 @@
+//! gamegate-emulator: an offline stand-in for the KGeN and Elixir services on loopback, so
+//! games can develop without credentials and GameGate's tests run against real HTTP.
+//!
+//! Development endpoints live under `/_emulator/` (never affected by injected faults):
+//! - `GET  /_emulator/health`, `GET /_emulator/counters`
+//! - `POST /_emulator/faults` `{"latency_ms":N, "status":N, "body":"..", "times":N, "path_prefix":".."}`
+//! - `POST /_emulator/reset` (clears faults), `POST /_emulator/config` `{"token_life_ms":N}`
+//! - `GET  /_emulator/elixir/otp?email=..` → `{"transactionId","code"}` (the code "e-mailed")
+//! - `POST /_emulator/elixir/qr` `{"email":".."}` → `{"qrValue":"REIKEY:.."}`
+//! - `POST /_emulator/elixir/expire` (every access token expires now)
+//! - `GET  /_emulator/elixir/device` → the device fields of the last OTP verify
 
+mod elixir;
+mod exchange;
+mod kgen;
+mod util;
+
+use exchange::{Exchange, Reply};
+use serde_json::{json, Value};
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+pub const TEST_CLIENT_ID: &str = "gamegate-test-client";
+pub const TEST_CLIENT_SECRET: &str = "gamegate-test-secret";
+pub const TEST_API_KEY: &str = "gamegate-test-api-key";
+pub const DEFAULT_TOKEN_LIFE_MS: i64 = 30_000_000_000;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub kgen_client_id: String,
+    pub kgen_client_secret: String,
+    pub elixir_api_key: String,
+    pub token_life_ms: i64,
+    /// Print OTP codes and requests on stdout.
+    pub verbose: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 0,
+            kgen_client_id: TEST_CLIENT_ID.to_string(),
+            kgen_client_secret: TEST_CLIENT_SECRET.to_string(),
+            elixir_api_key: TEST_API_KEY.to_string(),
+            token_life_ms: DEFAULT_TOKEN_LIFE_MS,
+            verbose: false,
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+struct Fault {
+    latency_ms: u64,
+    status: u16,
+    body: String,
+    /// Requests left to affect; `None` = every request until reset.
+    remaining: Option<u64>,
+    path_prefix: String,
+}
+
+struct State {
+    kgen: kgen::Kgen,
+    elixir: elixir::Elixir,
+    fault: Option<Fault>,
+    requests: u64,
+    verbose: bool,
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    url: String,
+    server: Arc<tiny_http::Server>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    pub fn start(config: Config) -> std::io::Result<Emulator> {
+        let server = tiny_http::Server::http(("127.0.0.1", config.port)).map_err(std::io::Error::other)?;
+        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(config.port);
+        let server = Arc::new(server);
+        let mut elixir = elixir::Elixir::new(&config.elixir_api_key, config.token_life_ms);
+        elixir.echo_log = config.verbose;
+        let state = Arc::new(Mutex::new(State {
+            kgen: kgen::Kgen::new(&config.kgen_client_id, &config.kgen_client_secret),
+            elixir,
+            fault: None,
+            requests: 0,
+            verbose: config.verbose,
+        }));
+        let accept_server = server.clone();
+        let acceptor = thread::Builder::new().name("emulator-accept".into()).spawn(move || {
+            while let Ok(request) = accept_server.recv() {
+                let state = state.clone();
+                // One thread per request, so injected latency never delays other requests.
+                let _ = thread::Builder::new().name("emulator-request".into()).spawn(move || serve(&state, request));
+            }
+        })?;
+        Ok(Emulator { url: format!("http://127.0.0.1:{port}"), server, acceptor: Some(acceptor) })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Blocks until the process is killed.
+    pub fn wait(mut self) {
+        if let Some(handle) = self.acceptor.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(handle) = self.acceptor.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
+    let url = request.url().to_string();
+    let (path, query) = url.split_once('?').map(|(p, q)| (p.to_string(), q.to_string())).unwrap_or((url.clone(), String::new()));
+    let mut body = Vec::new();
+    let _ = request.as_reader().take(4 * 1024 * 1024).read_to_end(&mut body);
+    let exchange = Exchange {
+        method: request.method().as_str().to_ascii_uppercase(),
+        path,
+        query,
+        headers: request.headers().iter().map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string())).collect(),
+        body,
+    };
+    let reply = route(state, &exchange);
+    let header = tiny_http::Header::from_bytes("Content-Type", reply.content_type).expect("static header is valid");
+    let response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status).with_header(header);
+    let _ = request.respond(response);
+}
+
+fn route(state: &Mutex<State>, ex: &Exchange) -> Reply {
+    if ex.path.starts_with("/_emulator/") {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        return control(&mut s, ex);
+    }
+    let fault = {
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        s.requests += 1;
+        if s.verbose {
+            println!("[gamegate-emulator] {} {}", ex.method, ex.path);
+        }
+        take_fault(&mut s, &ex.path)
+    };
+    if let Some(fault) = &fault {
+        if fault.latency_ms > 0 {
+            thread::sleep(Duration::from_millis(fault.latency_ms));
+        }
+        if fault.status != 0 {
+            let body = if fault.body.is_empty() { json!({"message": "fault injected by the emulator"}).to_string() } else { fault.body.clone() };
+            return Reply::raw(fault.status, body, "application/json");
+        }
+    }
+    let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+    if ex.path.starts_with("/s2s/") {
+        s.kgen.handle(ex)
+    } else if ex.path.starts_with("/sdk/") {
+        s.elixir.handle(ex)
+    } else {
+        Reply::not_found(&ex.path)
+    }
+}
+
+fn take_fault(state: &mut State, path: &str) -> Option<Fault> {
+    let fault = state.fault.as_mut()?;
+    if !path.starts_with(&fault.path_prefix) {
+        return None;
+    }
+    let taken = fault.clone();
+    if let Some(left) = fault.remaining.as_mut() {
+        *left = left.saturating_sub(1);
+        if *left == 0 {
+            state.fault = None;
+        }
+    }
+    Some(taken)
+}
+
+fn control(s: &mut State, ex: &Exchange) -> Reply {
+    let body = ex.json().unwrap_or_default();
+    let ok = |v: Value| Reply::json(200, v);
+    match (ex.method.as_str(), ex.route()) {
+        ("GET", "/_emulator/health") => ok(json!({"ok": true})),
+        ("GET", "/_emulator/counters") => {
+            let c = s.elixir.counters;
+            ok(json!({
+                "requests": s.requests,
+                "kgen_sessions": s.kgen.sessions_created,
+                "otp_requests": c.otp_requests,
+                "otp_verifies": c.otp_verifies,
+                "refreshes": c.refreshes,
+                "signouts": c.signouts,
+                "reikey_sign_ins": c.reikey_sign_ins,
+                "authorized_calls": c.authorized_calls,
+            }))
+        }
+        ("POST", "/_emulator/faults") => {
+            let num = |k: &str| body.get(k).and_then(Value::as_u64).unwrap_or(0);
+            let times = num("times");
+            s.fault = Some(Fault {
+                latency_ms: num("latency_ms"),
+                status: num("status").min(599) as u16,
+                body: body.get("body").and_then(Value::as_str).unwrap_or_default().to_string(),
+                remaining: (times > 0).then_some(times),
+                path_prefix: body.get("path_prefix").and_then(Value::as_str).unwrap_or("/").to_string(),
+            });
+            ok(json!({"ok": true}))
+        }
+        ("POST", "/_emulator/reset") => {
+            s.fault = None;
+            ok(json!({"ok": true}))
+        }
+        ("POST", "/_emulator/config") => {
+            if let Some(life) = body.get("token_life_ms").and_then(Value::as_i64) {
+                s.elixir.token_life_ms = life.max(1);
+            }
+            ok(json!({"token_life_ms": s.elixir.token_life_ms}))
+        }
+        ("GET", "/_emulator/elixir/otp") => {
+            let email = ex.query_param("email").unwrap_or_default();
+            match s.elixir.latest_code(&email) {
+                Some((transaction_id, code)) => ok(json!({"transactionId": transaction_id, "code": code})),
+                None => Reply::json(404, json!({"message": "no code was sent to that address"})),
+            }
+        }
+        ("POST", "/_emulator/elixir/qr") => {
+            let email = body.get("email").and_then(Value::as_str).unwrap_or("qr-player@example.com").to_string();
+            ok(json!({"qrValue": s.elixir.issue_qr(&email)}))
+        }
+        ("POST", "/_emulator/elixir/expire") => {
+            s.elixir.expire_access_tokens();
+            ok(json!({"ok": true}))
+        }
+        ("GET", "/_emulator/elixir/device") => {
+            let (model, id) = s.elixir.last_device.clone();
+            ok(json!({"deviceModel": model, "deviceUniqueIdentifier": id}))
+        }
+        _ => Reply::not_found(&ex.path),
+    }
+}

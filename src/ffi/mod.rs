@@ -1,1 +1,10 @@
+//! The C boundary, one file per C object. Converts C <-> Rust and nothing else: no HTTP, no
+//! JSON parsing, no threads here. Every exported function body sits inside `ffi_boundary!`.
 
+#[macro_use]
+mod macros;
+pub mod kgen;
+pub mod library;
+pub mod options;
+pub mod result;
+mod strings;

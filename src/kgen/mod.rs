@@ -13,10 +13,9 @@ use profile::Profile;
 use session::Session;
 use std::sync::Arc;
 
-pub const PRODUCTION_URL: &str = "https://prod-platform-protocols.kgen.io";
-pub const STAGING_URL: &str = "https://stage-platform-protocols.kgen.io";
+pub(crate) const PRODUCTION_URL: &str = "https://prod-platform-protocols.kgen.io";
 /// As in KGeN's own curl example (trailing slash included).
-pub const SESSION_PATH: &str = "/s2s/session/";
+pub(crate) const SESSION_PATH: &str = "/s2s/session/";
 
 /// A game server's KGeN credentials and connection. Shared by the client's workers.
 pub struct Service {

@@ -4,15 +4,15 @@ use crate::error::Error;
 use serde_json::{Map, Value};
 
 /// Fields sent as text.
-pub const TEXT_FIELDS: &[&str] = &[
+pub(crate) const TEXT_FIELDS: &[&str] = &[
     "name", "username", "email", "device_id", "phonenumber", "date_joined", "playertag", "location",
     "location_name", "device_model", "screen_height", "screen_width", "os_name", "os_version",
     "browser_name", "app_version",
 ];
 /// Fields sent as integers.
-pub const INT_FIELDS: &[&str] = &["level", "rank"];
+pub(crate) const INT_FIELDS: &[&str] = &["level", "rank"];
 /// Fields sent as booleans.
-pub const FLAG_FIELDS: &[&str] = &["fb_login", "google_login"];
+pub(crate) const FLAG_FIELDS: &[&str] = &["fb_login", "google_login"];
 
 /// A set of profile fields; unknown names and mismatched types are refused when set.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -1,0 +1,339 @@
+//! `kgen_client`, `kgen_profile` and `kgen_session`: KGeN server-to-server sessions from C.
+
+use super::options::gg_options;
+use super::result::{deliver_json, gg_error, gg_json_callback, gg_result, with_c_error};
+use super::strings::{arg_callback, arg_mut, arg_opt_str, arg_ref, arg_str, write_request_id, CStrings, UserData};
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::kgen::profile::Profile;
+use crate::kgen::session::Session;
+use crate::kgen::{self, Service};
+use crate::options::Options;
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+
+/// A game server's connection to KGeN (opaque). Thread-safe: any call from any thread.
+#[allow(non_camel_case_types)]
+pub struct kgen_client {
+    engine: Arc<Engine>,
+    service: Arc<Service>,
+}
+
+/// Optional player fields sent with `kgen_create_session_with_profile` (opaque).
+#[allow(non_camel_case_types)]
+pub struct kgen_profile {
+    inner: Profile,
+}
+
+/// A KGeN session, as KGeN returned it. Every string is borrowed (valid until the callback
+/// returns) and never NULL: "" when the server sent nothing or null.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct kgen_session {
+    /// `sizeof(kgen_session)` in the library that filled it; fields are only ever appended.
+    pub struct_size: u32,
+    pub session_id: *const c_char,
+    pub user_id: *const c_char,
+    pub name: *const c_char,
+    pub username: *const c_char,
+    pub email: *const c_char,
+    pub device_id: *const c_char,
+    pub phonenumber: *const c_char,
+    pub level: i64,
+    pub rank: i64,
+    pub date_joined: *const c_char,
+    pub playertag: *const c_char,
+    pub location: *const c_char,
+    pub location_name: *const c_char,
+    pub device_model: *const c_char,
+    pub screen_height: *const c_char,
+    pub screen_width: *const c_char,
+    pub os_name: *const c_char,
+    pub os_version: *const c_char,
+    pub browser_name: *const c_char,
+    pub app_version: *const c_char,
+    /// "true" / "false" / "" as the server echoed them.
+    pub fb_login: *const c_char,
+    pub google_login: *const c_char,
+    pub indigg_id: *const c_char,
+    pub indigg_wallet_address: *const c_char,
+    pub third_party_client_id: *const c_char,
+    pub third_party_client_name: *const c_char,
+    /// `<client_id>#<user_id>`.
+    pub namespaced_third_party_user_id: *const c_char,
+    /// The player's custodial wallet.
+    pub wallet_address: *const c_char,
+    pub is_new_user: u8,
+    pub access_token: *const c_char,
+    pub refresh_token: *const c_char,
+    pub linked_phone: *const c_char,
+    /// As sent, e.g. "2024-08-20 08:32:13.025599965 +0000 UTC".
+    pub session_start_time: *const c_char,
+    /// `session_start_time` in Unix milliseconds; 0 if it could not be parsed.
+    pub session_start_unix_ms: i64,
+    /// The whole response body.
+    pub raw_json: *const c_char,
+}
+
+/// Called once with the session, or with `error` set and `session` NULL.
+#[allow(non_camel_case_types)]
+pub type kgen_session_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, error: *const gg_error, session: *const kgen_session)>;
+
+/// Creates a client. `client_secret` is a server credential: never ship it in a game build.
+/// `options` may be NULL (defaults: production URL, tick dispatch).
+#[no_mangle]
+pub extern "C" fn kgen_client_new(
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    options: *const gg_options,
+    out_client: *mut *mut kgen_client,
+) -> gg_result {
+    ffi_result! {
+        if out_client.is_null() {
+            return Err(Error::null_param("out_client"));
+        }
+        // SAFETY: out_client is non-NULL and writable per the contract.
+        unsafe { out_client.write(std::ptr::null_mut()) };
+        // SAFETY: pointer contract of this function.
+        let (client_id, client_secret) = unsafe { (arg_str(client_id, "client_id")?, arg_str(client_secret, "client_secret")?) };
+        // SAFETY: NULL or a live gg_options.
+        let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
+        let service = Arc::new(Service::new(client_id, client_secret, &options)?);
+        let engine = Arc::new(Engine::new("kgen", options.dispatch, options.worker_threads)?);
+        let client = Box::new(kgen_client { engine, service });
+        // SAFETY: as above.
+        unsafe { out_client.write(Box::into_raw(client)) };
+        Ok(())
+    }
+}
+
+/// Completes every pending request with `GG_SHUTDOWN` (on this thread) and frees the client.
+/// Returns without waiting for requests still on the wire. NULL is fine. Safe to call from
+/// inside one of the client's own callbacks.
+#[no_mangle]
+pub extern "C" fn kgen_client_free(client: *mut kgen_client) {
+    ffi_boundary! {
+        if client.is_null() {
+            return;
+        }
+        // SAFETY: created by kgen_client_new and freed once, per the contract. Shutdown runs
+        // before the handle is released, so SHUTDOWN callbacks may still use it.
+        let engine = unsafe { (*client).engine.clone() };
+        engine.shutdown();
+        // SAFETY: as above.
+        drop(unsafe { Box::from_raw(client) });
+    }
+}
+
+/// Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+/// Call it once per frame. Returns 0 when called from inside one of this client's callbacks.
+#[no_mangle]
+pub extern "C" fn kgen_client_tick(client: *mut kgen_client) -> u32 {
+    ffi_boundary! {
+        // SAFETY: NULL or a live client. The engine is cloned so that a callback may free
+        // the client while the tick is still running.
+        match unsafe { client.as_ref() } {
+            Some(client) => {
+                let engine = client.engine.clone();
+                engine.tick()
+            }
+            None => 0,
+        }
+    }
+}
+
+/// Completes a pending request with `GG_CANCELLED`; `GG_INVALID_ARGUMENT` when its result was
+/// already delivered.
+#[no_mangle]
+pub extern "C" fn kgen_client_cancel(client: *mut kgen_client, request_id: u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_ref(client, "client")? }.engine.cancel(request_id)
+    }
+}
+
+/// New, empty profile. Free it with `kgen_profile_free`.
+#[no_mangle]
+pub extern "C" fn kgen_profile_new() -> *mut kgen_profile {
+    ffi_boundary! { Box::into_raw(Box::new(kgen_profile { inner: Profile::default() })) }
+}
+
+/// Frees a profile; NULL is fine.
+#[no_mangle]
+pub extern "C" fn kgen_profile_free(profile: *mut kgen_profile) {
+    ffi_boundary! {
+        if !profile.is_null() {
+            // SAFETY: created by kgen_profile_new, freed once.
+            drop(unsafe { Box::from_raw(profile) });
+        }
+    }
+}
+
+/// Sets a text field: name, username, email, device_id, phonenumber, date_joined, playertag,
+/// location, location_name, device_model, screen_height, screen_width, os_name, os_version,
+/// browser_name, app_version. Other names: `GG_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn kgen_profile_set_text(profile: *mut kgen_profile, field: *const c_char, value: *const c_char) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (profile, field, value) = unsafe { (arg_mut(profile, "profile")?, arg_str(field, "field")?, arg_str(value, "value")?) };
+        profile.inner.set_text(field, value)
+    }
+}
+
+/// Sets an integer field: level, rank.
+#[no_mangle]
+pub extern "C" fn kgen_profile_set_int(profile: *mut kgen_profile, field: *const c_char, value: i64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (profile, field) = unsafe { (arg_mut(profile, "profile")?, arg_str(field, "field")?) };
+        profile.inner.set_int(field, value)
+    }
+}
+
+/// Sets a flag field (0 / 1): fb_login, google_login.
+#[no_mangle]
+pub extern "C" fn kgen_profile_set_flag(profile: *mut kgen_profile, field: *const c_char, value: u8) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (profile, field) = unsafe { (arg_mut(profile, "profile")?, arg_str(field, "field")?) };
+        if value > 1 {
+            return Err(Error::invalid("a flag is 0 or 1"));
+        }
+        profile.inner.set_flag(field, value == 1)
+    }
+}
+
+/// `POST /s2s/session`: creates or retrieves the player's KGeN session.
+#[no_mangle]
+pub extern "C" fn kgen_create_session(
+    client: *mut kgen_client,
+    user_id: *const c_char,
+    callback: kgen_session_callback,
+    user_data: *mut c_void,
+    out_request_id: *mut u64,
+) -> gg_result {
+    kgen_create_session_with_profile(client, user_id, std::ptr::null(), callback, user_data, out_request_id)
+}
+
+/// As `kgen_create_session`, also sending the profile's fields (copied; NULL = none).
+#[no_mangle]
+pub extern "C" fn kgen_create_session_with_profile(
+    client: *mut kgen_client,
+    user_id: *const c_char,
+    profile: *const kgen_profile,
+    callback: kgen_session_callback,
+    user_data: *mut c_void,
+    out_request_id: *mut u64,
+) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        let callback = arg_callback(callback)?;
+        // SAFETY: as above.
+        let user_id = unsafe { arg_str(user_id, "user_id")? }.to_string();
+        // SAFETY: NULL or a live profile.
+        let profile = unsafe { profile.as_ref() }.map(|p| p.inner.clone()).unwrap_or_default();
+        Service::check_user_id(&user_id)?;
+        let service = client.service.clone();
+        let user_data = UserData(user_data);
+        let id = client.engine.submit(
+            move |_| service.create_session(&user_id, &profile),
+            move |result: Result<Session, Error>| deliver_session(callback, user_data, result),
+        )?;
+        // SAFETY: NULL or writable.
+        unsafe { write_request_id(out_request_id, id) };
+        Ok(())
+    }
+}
+
+/// Any KGeN S2S call (e.g. `GET /s2s/loyalty/rewardable-events`), with the client's
+/// credentials. `body_json` may be NULL; the callback gets the response body as JSON.
+#[no_mangle]
+pub extern "C" fn kgen_request(
+    client: *mut kgen_client,
+    method: *const c_char,
+    path: *const c_char,
+    body_json: *const c_char,
+    callback: gg_json_callback,
+    user_data: *mut c_void,
+    out_request_id: *mut u64,
+) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        let callback = arg_callback(callback)?;
+        // SAFETY: as above.
+        let (method, path, body) = unsafe { (arg_str(method, "method")?, arg_str(path, "path")?, arg_opt_str(body_json, "body_json")?) };
+        kgen::check_request(method, path, body)?;
+        let (method, path, body) = (method.to_string(), path.to_string(), body.map(str::to_string));
+        let service = client.service.clone();
+        let user_data = UserData(user_data);
+        let id = client.engine.submit(
+            move |_| service.request(&method, &path, body.as_deref()),
+            move |result| deliver_json(callback, user_data, result),
+        )?;
+        // SAFETY: NULL or writable.
+        unsafe { write_request_id(out_request_id, id) };
+        Ok(())
+    }
+}
+
+type SessionFn = unsafe extern "C" fn(*mut c_void, *const gg_error, *const kgen_session);
+
+fn deliver_session(callback: SessionFn, user_data: UserData, result: Result<Session, Error>) {
+    match result {
+        Ok(session) => {
+            let mut strings = CStrings::default();
+            let c = c_session(&session, &mut strings);
+            // SAFETY: the caller's callback with its own user_data; `c` and its strings live
+            // until it returns.
+            unsafe { callback(user_data.get(), std::ptr::null(), &c) }
+        }
+        // SAFETY: as above.
+        Err(error) => with_c_error(&error, |e| unsafe { callback(user_data.get(), e, std::ptr::null()) }),
+    }
+}
+
+fn c_session(s: &Session, strings: &mut CStrings) -> kgen_session {
+    let t = &s.text;
+    kgen_session {
+        struct_size: std::mem::size_of::<kgen_session>() as u32,
+        session_id: strings.add(&t.session_id),
+        user_id: strings.add(&t.user_id),
+        name: strings.add(&t.name),
+        username: strings.add(&t.username),
+        email: strings.add(&t.email),
+        device_id: strings.add(&t.device_id),
+        phonenumber: strings.add(&t.phonenumber),
+        level: s.level,
+        rank: s.rank,
+        date_joined: strings.add(&t.date_joined),
+        playertag: strings.add(&t.playertag),
+        location: strings.add(&t.location),
+        location_name: strings.add(&t.location_name),
+        device_model: strings.add(&t.device_model),
+        screen_height: strings.add(&t.screen_height),
+        screen_width: strings.add(&t.screen_width),
+        os_name: strings.add(&t.os_name),
+        os_version: strings.add(&t.os_version),
+        browser_name: strings.add(&t.browser_name),
+        app_version: strings.add(&t.app_version),
+        fb_login: strings.add(&t.fb_login),
+        google_login: strings.add(&t.google_login),
+        indigg_id: strings.add(&t.indigg_id),
+        indigg_wallet_address: strings.add(&t.indigg_wallet_address),
+        third_party_client_id: strings.add(&t.third_party_client_id),
+        third_party_client_name: strings.add(&t.third_party_client_name),
+        namespaced_third_party_user_id: strings.add(&t.namespaced_third_party_user_id),
+        wallet_address: strings.add(&t.wallet_address),
+        is_new_user: u8::from(s.is_new_user),
+        access_token: strings.add(s.access_token.expose()),
+        refresh_token: strings.add(s.refresh_token.expose()),
+        linked_phone: strings.add(&t.linked_phone),
+        session_start_time: strings.add(&t.session_start_time),
+        session_start_unix_ms: s.session_start_unix_ms,
+        raw_json: strings.add(s.raw_json.expose()),
+    }
+}

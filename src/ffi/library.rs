@@ -1,0 +1,83 @@
+//! Library-wide calls: logging, version, statistics, the last refused call's message.
+
+use super::macros::last_failure;
+use super::result::gg_result;
+use super::strings::{copy_to_buffer, to_cstring, UserData};
+use crate::engine::stats;
+use crate::error::{Error, GG_INVALID_ARGUMENT};
+use std::ffi::{c_char, c_void};
+
+/// Receives log lines (any thread). `message` is valid only during the call and never
+/// contains a secret.
+#[allow(non_camel_case_types)]
+pub type gg_log_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, level: i32, message: *const c_char)>;
+
+/// Installs the log sink: lines of `max_level` (`GG_LOG_ERROR` 1 .. `GG_LOG_TRACE` 5) and more
+/// severe reach `callback`, from whatever thread logs them. NULL callback or level 0: off.
+#[no_mangle]
+pub extern "C" fn gg_set_log_callback(max_level: i32, callback: gg_log_callback, user_data: *mut c_void) {
+    ffi_boundary! {
+        let user_data = UserData(user_data);
+        let sink: Option<crate::log::Sink> = callback.map(|callback| {
+            Box::new(move |level: i32, line: &str| {
+                let text = to_cstring(line);
+                // SAFETY: the game's own callback with its own user_data; `text` outlives the call.
+                unsafe { callback(user_data.get(), level, text.as_ptr()) }
+            }) as crate::log::Sink
+        });
+        crate::log::set_sink(max_level, sink)
+    }
+}
+
+/// The library version, e.g. "0.1.0" (static string).
+#[no_mangle]
+pub extern "C" fn gg_version() -> *const c_char {
+    ffi_boundary! { crate::version::VERSION_CSTR.as_ptr().cast() }
+}
+
+/// Process-wide counters, for leak checks and diagnostics.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct gg_stats {
+    /// Set to `sizeof(gg_stats)` before calling; fields are only ever appended.
+    pub struct_size: u32,
+    /// Clients created and not yet freed.
+    pub live_clients: u64,
+    /// Library threads still running, including workers finishing I/O after a free.
+    pub live_threads: u64,
+    /// Asynchronous requests accepted since the process started.
+    pub requests_started: u64,
+}
+
+/// Fills `out` (whose `struct_size` the caller sets) with the current counters.
+#[no_mangle]
+pub extern "C" fn gg_get_stats(out: *mut gg_stats) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let out = unsafe { super::strings::arg_mut(out, "out")? };
+        if (out.struct_size as usize) < std::mem::size_of::<gg_stats>() {
+            return Err(Error::new(GG_INVALID_ARGUMENT, "set out->struct_size = sizeof(gg_stats) first"));
+        }
+        let now = stats::snapshot();
+        out.struct_size = std::mem::size_of::<gg_stats>() as u32;
+        out.live_clients = now.live_clients;
+        out.live_threads = now.live_threads;
+        out.requests_started = now.requests_started;
+        Ok(())
+    }
+}
+
+/// Copies the message of the last call refused on this thread (empty when none), e.g.
+/// "GG_INVALID_ARGUMENT: plain http:// is only allowed for loopback hosts ...".
+#[no_mangle]
+pub extern "C" fn gg_last_error_message(buf: *mut c_char, cap: usize, out_len: *mut usize) -> gg_result {
+    ffi_boundary! {
+        let text = last_failure();
+        // SAFETY: pointer contract of this function. Not routed through ffi_result!, so that a
+        // too-small buffer does not overwrite the message being read.
+        match unsafe { copy_to_buffer(&text, buf, cap, out_len) } {
+            Ok(()) => crate::error::GG_OK,
+            Err(e) => e.code,
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! `gg_options`: transport settings a client copies at creation. The caller frees them.
+
+use super::result::gg_result;
+use super::strings::{arg_mut, arg_str};
+use crate::options::{Dispatch, Options};
+use std::ffi::c_char;
+
+/// Transport settings shared by both clients (opaque).
+#[allow(non_camel_case_types)]
+pub struct gg_options {
+    pub(crate) inner: Options,
+}
+
+/// New options with every default: production URL, 10 s timeout, tick dispatch, 4 workers,
+/// 1 MiB body cap, 60 s refresh margin. Never NULL (barring a panic).
+#[no_mangle]
+pub extern "C" fn gg_options_new() -> *mut gg_options {
+    ffi_boundary! { Box::into_raw(Box::new(gg_options { inner: Options::default() })) }
+}
+
+/// Frees options; NULL is fine. Clients created from them keep their own copy.
+#[no_mangle]
+pub extern "C" fn gg_options_free(options: *mut gg_options) {
+    ffi_boundary! {
+        if !options.is_null() {
+            // SAFETY: created by gg_options_new and not yet freed, per the contract.
+            drop(unsafe { Box::from_raw(options) });
+        }
+    }
+}
+
+/// Base URL of the service, e.g. the emulator's `http://127.0.0.1:8910`. `http://` is accepted
+/// only for loopback hosts.
+#[no_mangle]
+pub extern "C" fn gg_options_set_base_url(options: *mut gg_options, url: *const c_char) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (options, url) = unsafe { (arg_mut(options, "options")?, arg_str(url, "url")?) };
+        options.inner.set_base_url(url)
+    }
+}
+
+/// Whole-request timeout (connect, send, wait, read). Default 10000; 0 is refused.
+#[no_mangle]
+pub extern "C" fn gg_options_set_timeout_ms(options: *mut gg_options, ms: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_mut(options, "options")? }.inner.set_timeout_ms(ms)
+    }
+}
+
+/// `GG_DISPATCH_TICK` (0, default) or `GG_DISPATCH_WORKER` (1).
+#[no_mangle]
+pub extern "C" fn gg_options_set_dispatch(options: *mut gg_options, mode: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let options = unsafe { arg_mut(options, "options")? };
+        options.inner.dispatch = Dispatch::from_raw(mode)?;
+        Ok(())
+    }
+}
+
+/// Trusts the PEM certificates in `pem` in addition to the bundled Mozilla roots.
+#[no_mangle]
+pub extern "C" fn gg_options_add_root_certificates_pem(options: *mut gg_options, pem: *const c_char) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (options, pem) = unsafe { (arg_mut(options, "options")?, arg_str(pem, "pem")?) };
+        options.inner.add_root_certificates_pem(pem)
+    }
+}
+
+/// Requests in flight at once (worker threads per client). Default 4, range 1..=256.
+#[no_mangle]
+pub extern "C" fn gg_options_set_worker_threads(options: *mut gg_options, count: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_mut(options, "options")? }.inner.set_worker_threads(count)
+    }
+}
+
+/// Largest response body accepted; a larger one fails with `GG_BAD_RESPONSE`. Default 1 MiB.
+#[no_mangle]
+pub extern "C" fn gg_options_set_max_body_bytes(options: *mut gg_options, bytes: u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_mut(options, "options")? }.inner.set_max_body_bytes(bytes)
+    }
+}
+
+/// Elixir: refresh the access token before a call when it expires within this margin.
+/// Default 60000.
+#[no_mangle]
+pub extern "C" fn gg_options_set_refresh_margin_ms(options: *mut gg_options, ms: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_mut(options, "options")? }.inner.refresh_margin = std::time::Duration::from_millis(u64::from(ms));
+        Ok(())
+    }
+}
+
+/// The User-Agent header sent with every request. Default "gamegate/<version>".
+#[no_mangle]
+pub extern "C" fn gg_options_set_user_agent(options: *mut gg_options, user_agent: *const c_char) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (options, agent) = unsafe { (arg_mut(options, "options")?, arg_str(user_agent, "user_agent")?) };
+        options.inner.set_user_agent(agent)
+    }
+}
