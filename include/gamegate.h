@@ -256,6 +256,10 @@ typedef struct gg_stats {
    Asynchronous requests accepted since the process started.
    */
   uint64_t requests_started;
+  /*
+   Requests whose worker finished, whether or not the result was still wanted.
+   */
+  uint64_t requests_finished;
 } gg_stats;
 
 #ifdef __cplusplus

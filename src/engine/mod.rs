@@ -330,12 +330,14 @@ fn worker_loop(shared: Arc<Shared>) {
     while let Some(job) = shared.jobs.pop() {
         let ctx = JobContext { shared: &shared, id: job.id };
         if ctx.is_abandoned() {
+            stats::request_finished();
             continue; // cancelled before it started: no network traffic at all
         }
         let run = job.run;
         let outcome = catch_unwind(AssertUnwindSafe(|| run(&ctx)))
             .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while running the request; please report this")));
         shared.push_ready(Ready::Finished { id: job.id, outcome });
+        stats::request_finished();
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 static LIVE_CLIENTS: AtomicU64 = AtomicU64::new(0);
 static LIVE_THREADS: AtomicU64 = AtomicU64::new(0);
 static REQUESTS_STARTED: AtomicU64 = AtomicU64::new(0);
+static REQUESTS_FINISHED: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -15,6 +16,8 @@ pub struct Snapshot {
     pub live_threads: u64,
     /// Asynchronous requests accepted since the process started.
     pub requests_started: u64,
+    /// Requests whose worker finished (result queued, or dropped after cancel/free).
+    pub requests_finished: u64,
 }
 
 pub fn snapshot() -> Snapshot {
@@ -22,11 +25,16 @@ pub fn snapshot() -> Snapshot {
         live_clients: LIVE_CLIENTS.load(Ordering::Acquire),
         live_threads: LIVE_THREADS.load(Ordering::Acquire),
         requests_started: REQUESTS_STARTED.load(Ordering::Acquire),
+        requests_finished: REQUESTS_FINISHED.load(Ordering::Acquire),
     }
 }
 
 pub(crate) fn request_started() {
     REQUESTS_STARTED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub(crate) fn request_finished() {
+    REQUESTS_FINISHED.fetch_add(1, Ordering::Release);
 }
 
 /// Counts one live thing for as long as it exists.

@@ -47,6 +47,8 @@ pub struct gg_stats {
     pub live_threads: u64,
     /// Asynchronous requests accepted since the process started.
     pub requests_started: u64,
+    /// Requests whose worker finished, whether or not the result was still wanted.
+    pub requests_finished: u64,
 }
 
 /// Fills `out` (whose `struct_size` the caller sets) with the current counters.
@@ -63,6 +65,7 @@ pub extern "C" fn gg_get_stats(out: *mut gg_stats) -> gg_result {
         out.live_clients = now.live_clients;
         out.live_threads = now.live_threads;
         out.requests_started = now.requests_started;
+        out.requests_finished = now.requests_finished;
         Ok(())
     }
 }

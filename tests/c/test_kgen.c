@@ -1,0 +1,662 @@
+/* The C ABI from C: options, KGeN sessions, dispatch, cancel, free, bad input.
+ * Runs against the emulator at $GAMEGATE_EMULATOR_URL with its default test credentials. */
+#include "gg_test.h"
+
+#include <pthread.h>
+
+#include "gamegate.h"
+
+#define CLIENT_ID "gamegate-test-client"
+#define CLIENT_SECRET "gamegate-test-secret"
+#define WAIT_LIMIT_SECONDS 30.0
+
+static const char *emulator_url;
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+typedef struct session_result {
+    int calls;
+    int code; /* GG_OK when the session arrived */
+    int http_status;
+    char api_code[64];
+    char message[512];
+    char user_id[512];
+    char namespaced[600];
+    char wallet[128];
+    char email[128];
+    char raw_head[32];
+    int is_new_user;
+    long long level;
+    long long start_ms;
+    unsigned struct_size;
+    pthread_t thread;
+    int access_token_empty;
+} session_result;
+
+static void copy_text(char *dst, size_t cap, const char *src) {
+    snprintf(dst, cap, "%s", src ? src : "(null)");
+}
+
+static void on_session(void *user_data, const gg_error *error, const kgen_session *session) {
+    session_result *r = (session_result *)user_data;
+    r->calls++;
+    r->thread = pthread_self();
+    if (error) {
+        CHECK(session == NULL);
+        CHECK(error->message != NULL && error->api_code != NULL);
+        CHECK_EQ_INT(error->struct_size, sizeof(gg_error));
+        r->code = error->code;
+        r->http_status = error->http_status;
+        copy_text(r->api_code, sizeof r->api_code, error->api_code);
+        copy_text(r->message, sizeof r->message, error->message);
+        return;
+    }
+    CHECK(session != NULL);
+    r->code = GG_OK;
+    r->struct_size = session->struct_size;
+    copy_text(r->user_id, sizeof r->user_id, session->user_id);
+    copy_text(r->namespaced, sizeof r->namespaced, session->namespaced_third_party_user_id);
+    copy_text(r->wallet, sizeof r->wallet, session->wallet_address);
+    copy_text(r->email, sizeof r->email, session->email);
+    copy_text(r->raw_head, sizeof r->raw_head, session->raw_json);
+    r->is_new_user = session->is_new_user;
+    r->level = session->level;
+    r->start_ms = session->session_start_unix_ms;
+    r->access_token_empty = session->access_token[0] == '\0';
+    /* Strings are never NULL, even for fields the server sent as null. */
+    CHECK(session->indigg_id != NULL && session->indigg_id[0] == '\0');
+    CHECK(session->refresh_token != NULL && session->session_id != NULL);
+}
+
+typedef struct json_result {
+    int calls;
+    int code;
+    int http_status;
+    char json[4096];
+} json_result;
+
+static void on_json(void *user_data, const gg_error *error, const char *json) {
+    json_result *r = (json_result *)user_data;
+    r->calls++;
+    if (error) {
+        CHECK(json == NULL);
+        r->code = error->code;
+        r->http_status = error->http_status;
+    } else {
+        CHECK(json != NULL);
+        r->code = GG_OK;
+        copy_text(r->json, sizeof r->json, json);
+    }
+}
+
+static gg_options *options_for(const char *url, uint32_t dispatch, uint32_t timeout_ms) {
+    gg_options *o = gg_options_new();
+    CHECK(o != NULL);
+    CHECK_EQ_INT(gg_options_set_base_url(o, url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_dispatch(o, dispatch), GG_OK);
+    CHECK_EQ_INT(gg_options_set_timeout_ms(o, timeout_ms), GG_OK);
+    return o;
+}
+
+static kgen_client *client_for(const char *url, uint32_t dispatch, uint32_t timeout_ms) {
+    gg_options *o = options_for(url, dispatch, timeout_ms);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_OK);
+    gg_options_free(o);
+    CHECK(c != NULL);
+    return c;
+}
+
+/* Ticks until *counter reaches want; fails the test after WAIT_LIMIT_SECONDS. */
+static void tick_until(kgen_client *c, const int *counter, int want) {
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (*counter < want) {
+        if (gg_now_seconds() > deadline) {
+            fprintf(stderr, "  timed out waiting for %d callbacks (have %d)\n", want, *counter);
+            gg_test_failed_checks++;
+            return;
+        }
+        kgen_client_tick(c);
+        gg_pause();
+    }
+}
+
+static gg_stats stats_now(void) {
+    gg_stats s;
+    memset(&s, 0, sizeof s);
+    s.struct_size = sizeof s;
+    CHECK_EQ_INT(gg_get_stats(&s), GG_OK);
+    return s;
+}
+
+/* Waits until every library thread has ended (workers finish their I/O on their own). */
+static void wait_for_threads_to_end(void) {
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (stats_now().live_threads != 0) {
+        if (gg_now_seconds() > deadline) {
+            fprintf(stderr, "  library threads still running after %.0f s\n", WAIT_LIMIT_SECONDS);
+            gg_test_failed_checks++;
+            return;
+        }
+        gg_pause();
+    }
+}
+
+/* Sends an emulator control request (faults, reset) and waits for it. */
+static void emulator_control(const char *path, const char *body) {
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    json_result r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_request(c, "POST", path, body, on_json, &r, NULL), GG_OK);
+    tick_until(c, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_OK);
+    kgen_client_free(c);
+}
+
+static void create_one(kgen_client *c, const char *user_id, session_result *r) {
+    memset(r, 0, sizeof *r);
+    CHECK_EQ_INT(kgen_create_session(c, user_id, on_session, r, NULL), GG_OK);
+    tick_until(c, &r->calls, 1);
+    CHECK_EQ_INT(r->calls, 1);
+}
+
+/* ---- library basics ------------------------------------------------------------------- */
+
+static void test_version_and_result_names(void) {
+    char expected[64];
+    snprintf(expected, sizeof expected, "%d.%d.%d", GG_VERSION_MAJOR, GG_VERSION_MINOR, GG_VERSION_PATCH);
+    CHECK_STR(gg_version(), expected);
+    CHECK_STR(gg_result_name(GG_OK), "GG_OK");
+    CHECK_STR(gg_result_name(GG_TIMEOUT), "GG_TIMEOUT");
+    CHECK_STR(gg_result_name(GG_INTERNAL), "GG_INTERNAL");
+    CHECK_STR(gg_result_name(-5), "GG_UNKNOWN");
+    CHECK_STR(gg_result_name(1000000), "GG_UNKNOWN");
+}
+
+static void test_options_reject_bad_values(void) {
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, "http://example.com"), GG_INVALID_ARGUMENT);
+    char message[512];
+    size_t len = 0;
+    CHECK_EQ_INT(gg_last_error_message(message, sizeof message, &len), GG_OK);
+    CHECK(strstr(message, "loopback") != NULL);
+    CHECK_EQ_INT(len, strlen(message) + 1);
+    CHECK_EQ_INT(gg_last_error_message(message, 3, &len), GG_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(gg_last_error_message(NULL, 0, &len), GG_BUFFER_TOO_SMALL);
+    CHECK(len > 3);
+
+    CHECK_EQ_INT(gg_options_set_base_url(o, "https://stage-platform-protocols.kgen.io"), GG_OK);
+    CHECK_EQ_INT(gg_options_set_base_url(o, "http://127.0.0.1:1"), GG_OK);
+    CHECK_EQ_INT(gg_options_set_base_url(o, "gopher://127.0.0.1"), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_base_url(o, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(gg_options_set_base_url(NULL, "https://a.b"), GG_NULL_PARAM);
+    CHECK_EQ_INT(gg_options_set_base_url(o, "https://\xff\xfe"), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_dispatch(o, 7), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_dispatch(o, GG_DISPATCH_WORKER), GG_OK);
+    CHECK_EQ_INT(gg_options_set_worker_threads(o, 0), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_worker_threads(o, 100000), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_timeout_ms(o, 0), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_max_body_bytes(o, 0), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_add_root_certificates_pem(o, "not a certificate"), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_user_agent(o, "game/1.0\r\nx-evil: 1"), GG_INVALID_ARGUMENT);
+    gg_options_free(o);
+    gg_options_free(NULL);
+}
+
+static void test_client_new_checks_arguments(void) {
+    kgen_client *c = (kgen_client *)0x1;
+    CHECK_EQ_INT(kgen_client_new(NULL, CLIENT_SECRET, NULL, &c), GG_NULL_PARAM);
+    CHECK(c == NULL);
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, NULL, NULL, &c), GG_NULL_PARAM);
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, NULL, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(kgen_client_new("", CLIENT_SECRET, NULL, &c), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_client_new("id\xc3\x28", CLIENT_SECRET, NULL, &c), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, "secret\r\nx-injected: 1", NULL, &c), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_client_new("id\n", CLIENT_SECRET, NULL, &c), GG_INVALID_ARGUMENT);
+    CHECK(c == NULL);
+    /* The refusal message names the problem, never the secret. */
+    char message[512];
+    CHECK_EQ_INT(gg_last_error_message(message, sizeof message, NULL), GG_OK);
+    CHECK(strstr(message, "control character") != NULL);
+    CHECK(strstr(message, "x-injected") == NULL);
+
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_OK); /* production URL */
+    kgen_client_free(c);
+    gg_options_free(o);
+    kgen_client_free(NULL);
+    CHECK_EQ_INT(kgen_client_tick(NULL), 0);
+    CHECK_EQ_INT(kgen_client_cancel(NULL, 1), GG_NULL_PARAM);
+}
+
+/* ---- sessions --------------------------------------------------------------------------- */
+
+static void test_create_session_twice_keeps_the_wallet(void) {
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    session_result first, second;
+    char user_id[64]; /* unique per run: the emulator remembers players */
+    snprintf(user_id, sizeof user_id, "player-%.0f", gg_now_seconds() * 1e6);
+    create_one(c, user_id, &first);
+    CHECK_EQ_INT(first.code, GG_OK);
+    CHECK_EQ_INT(first.struct_size, sizeof(kgen_session));
+    CHECK_STR(first.user_id, user_id);
+    char namespaced[128];
+    snprintf(namespaced, sizeof namespaced, "%s#%s", CLIENT_ID, user_id);
+    CHECK_STR(first.namespaced, namespaced);
+    CHECK(strncmp(first.wallet, "0x", 2) == 0 && strlen(first.wallet) == 42);
+    CHECK_EQ_INT(first.is_new_user, 1);
+    CHECK(first.start_ms > 1700000000000LL); /* parsed from Go's time format */
+    CHECK(first.raw_head[0] == '{');
+    CHECK_EQ_INT(first.access_token_empty, 0);
+    CHECK(pthread_equal(first.thread, pthread_self()));
+
+    create_one(c, user_id, &second);
+    CHECK_EQ_INT(second.code, GG_OK);
+    CHECK_EQ_INT(second.is_new_user, 0);
+    CHECK_STR(second.wallet, first.wallet);
+    kgen_client_free(c);
+}
+
+static void test_tick_mode_calls_back_only_inside_tick(void) {
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    session_result r;
+    memset(&r, 0, sizeof r);
+    uint64_t id = 0;
+    gg_stats before = stats_now();
+    CHECK_EQ_INT(kgen_create_session(c, "player-tick-only", on_session, &r, &id), GG_OK);
+    CHECK(id != 0);
+    /* Wait until the worker has finished the exchange: still no callback without a tick. */
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (stats_now().requests_finished <= before.requests_finished && gg_now_seconds() < deadline) gg_pause();
+    CHECK_EQ_INT(r.calls, 0);
+    CHECK_EQ_INT(kgen_client_tick(c), 1);
+    CHECK_EQ_INT(r.calls, 1);
+    CHECK(pthread_equal(r.thread, pthread_self()));
+    CHECK_EQ_INT(kgen_client_tick(c), 0);
+    CHECK_EQ_INT(kgen_client_cancel(c, id), GG_INVALID_ARGUMENT); /* already delivered */
+    kgen_client_free(c);
+}
+
+static void test_profile_fields_are_sent(void) {
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    kgen_profile *p = kgen_profile_new();
+    CHECK_EQ_INT(kgen_profile_set_text(p, "email", "player@example.com"), GG_OK);
+    CHECK_EQ_INT(kgen_profile_set_int(p, "level", 42), GG_OK);
+    CHECK_EQ_INT(kgen_profile_set_flag(p, "fb_login", 1), GG_OK);
+    CHECK_EQ_INT(kgen_profile_set_text(p, "user_id", "hijack"), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_profile_set_text(p, "no_such_field", "x"), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_profile_set_int(p, "email", 1), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_profile_set_flag(p, "fb_login", 2), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_profile_set_text(NULL, "email", "x"), GG_NULL_PARAM);
+    session_result r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_create_session_with_profile(c, "player-profile", p, on_session, &r, NULL), GG_OK);
+    kgen_profile_free(p); /* copied by the call */
+    kgen_profile_free(NULL);
+    tick_until(c, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_OK);
+    CHECK_STR(r.email, "player@example.com");
+    CHECK_EQ_INT(r.level, 42);
+    kgen_client_free(c);
+}
+
+static void test_json_hostile_user_ids_round_trip(void) {
+    const char *ids[] = {
+        "quote\"back\\slash",
+        "new\nline\ttab",
+        "{\"user_id\":\"someone-else\"}",
+        "unicode-\xc3\xa9\xe6\x97\xa5\xf0\x9f\x8e\xae",
+        "</script><script>alert(1)</script>",
+    };
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        session_result r;
+        create_one(c, ids[i], &r);
+        CHECK_EQ_INT(r.code, GG_OK);
+        CHECK_STR(r.user_id, ids[i]);
+    }
+    kgen_client_free(c);
+}
+
+static void test_bad_arguments_never_call_back(void) {
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    session_result r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_create_session(NULL, "p", on_session, &r, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(kgen_create_session(c, NULL, on_session, &r, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(kgen_create_session(c, "p", NULL, &r, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(kgen_create_session(c, "", on_session, &r, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_create_session(c, "bad\xff utf8", on_session, &r, NULL), GG_INVALID_ARGUMENT);
+    json_result j;
+    memset(&j, 0, sizeof j);
+    CHECK_EQ_INT(kgen_request(c, "BREW", "/s2s/session", NULL, on_json, &j, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_request(c, "GET", "s2s/no-slash", NULL, on_json, &j, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_request(c, "GET", "/a b", NULL, on_json, &j, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_request(c, "POST", "/s2s/x", "{not json", on_json, &j, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_request(c, NULL, "/s2s/x", NULL, on_json, &j, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(kgen_request(c, "GET", "/s2s/x", NULL, NULL, &j, NULL), GG_NULL_PARAM);
+    kgen_client_free(c); /* would deliver anything pending */
+    CHECK_EQ_INT(r.calls, 0);
+    CHECK_EQ_INT(j.calls, 0);
+}
+
+static void test_generic_request(void) {
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    json_result r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_request(c, "GET", "/s2s/loyalty/rewardable-events", NULL, on_json, &r, NULL), GG_OK);
+    tick_until(c, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_OK);
+    CHECK(strstr(r.json, "\"events\"") != NULL);
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_request(c, "GET", "/s2s/no-such-endpoint", NULL, on_json, &r, NULL), GG_OK);
+    tick_until(c, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(r.http_status, 404);
+    kgen_client_free(c);
+}
+
+/* ---- failures --------------------------------------------------------------------------- */
+
+static void test_wrong_credentials_are_http_401_without_the_secret(void) {
+    gg_options *o = options_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, "wrong-secret-value-XYZ", o, &c), GG_OK);
+    gg_options_free(o);
+    session_result r;
+    create_one(c, "player-wrong-creds", &r);
+    CHECK_EQ_INT(r.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(r.http_status, 401);
+    CHECK_STR(r.api_code, "UN_AUTHORIZED");
+    CHECK(strlen(r.message) > 0);
+    CHECK(strstr(r.message, "wrong-secret-value-XYZ") == NULL);
+    kgen_client_free(c);
+}
+
+static void test_server_down_is_a_network_error(void) {
+    kgen_client *c = client_for("http://127.0.0.1:1", GG_DISPATCH_TICK, 5000);
+    session_result r;
+    create_one(c, "player-no-server", &r);
+    CHECK_EQ_INT(r.code, GG_NETWORK);
+    CHECK_EQ_INT(r.http_status, 0);
+    kgen_client_free(c);
+}
+
+static void test_slow_server_times_out(void) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 3000, \"times\": 1, \"path_prefix\": \"/s2s/session\"}");
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 300);
+    session_result r;
+    create_one(c, "player-timeout", &r);
+    CHECK_EQ_INT(r.code, GG_TIMEOUT);
+    kgen_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+static void test_server_errors_keep_status_and_message(void) {
+    emulator_control("/_emulator/faults",
+                     "{\"status\": 503, \"times\": 1, \"path_prefix\": \"/s2s/session\", \"body\": \"{\\\"message\\\":\\\"maintenance\\\"}\"}");
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    session_result r;
+    create_one(c, "player-503", &r);
+    CHECK_EQ_INT(r.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(r.http_status, 503);
+    CHECK_STR(r.message, "maintenance");
+
+    emulator_control("/_emulator/faults", "{\"status\": 500, \"times\": 1, \"path_prefix\": \"/s2s/session\", \"body\": \"<html>oops</html>\"}");
+    create_one(c, "player-500", &r);
+    CHECK_EQ_INT(r.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(r.http_status, 500);
+    CHECK(strstr(r.message, "oops") != NULL);
+
+    emulator_control("/_emulator/faults", "{\"status\": 200, \"times\": 1, \"path_prefix\": \"/s2s/session\", \"body\": \"not json at all\"}");
+    create_one(c, "player-garbage", &r);
+    CHECK_EQ_INT(r.code, GG_BAD_RESPONSE);
+    kgen_client_free(c);
+}
+
+static void test_oversized_body_is_a_bad_response(void) {
+    gg_options *o = options_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    CHECK_EQ_INT(gg_options_set_max_body_bytes(o, 100), GG_OK); /* a session is ~1 KiB */
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_OK);
+    gg_options_free(o);
+    session_result r;
+    create_one(c, "player-big-body", &r);
+    CHECK_EQ_INT(r.code, GG_BAD_RESPONSE);
+    kgen_client_free(c);
+}
+
+/* ---- cancel and free -------------------------------------------------------------------- */
+
+static void test_cancel_delivers_cancelled_once(void) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 1500, \"times\": 1, \"path_prefix\": \"/s2s/session\"}");
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    gg_stats before = stats_now();
+    session_result r;
+    memset(&r, 0, sizeof r);
+    uint64_t id = 0;
+    CHECK_EQ_INT(kgen_create_session(c, "player-cancel", on_session, &r, &id), GG_OK);
+    CHECK_EQ_INT(kgen_client_cancel(c, id), GG_OK);
+    CHECK_EQ_INT(kgen_client_cancel(c, id), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(kgen_client_cancel(c, 987654321), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(r.calls, 0); /* tick mode: delivered by the next tick */
+    tick_until(c, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_CANCELLED);
+    /* Let the worker's own result arrive, then tick: it must be dropped, not delivered. */
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (stats_now().requests_finished <= before.requests_finished && gg_now_seconds() < deadline) gg_pause();
+    kgen_client_tick(c);
+    kgen_client_tick(c);
+    CHECK_EQ_INT(r.calls, 1);
+    kgen_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+#define PENDING_COUNT 100
+
+static void test_free_with_100_pending_answers_each_once(void) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 1000, \"path_prefix\": \"/s2s/session\"}");
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    static session_result results[PENDING_COUNT];
+    memset(results, 0, sizeof results);
+    uint64_t ids[PENDING_COUNT];
+    for (int i = 0; i < PENDING_COUNT; i++) {
+        CHECK_EQ_INT(kgen_create_session(c, "player-pending", on_session, &results[i], &ids[i]), GG_OK);
+        for (int j = 0; j < i; j++) CHECK(ids[j] != ids[i]);
+    }
+    double started = gg_now_seconds();
+    kgen_client_free(c);
+    double took = gg_now_seconds() - started;
+    for (int i = 0; i < PENDING_COUNT; i++) {
+        CHECK_EQ_INT(results[i].calls, 1);
+        CHECK_EQ_INT(results[i].code, GG_SHUTDOWN);
+        CHECK(pthread_equal(results[i].thread, pthread_self()));
+    }
+    (void)took; /* printed by the benchmark, never asserted */
+    emulator_control("/_emulator/reset", "{}");
+    /* Workers blocked in the slow exchanges end on their own; nothing calls back after free. */
+    wait_for_threads_to_end();
+    for (int i = 0; i < PENDING_COUNT; i++) CHECK_EQ_INT(results[i].calls, 1);
+}
+
+typedef struct free_in_callback {
+    kgen_client *client;
+    int calls;
+    int freed;
+    session_result other;
+} free_in_callback;
+
+static void on_session_then_free(void *user_data, const gg_error *error, const kgen_session *session) {
+    (void)session;
+    free_in_callback *f = (free_in_callback *)user_data;
+    f->calls++;
+    CHECK(error == NULL);
+    CHECK_EQ_INT(kgen_client_tick(f->client), 0); /* re-entrant tick runs nothing */
+    kgen_client_free(f->client);
+    f->freed = 1;
+}
+
+static void test_free_from_inside_a_tick_callback(void) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 2000, \"times\": 1, \"path_prefix\": \"/s2s/session\"}");
+    free_in_callback f;
+    memset(&f, 0, sizeof f);
+    gg_options *o = options_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    CHECK_EQ_INT(gg_options_set_worker_threads(o, 1), GG_OK);
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &f.client), GG_OK);
+    gg_options_free(o);
+    /* The slow one is still on the wire when the fast one's callback frees the client. */
+    CHECK_EQ_INT(kgen_create_session(f.client, "player-slow", on_session, &f.other, NULL), GG_OK);
+    emulator_control("/_emulator/reset", "{}");
+    gg_options *o2 = options_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    kgen_client *fast = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o2, &fast), GG_OK);
+    gg_options_free(o2);
+    /* A second client frees itself from its own callback while a request is pending on it. */
+    free_in_callback g;
+    memset(&g, 0, sizeof g);
+    g.client = fast;
+    CHECK_EQ_INT(kgen_create_session(fast, "player-fast", on_session_then_free, &g, NULL), GG_OK);
+    CHECK_EQ_INT(kgen_create_session(fast, "player-fast-2", on_session, &g.other, NULL), GG_OK);
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (!g.freed && gg_now_seconds() < deadline) {
+        kgen_client_tick(fast);
+        gg_pause();
+    }
+    CHECK_EQ_INT(g.calls, 1);
+    CHECK_EQ_INT(g.freed, 1);
+    /* The other request was answered exactly once: by its result or by GG_SHUTDOWN. */
+    CHECK_EQ_INT(g.other.calls, 1);
+    CHECK(g.other.code == GG_OK || g.other.code == GG_SHUTDOWN);
+    kgen_client_free(f.client);
+    CHECK_EQ_INT(f.other.calls, 1);
+    CHECK_EQ_INT(f.other.code, GG_SHUTDOWN);
+    wait_for_threads_to_end();
+}
+
+/* ---- worker dispatch -------------------------------------------------------------------- */
+
+typedef struct worker_wait {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    session_result result;
+    kgen_client *free_me;
+    int done;
+} worker_wait;
+
+static void on_worker_session(void *user_data, const gg_error *error, const kgen_session *session) {
+    worker_wait *w = (worker_wait *)user_data;
+    on_session(&w->result, error, session);
+    if (w->free_me) kgen_client_free(w->free_me); /* from the library's own callback thread */
+    pthread_mutex_lock(&w->lock);
+    w->done = 1;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void wait_worker(worker_wait *w) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)WAIT_LIMIT_SECONDS;
+    pthread_mutex_lock(&w->lock);
+    while (!w->done) {
+        if (pthread_cond_timedwait(&w->cond, &w->lock, &until) != 0) break;
+    }
+    pthread_mutex_unlock(&w->lock);
+    CHECK_EQ_INT(w->done, 1);
+}
+
+static void test_worker_mode_calls_back_on_a_library_thread(void) {
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_WORKER, 10000);
+    worker_wait w;
+    memset(&w, 0, sizeof w);
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    CHECK_EQ_INT(kgen_create_session(c, "player-worker", on_worker_session, &w, NULL), GG_OK);
+    wait_worker(&w);
+    CHECK_EQ_INT(w.result.calls, 1);
+    CHECK_EQ_INT(w.result.code, GG_OK);
+    CHECK(!pthread_equal(w.result.thread, pthread_self()));
+    CHECK_EQ_INT(kgen_client_tick(c), 0);
+    kgen_client_free(c);
+    CHECK_EQ_INT(w.result.calls, 1);
+
+    /* Freeing the client from inside its own worker-mode callback. */
+    worker_wait w2;
+    memset(&w2, 0, sizeof w2);
+    pthread_mutex_init(&w2.lock, NULL);
+    pthread_cond_init(&w2.cond, NULL);
+    w2.free_me = client_for(emulator_url, GG_DISPATCH_WORKER, 10000);
+    CHECK_EQ_INT(kgen_create_session(w2.free_me, "player-worker-free", on_worker_session, &w2, NULL), GG_OK);
+    wait_worker(&w2);
+    CHECK_EQ_INT(w2.result.calls, 1);
+    wait_for_threads_to_end();
+    pthread_mutex_destroy(&w.lock);
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w2.lock);
+    pthread_cond_destroy(&w2.cond);
+}
+
+/* ---- logging ---------------------------------------------------------------------------- */
+
+typedef struct log_capture {
+    pthread_mutex_t lock;
+    int lines;
+    int leaked;
+} log_capture;
+
+static void on_log(void *user_data, int32_t level, const char *message) {
+    log_capture *l = (log_capture *)user_data;
+    pthread_mutex_lock(&l->lock);
+    l->lines++;
+    if (level < GG_LOG_ERROR || level > GG_LOG_TRACE) l->leaked++;
+    if (strstr(message, CLIENT_SECRET) || strstr(message, "kgen-at-") || strstr(message, "kgen-rt-")) l->leaked++;
+    pthread_mutex_unlock(&l->lock);
+}
+
+static void test_log_lines_arrive_without_secrets(void) {
+    static log_capture l;
+    memset(&l, 0, sizeof l);
+    pthread_mutex_init(&l.lock, NULL);
+    gg_set_log_callback(GG_LOG_TRACE, on_log, &l);
+    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    session_result r;
+    create_one(c, "player-logged", &r);
+    CHECK_EQ_INT(r.code, GG_OK);
+    kgen_client_free(c);
+    gg_set_log_callback(GG_LOG_OFF, NULL, NULL);
+    pthread_mutex_lock(&l.lock);
+    CHECK(l.lines > 0);
+    CHECK_EQ_INT(l.leaked, 0);
+    pthread_mutex_unlock(&l.lock);
+    pthread_mutex_destroy(&l.lock);
+}
+
+int main(void) {
+    emulator_url = getenv("GAMEGATE_EMULATOR_URL");
+    if (!emulator_url || !*emulator_url) {
+        fprintf(stderr, "set GAMEGATE_EMULATOR_URL to a running gamegate-emulator\n");
+        return 2;
+    }
+    RUN(test_version_and_result_names);
+    RUN(test_options_reject_bad_values);
+    RUN(test_client_new_checks_arguments);
+    RUN(test_create_session_twice_keeps_the_wallet);
+    RUN(test_tick_mode_calls_back_only_inside_tick);
+    RUN(test_profile_fields_are_sent);
+    RUN(test_json_hostile_user_ids_round_trip);
+    RUN(test_bad_arguments_never_call_back);
+    RUN(test_generic_request);
+    RUN(test_wrong_credentials_are_http_401_without_the_secret);
+    RUN(test_server_down_is_a_network_error);
+    RUN(test_slow_server_times_out);
+    RUN(test_server_errors_keep_status_and_message);
+    RUN(test_oversized_body_is_a_bad_response);
+    RUN(test_cancel_delivers_cancelled_once);
+    RUN(test_free_with_100_pending_answers_each_once);
+    RUN(test_free_from_inside_a_tick_callback);
+    RUN(test_worker_mode_calls_back_on_a_library_thread);
+    RUN(test_log_lines_arrive_without_secrets);
+    wait_for_threads_to_end();
+    CHECK_EQ_INT(stats_now().live_clients, 0);
+    return gg_test_summary("c kgen suite");
+}
