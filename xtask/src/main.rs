@@ -1,1 +1,190 @@
-fn main(){}
+//! The project's two front-door commands, plus helpers:
+//!   cargo xtask demo     the KGeN flow through the C ABI against the bundled emulator
+//!   cargo xtask test     every suite: Rust, header freshness, C (plain and under valgrind), examples
+//!   cargo xtask header   regenerate include/gamegate.h
+//! Only std: it must build on a fresh machine before anything else is known to work.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "demo" => demo(),
+        "test" => test(),
+        "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
+        _ => {
+            eprintln!("usage: cargo xtask <demo | test | header>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask {task}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+fn run(command: &mut Command) -> Result {
+    let status = command.status().map_err(|e| format!("could not start {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed ({status})"))
+    }
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {tool}")]).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// The library (debug build) and the emulator, built once.
+fn build_native() -> Result<PathBuf> {
+    run(cargo().args(["build", "--quiet", "-p", "gamegate", "-p", "gamegate-emulator"]))?;
+    Ok(root().join("target").join("debug"))
+}
+
+/// A running emulator on a free port; killed when dropped.
+struct EmulatorProcess {
+    child: Child,
+    url: String,
+}
+
+impl EmulatorProcess {
+    fn start(bin_dir: &Path, verbose: bool) -> Result<EmulatorProcess> {
+        let mut command = Command::new(bin_dir.join("gamegate-emulator"));
+        command.args(["--port", "0"]).stdout(Stdio::piped());
+        if !verbose {
+            command.arg("--quiet");
+        }
+        let mut child = command.spawn().map_err(|e| format!("could not start the emulator: {e}"))?;
+        let stdout = child.stdout.take().ok_or("emulator has no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let url = lines.next().and_then(|l| l.ok()).ok_or("the emulator printed no URL")?;
+        // Keep echoing what it prints (OTP codes in the demo) without blocking it.
+        std::thread::spawn(move || {
+            for line in lines.map_while(std::result::Result::ok) {
+                println!("{line}");
+            }
+        });
+        Ok(EmulatorProcess { child, url })
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Compiles C sources against the header and the shared library, warnings as errors.
+fn compile_c(sources: &[&str], output: &Path, lib_dir: &Path) -> Result {
+    let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let mut command = Command::new(compiler);
+    command.current_dir(root()).args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-Iinclude", "-Itests/c"]);
+    command.args(sources).arg("-o").arg(output);
+    command.arg(format!("-L{}", lib_dir.display())).arg("-lgamegate").arg("-lpthread");
+    command.arg(format!("-Wl,-rpath,{}", lib_dir.display()));
+    run(&mut command)
+}
+
+fn demo() -> Result {
+    let bin_dir = build_native()?;
+    let out = root().join("target").join("c");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    compile_c(&["examples/c/demo.c"], &out.join("demo"), &bin_dir)?;
+    let emulator = EmulatorProcess::start(&bin_dir, true)?;
+    println!("demo: emulator listening at {}", emulator.url);
+    run(Command::new(out.join("demo")).env("GAMEGATE_EMULATOR_URL", &emulator.url))
+}
+
+struct Suites {
+    passed: Vec<&'static str>,
+    failed: Vec<&'static str>,
+}
+
+impl Suites {
+    fn record(&mut self, name: &'static str, result: Result) {
+        match result {
+            Ok(()) => self.passed.push(name),
+            Err(message) => {
+                eprintln!("suite {name} FAILED: {message}");
+                self.failed.push(name);
+            }
+        }
+    }
+}
+
+fn test() -> Result {
+    let in_ci = std::env::var_os("CI").is_some();
+    let mut suites = Suites { passed: vec![], failed: vec![] };
+
+    suites.record("rust (unit, integration, header freshness)", run(cargo().args(["test", "--workspace"])));
+
+    let bin_dir = build_native()?;
+    let out = root().join("target").join("c");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let emulator = EmulatorProcess::start(&bin_dir, false)?;
+    let c_suite = out.join("test_kgen");
+    let compiled = compile_c(&["tests/c/test_kgen.c"], &c_suite, &bin_dir);
+    let compiled_ok = compiled.is_ok();
+    suites.record("c compile (-Wall -Wextra -Werror)", compiled);
+    if compiled_ok {
+        suites.record("c kgen", run(Command::new(&c_suite).env("GAMEGATE_EMULATOR_URL", &emulator.url)));
+        if have("valgrind") {
+            let valgrind = Command::new("valgrind")
+                .args(["--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", "--error-exitcode=99"])
+                .arg(&c_suite)
+                .env("GAMEGATE_EMULATOR_URL", &emulator.url)
+                .status();
+            suites.record(
+                "c kgen under valgrind",
+                match valgrind {
+                    Ok(s) if s.success() => Ok(()),
+                    Ok(s) => Err(format!("valgrind run failed ({s}); exit 99 means a memory error or a definite leak")),
+                    Err(e) => Err(e.to_string()),
+                },
+            );
+        } else if in_ci {
+            suites.record("c kgen under valgrind", Err("valgrind is not installed (.ci/run installs it)".into()));
+        } else {
+            eprintln!("note: valgrind not installed; skipping the leak run (apt-get install valgrind)");
+        }
+    }
+
+    let demo_bin = out.join("demo");
+    let demo_result =
+        compile_c(&["examples/c/demo.c"], &demo_bin, &bin_dir).and_then(|()| run(Command::new(&demo_bin).env("GAMEGATE_EMULATOR_URL", &emulator.url)));
+    suites.record("example: c demo", demo_result);
+    drop(emulator);
+
+    println!();
+    for name in &suites.passed {
+        println!("  ok      {name}");
+    }
+    for name in &suites.failed {
+        println!("  FAILED  {name}");
+    }
+    println!("suites: {} passed, {} failed", suites.passed.len(), suites.failed.len());
+    if suites.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} suite(s) failed", suites.failed.len()))
+    }
+}
