@@ -1,0 +1,190 @@
+//! Elixir player sign-in: every flow, the session store and authorized calls. Pure Rust; the
+//! C boundary lives in `ffi::elixir`. Methods run on the engine's workers; session changes are
+//! announced through `JobContext::emit`, so the listener runs in dispatch context before the
+//! call's own callback.
+
+pub mod envelope;
+pub mod session;
+pub mod store;
+
+use crate::engine::JobContext;
+use crate::error::Error;
+use crate::http::{self, Http};
+use crate::options::Options;
+use crate::secret::Secret;
+use serde_json::{json, Value};
+use session::Session;
+use std::sync::{Arc, Mutex};
+use store::{Change, Store};
+use ureq::http::Method;
+
+pub(crate) const PRODUCTION_URL: &str = "https://kend.elixir.app";
+
+/// Receives every session change: `Some` after a sign-in or refresh, `None` when signed out.
+pub type Listener = Arc<dyn Fn(Option<&Session>) + Send + Sync>;
+
+pub struct Service {
+    http: Arc<Http>,
+    api_key: Secret,
+    store: Store,
+    refresh_margin_ms: i64,
+    device: Mutex<Option<(String, String)>>,
+    listener: Listener,
+}
+
+impl Service {
+    pub fn new(api_key: &str, options: &Options, listener: Listener) -> Result<Service, Error> {
+        if api_key.is_empty() {
+            return Err(Error::invalid("api_key is empty"));
+        }
+        http::check_header_value("api_key", api_key)?;
+        Ok(Service {
+            http: Http::new(options, PRODUCTION_URL)?,
+            api_key: Secret::new(api_key),
+            store: Store::default(),
+            refresh_margin_ms: i64::try_from(options.refresh_margin.as_millis()).unwrap_or(i64::MAX),
+            device: Mutex::new(None),
+            listener,
+        })
+    }
+
+    /// Sent with OTP verify, as the official SDKs do.
+    pub fn set_device(&self, model: &str, unique_id: &str) {
+        *self.device.lock().unwrap_or_else(|p| p.into_inner()) = Some((model.to_string(), unique_id.to_string()));
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn restore(&self, refresh_token: &str) -> Result<(), Error> {
+        if refresh_token.is_empty() {
+            return Err(Error::invalid("refresh_token is empty"));
+        }
+        self.store.replace(Session::restored(refresh_token));
+        Ok(())
+    }
+
+    /// `signin/otp-login`: e-mails a code; returns the transaction id.
+    pub fn otp_request(&self, email: &str) -> Result<String, Error> {
+        let data = self.call(Method::POST, "/sdk/auth/v2/signin/otp-login", Some(json!({ "email": email })), None)?;
+        match data.get("transactionId") {
+            Some(Value::String(id)) if !id.is_empty() => Ok(id.clone()),
+            _ => Err(crate::json::bad_response("Elixir's otp-login answer has no transactionId")),
+        }
+    }
+
+    pub fn otp_verify(&self, ctx: &JobContext, transaction_id: &str, code: &str) -> Result<Session, Error> {
+        let mut body = json!({ "transactionId": transaction_id, "code": code });
+        if let Some((model, unique_id)) = self.device.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            body["deviceModel"] = json!(model);
+            body["deviceUniqueIdentifier"] = json!(unique_id);
+        }
+        self.sign_in(ctx, Method::POST, "/sdk/auth/v2/signin/otp-verify", Some(body))
+    }
+
+    pub fn qr_verify(&self, ctx: &JobContext, qr_value: &str) -> Result<Session, Error> {
+        self.sign_in(ctx, Method::POST, "/sdk/auth/v2/signin/qr-verify", Some(json!({ "qrValue": qr_value })))
+    }
+
+    pub fn reikey_sign_in(&self, ctx: &JobContext, reikey: &str) -> Result<Session, Error> {
+        self.sign_in(ctx, Method::GET, &format!("/sdk/auth/v2/session/reikey/{}", path_segment(reikey)), None)
+    }
+
+    /// Ends a launcher session (`closerei`); the local session is left as it is.
+    pub fn close_reikey(&self, reikey: &str) -> Result<(), Error> {
+        self.call(Method::POST, &format!("/sdk/auth/v2/session/closerei/{}", path_segment(reikey)), Some(json!({})), None)
+            .map(|_| ())
+    }
+
+    /// Refreshes now (sharing a refresh already running).
+    pub fn refresh(&self, ctx: &JobContext) -> Result<Session, Error> {
+        self.store.refresh(
+            |refresh_token| {
+                let body = json!({ "refreshToken": refresh_token.expose() });
+                let data = self.call(Method::POST, "/sdk/auth/v2/session/refresh", Some(body), None)?;
+                Session::parse(&data)
+            },
+            |change| self.announce(ctx, change),
+        )
+    }
+
+    /// Signs out on the server, and always locally (the listener hears `None`).
+    pub fn sign_out(&self, ctx: &JobContext) -> Result<(), Error> {
+        let result = self
+            .access_token(ctx)
+            .and_then(|token| self.call(Method::POST, "/sdk/auth/v2/session/signout", Some(json!({})), Some(&token)));
+        if self.store.clear() {
+            self.announce(ctx, Change::Cleared);
+        }
+        result.map(|_| ())
+    }
+
+    /// An authorized call on any path; returns the envelope's `data` as JSON text.
+    pub fn request(&self, ctx: &JobContext, method: &str, path: &str, body: Option<&str>) -> Result<String, Error> {
+        let method = http::parse_method(method)?;
+        let body = body.map(serde_json::from_str::<Value>).transpose().map_err(|_| Error::invalid("body_json is not valid JSON"))?;
+        let token = self.access_token(ctx)?;
+        let data = self.call(method, path, body, Some(&token))?;
+        Ok(data.to_string())
+    }
+
+    /// A token valid beyond the refresh margin, refreshing first when needed.
+    fn access_token(&self, ctx: &JobContext) -> Result<Secret, Error> {
+        match self.store.fresh_token(now_ms(), self.refresh_margin_ms)? {
+            Some(token) => Ok(token),
+            None => self.refresh(ctx).map(|session| session.token),
+        }
+    }
+
+    fn sign_in(&self, ctx: &JobContext, method: Method, path: &str, body: Option<Value>) -> Result<Session, Error> {
+        let data = self.call(method, path, body, None)?;
+        let session = Session::parse(&data)?;
+        self.store.replace(session.clone());
+        self.announce(ctx, Change::Stored(session.clone()));
+        Ok(session)
+    }
+
+    fn announce(&self, ctx: &JobContext, change: Change) {
+        let listener = self.listener.clone();
+        match change {
+            Change::Stored(session) => ctx.emit(move || listener(Some(&session))),
+            Change::Cleared => ctx.emit(move || listener(None)),
+            Change::Unchanged => {}
+        }
+    }
+
+    fn call(&self, method: Method, path: &str, body: Option<Value>, bearer: Option<&Secret>) -> Result<Value, Error> {
+        let authorization = bearer.map(|t| format!("Bearer {}", t.expose())).map(Secret::new);
+        let mut headers = vec![("x-api-key", self.api_key.expose())];
+        if let Some(value) = &authorization {
+            headers.push(("authorization", value.expose()));
+        }
+        let body = body.map(|b| b.to_string().into_bytes());
+        let response = self.http.send(method, path, &headers, body.as_deref())?;
+        envelope::open(response.status, &response.body)
+    }
+}
+
+/// Validates a request path before it is queued.
+pub fn check_request(method: &str, path: &str, body_json: Option<&str>) -> Result<(), Error> {
+    crate::kgen::check_request(method, path, body_json)
+}
+
+/// Percent-encodes a value used as one path segment (rei-keys are opaque).
+fn path_segment(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
