@@ -112,6 +112,11 @@
 #define GG_VERSION_PATCH 0
 
 /*
+ A player's connection to Elixir (opaque). Thread-safe: any call from any thread.
+ */
+typedef struct elixir_client elixir_client;
+
+/*
  Transport settings shared by both clients (opaque).
  */
 typedef struct gg_options gg_options;
@@ -130,6 +135,49 @@ typedef struct kgen_profile kgen_profile;
  A GameGate result code: `GG_OK` (0) or one of the `GG_*` failure codes.
  */
 typedef int32_t gg_result;
+
+/*
+ A signed-in Elixir session. Strings are borrowed (valid until the callback returns) and
+ never NULL.
+ */
+typedef struct elixir_session {
+  /*
+   `sizeof(elixir_session)` in the library that filled it; fields are only ever appended.
+   */
+  uint32_t struct_size;
+  /*
+   The access token (a JWT), sent as `authorization: Bearer`.
+   */
+  const char *token;
+  /*
+   When `token` expires, epoch milliseconds.
+   */
+  int64_t token_expiry_ms;
+  int64_t token_life_ms;
+  /*
+   Persist this (securely) and pass it to `elixir_client_restore_session` next launch.
+   */
+  const char *refresh_token;
+  /*
+   `user._id`; "" for flows that send no user (QR).
+   */
+  const char *user_id;
+  const char *user_status;
+  /*
+   "" when not banned.
+   */
+  const char *ban_reason;
+  uint8_t new_account;
+  /*
+   The envelope's `data` as JSON.
+   */
+  const char *raw_json;
+} elixir_session;
+
+/*
+ Called in dispatch context on every session change; `session` NULL means signed out.
+ */
+typedef void (*elixir_session_listener)(void *user_data, const struct elixir_session *session);
 
 /*
  Why an asynchronous call failed. Borrowed: valid only until the callback returns.
@@ -153,6 +201,30 @@ typedef struct gg_error {
    */
   const char *message;
 } gg_error;
+
+/*
+ Called once with the OTP transaction id (pass it to `elixir_otp_verify`).
+ */
+typedef void (*elixir_otp_callback)(void *user_data,
+                                    const struct gg_error *error,
+                                    const char *transaction_id);
+
+/*
+ Called once with the new session, or with `error` set and `session` NULL.
+ */
+typedef void (*elixir_session_callback)(void *user_data,
+                                        const struct gg_error *error,
+                                        const struct elixir_session *session);
+
+/*
+ Called once when a call that produces no data completes. `error` is NULL on success.
+ */
+typedef void (*gg_done_callback)(void *user_data, const struct gg_error *error);
+
+/*
+ Called once with a JSON document (`json` is NULL when `error` is not).
+ */
+typedef void (*gg_json_callback)(void *user_data, const struct gg_error *error, const char *json);
 
 /*
  A KGeN session, as KGeN returned it. Every string is borrowed (valid until the callback
@@ -226,11 +298,6 @@ typedef void (*kgen_session_callback)(void *user_data,
                                       const struct kgen_session *session);
 
 /*
- Called once with a JSON document (`json` is NULL when `error` is not).
- */
-typedef void (*gg_json_callback)(void *user_data, const struct gg_error *error, const char *json);
-
-/*
  Receives log lines (any thread). `message` is valid only during the call and never
  contains a secret.
  */
@@ -265,6 +332,139 @@ typedef struct gg_stats {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Creates a client for a game's public Elixir API key. `options` may be NULL.
+ */
+gg_result elixir_client_new(const char *api_key,
+                            const struct gg_options *options,
+                            struct elixir_client **out_client);
+
+/*
+ Completes every pending request with `GG_SHUTDOWN` (on this thread) and frees the client.
+ NULL is fine; safe from inside the client's own callbacks.
+ */
+void elixir_client_free(struct elixir_client *client);
+
+/*
+ Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+ */
+uint32_t elixir_client_tick(struct elixir_client *client);
+
+/*
+ Completes a pending request with `GG_CANCELLED`.
+ */
+gg_result elixir_client_cancel(struct elixir_client *client, uint64_t request_id);
+
+/*
+ Device fields sent with `elixir_otp_verify` (`deviceModel`, `deviceUniqueIdentifier`).
+ */
+gg_result elixir_client_set_device_info(struct elixir_client *client,
+                                        const char *device_model,
+                                        const char *device_unique_id);
+
+/*
+ Installs (or with NULL removes) the session listener.
+ */
+gg_result elixir_client_set_session_listener(struct elixir_client *client,
+                                             elixir_session_listener listener,
+                                             void *user_data);
+
+/*
+ Signs back in from a persisted refresh token: the next call that needs a token refreshes.
+ */
+gg_result elixir_client_restore_session(struct elixir_client *client, const char *refresh_token);
+
+/*
+ Copies the current access token; `GG_NOT_SIGNED_IN` without one.
+ */
+gg_result elixir_client_access_token(struct elixir_client *client,
+                                     char *buf,
+                                     size_t cap,
+                                     size_t *out_len);
+
+/*
+ Copies the current refresh token (to persist it); `GG_NOT_SIGNED_IN` without one.
+ */
+gg_result elixir_client_refresh_token(struct elixir_client *client,
+                                      char *buf,
+                                      size_t cap,
+                                      size_t *out_len);
+
+/*
+ `signin/otp-login`: e-mails the player a 5-character code.
+ */
+gg_result elixir_otp_request(struct elixir_client *client,
+                             const char *email,
+                             elixir_otp_callback callback,
+                             void *user_data,
+                             uint64_t *out_request_id);
+
+/*
+ `signin/otp-verify`: signs the player in with the code from the e-mail.
+ */
+gg_result elixir_otp_verify(struct elixir_client *client,
+                            const char *transaction_id,
+                            const char *code,
+                            elixir_session_callback callback,
+                            void *user_data,
+                            uint64_t *out_request_id);
+
+/*
+ `signin/qr-verify`: signs in with a scanned QR value (`REIKEY:...`).
+ */
+gg_result elixir_qr_verify(struct elixir_client *client,
+                           const char *qr_value,
+                           elixir_session_callback callback,
+                           void *user_data,
+                           uint64_t *out_request_id);
+
+/*
+ Launcher sign-in with the rei-key the launcher passed as `-rei <key>`.
+ */
+gg_result elixir_reikey_sign_in(struct elixir_client *client,
+                                const char *reikey,
+                                elixir_session_callback callback,
+                                void *user_data,
+                                uint64_t *out_request_id);
+
+/*
+ Ends a launcher (rei-key) session on the server (`closerei`).
+ */
+gg_result elixir_reikey_close(struct elixir_client *client,
+                              const char *reikey,
+                              gg_done_callback callback,
+                              void *user_data,
+                              uint64_t *out_request_id);
+
+/*
+ Refreshes the session with the stored refresh token; `GG_NOT_SIGNED_IN` without one.
+ */
+gg_result elixir_session_refresh(struct elixir_client *client,
+                                 elixir_session_callback callback,
+                                 void *user_data,
+                                 uint64_t *out_request_id);
+
+/*
+ Signs out on the server and always locally (the listener hears NULL); the callback reports
+ what the server said. `GG_NOT_SIGNED_IN` without a session.
+ */
+gg_result elixir_sign_out(struct elixir_client *client,
+                          gg_done_callback callback,
+                          void *user_data,
+                          uint64_t *out_request_id);
+
+/*
+ An authorized call on any path (e.g. `GET /sdk/v2/userinfo`), refreshing the token first
+ when it expires within the margin. The callback gets the envelope's `data` as JSON.
+ */
+gg_result elixir_request(struct elixir_client *client,
+                         const char *method,
+                         const char *path,
+                         const char *body_json,
+                         gg_json_callback callback,
+                         void *user_data,
+                         uint64_t *out_request_id);
 
 /*
  Creates a client. `client_secret` is a server credential: never ship it in a game build.

@@ -158,9 +158,15 @@ impl Elixir {
 
     fn dev_reikey(&mut self, ex: &Exchange) -> Reply {
         let player = ex.query_param("playerId").filter(|p| !p.is_empty()).unwrap_or_else(|| "launcher-player".to_string());
+        let reikey = self.issue_reikey(&player);
+        ok(json!({"reikey": reikey, "playerId": player}))
+    }
+
+    /// Development: a launcher key for `player`, valid until closed.
+    pub fn issue_reikey(&mut self, player: &str) -> String {
         let reikey = util::uuid();
         self.reikeys.insert(reikey.clone(), format!("{player}@launcher.emulator"));
-        ok(json!({"reikey": reikey, "playerId": player}))
+        reikey
     }
 
     fn refresh(&mut self, ex: &Exchange) -> Reply {

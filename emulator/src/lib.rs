@@ -8,6 +8,7 @@
 //! - `GET  /_emulator/elixir/otp?email=..` → `{"transactionId","code"}` (the code "e-mailed")
 //! - `POST /_emulator/elixir/qr` `{"email":".."}` → `{"qrValue":"REIKEY:.."}`
 //! - `POST /_emulator/elixir/expire` (every access token expires now)
+//! - `GET  /_emulator/elixir/reikey?playerId=..` → `{"reikey"}` (as the launcher would pass it)
 //! - `GET  /_emulator/elixir/device` → the device fields of the last OTP verify
 
 mod elixir;
@@ -242,6 +243,10 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
         ("POST", "/_emulator/elixir/expire") => {
             s.elixir.expire_access_tokens();
             ok(json!({"ok": true}))
+        }
+        ("GET", "/_emulator/elixir/reikey") => {
+            let player = ex.query_param("playerId").unwrap_or_else(|| "launcher-player".to_string());
+            ok(json!({"reikey": s.elixir.issue_reikey(&player), "playerId": player}))
         }
         ("GET", "/_emulator/elixir/device") => {
             let (model, id) = s.elixir.last_device.clone();

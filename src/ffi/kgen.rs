@@ -2,8 +2,9 @@
 
 use super::options::gg_options;
 use super::result::{deliver_json, gg_error, gg_json_callback, gg_result, with_c_error};
-use super::strings::{arg_callback, arg_mut, arg_opt_str, arg_ref, arg_str, write_request_id, CStrings, UserData};
-use crate::engine::Engine;
+use super::client::{self, ClientHandle};
+use super::strings::{arg_callback, arg_mut, arg_opt_str, arg_ref, arg_str, CStrings, UserData};
+use crate::engine::{Engine, JobContext};
 use crate::error::Error;
 use crate::kgen::profile::Profile;
 use crate::kgen::session::Session;
@@ -17,6 +18,12 @@ use std::sync::Arc;
 pub struct kgen_client {
     engine: Arc<Engine>,
     service: Arc<Service>,
+}
+
+impl ClientHandle for kgen_client {
+    fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
 }
 
 /// Optional player fields sent with `kgen_create_session_with_profile` (opaque).
@@ -113,44 +120,24 @@ pub extern "C" fn kgen_client_new(
 /// inside one of the client's own callbacks.
 #[no_mangle]
 pub extern "C" fn kgen_client_free(client: *mut kgen_client) {
-    ffi_boundary! {
-        if client.is_null() {
-            return;
-        }
-        // SAFETY: created by kgen_client_new and freed once, per the contract. Shutdown runs
-        // before the handle is released, so SHUTDOWN callbacks may still use it.
-        let engine = unsafe { (*client).engine.clone() };
-        engine.shutdown();
-        // SAFETY: as above.
-        drop(unsafe { Box::from_raw(client) });
-    }
+    // SAFETY: NULL or created by kgen_client_new and freed once, per the contract.
+    ffi_boundary! { unsafe { client::free(client) } }
 }
 
 /// Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
 /// Call it once per frame. Returns 0 when called from inside one of this client's callbacks.
 #[no_mangle]
 pub extern "C" fn kgen_client_tick(client: *mut kgen_client) -> u32 {
-    ffi_boundary! {
-        // SAFETY: NULL or a live client. The engine is cloned so that a callback may free
-        // the client while the tick is still running.
-        match unsafe { client.as_ref() } {
-            Some(client) => {
-                let engine = client.engine.clone();
-                engine.tick()
-            }
-            None => 0,
-        }
-    }
+    // SAFETY: NULL or a live client.
+    ffi_boundary! { unsafe { client::tick(client) } }
 }
 
 /// Completes a pending request with `GG_CANCELLED`; `GG_INVALID_ARGUMENT` when its result was
 /// already delivered.
 #[no_mangle]
 pub extern "C" fn kgen_client_cancel(client: *mut kgen_client, request_id: u64) -> gg_result {
-    ffi_result! {
-        // SAFETY: pointer contract of this function.
-        unsafe { arg_ref(client, "client")? }.engine.cancel(request_id)
-    }
+    // SAFETY: NULL or a live client.
+    ffi_result! { unsafe { client::cancel(client, request_id) } }
 }
 
 /// New, empty profile. Free it with `kgen_profile_free`.
@@ -238,13 +225,10 @@ pub extern "C" fn kgen_create_session_with_profile(
         Service::check_user_id(&user_id)?;
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let id = client.engine.submit(
-            move |_| service.create_session(&user_id, &profile),
-            move |result: Result<Session, Error>| deliver_session(callback, user_data, result),
-        )?;
-        // SAFETY: NULL or writable.
-        unsafe { write_request_id(out_request_id, id) };
-        Ok(())
+        let job = move |_: &JobContext| service.create_session(&user_id, &profile);
+        let deliver = move |result: Result<Session, Error>| deliver_session(callback, user_data, result);
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { client::submit(client, job, deliver, out_request_id) }
     }
 }
 
@@ -270,13 +254,10 @@ pub extern "C" fn kgen_request(
         let (method, path, body) = (method.to_string(), path.to_string(), body.map(str::to_string));
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let id = client.engine.submit(
-            move |_| service.request(&method, &path, body.as_deref()),
-            move |result| deliver_json(callback, user_data, result),
-        )?;
-        // SAFETY: NULL or writable.
-        unsafe { write_request_id(out_request_id, id) };
-        Ok(())
+        let job = move |_: &JobContext| service.request(&method, &path, body.as_deref());
+        let deliver = move |result| deliver_json(callback, user_data, result);
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { client::submit(client, job, deliver, out_request_id) }
     }
 }
 

@@ -3,6 +3,8 @@
 
 #[macro_use]
 mod macros;
+mod client;
+pub mod elixir;
 pub mod kgen;
 pub mod library;
 pub mod options;

@@ -67,7 +67,6 @@ pub(crate) fn deliver_json(callback: unsafe extern "C" fn(*mut c_void, *const gg
 }
 
 /// Delivers a data-less result to a `gg_done_callback`.
-#[allow(dead_code)]
 pub(crate) fn deliver_done(callback: unsafe extern "C" fn(*mut c_void, *const gg_error), user_data: UserData, result: Result<(), Error>) {
     match result {
         // SAFETY: the caller's callback, called once with its own user_data.

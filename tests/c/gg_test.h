@@ -67,7 +67,7 @@ static double gg_now_seconds(void) {
 }
 
 /* Poll interval while waiting for a condition (never a stand-in for synchronisation). */
-static void gg_pause(void) {
+static inline void gg_pause(void) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
 }

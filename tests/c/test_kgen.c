@@ -5,12 +5,10 @@
 #include <pthread.h>
 
 #include "gamegate.h"
+#include "gg_emulator.h"
 
-#define CLIENT_ID "gamegate-test-client"
-#define CLIENT_SECRET "gamegate-test-secret"
-#define WAIT_LIMIT_SECONDS 30.0
-
-static const char *emulator_url;
+#define CLIENT_ID EMULATOR_CLIENT_ID
+#define CLIENT_SECRET EMULATOR_CLIENT_SECRET
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
@@ -119,38 +117,6 @@ static void tick_until(kgen_client *c, const int *counter, int want) {
         kgen_client_tick(c);
         gg_pause();
     }
-}
-
-static gg_stats stats_now(void) {
-    gg_stats s;
-    memset(&s, 0, sizeof s);
-    s.struct_size = sizeof s;
-    CHECK_EQ_INT(gg_get_stats(&s), GG_OK);
-    return s;
-}
-
-/* Waits until every library thread has ended (workers finish their I/O on their own). */
-static void wait_for_threads_to_end(void) {
-    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
-    while (stats_now().live_threads != 0) {
-        if (gg_now_seconds() > deadline) {
-            fprintf(stderr, "  library threads still running after %.0f s\n", WAIT_LIMIT_SECONDS);
-            gg_test_failed_checks++;
-            return;
-        }
-        gg_pause();
-    }
-}
-
-/* Sends an emulator control request (faults, reset) and waits for it. */
-static void emulator_control(const char *path, const char *body) {
-    kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
-    json_result r;
-    memset(&r, 0, sizeof r);
-    CHECK_EQ_INT(kgen_request(c, "POST", path, body, on_json, &r, NULL), GG_OK);
-    tick_until(c, &r.calls, 1);
-    CHECK_EQ_INT(r.code, GG_OK);
-    kgen_client_free(c);
 }
 
 static void create_one(kgen_client *c, const char *user_id, session_result *r) {
@@ -632,11 +598,7 @@ static void test_log_lines_arrive_without_secrets(void) {
 }
 
 int main(void) {
-    emulator_url = getenv("GAMEGATE_EMULATOR_URL");
-    if (!emulator_url || !*emulator_url) {
-        fprintf(stderr, "set GAMEGATE_EMULATOR_URL to a running gamegate-emulator\n");
-        return 2;
-    }
+    emulator_url = emulator_url_from_env();
     RUN(test_version_and_result_names);
     RUN(test_options_reject_bad_values);
     RUN(test_client_new_checks_arguments);

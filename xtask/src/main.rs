@@ -141,20 +141,24 @@ fn test() -> Result {
     let out = root().join("target").join("c");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
-    let c_suite = out.join("test_kgen");
-    let compiled = compile_c(&["tests/c/test_kgen.c"], &c_suite, &bin_dir);
-    let compiled_ok = compiled.is_ok();
-    suites.record("c compile (-Wall -Wextra -Werror)", compiled);
-    if compiled_ok {
-        suites.record("c kgen", run(Command::new(&c_suite).env("GAMEGATE_EMULATOR_URL", &emulator.url)));
+    for (name, source, leak_name) in [
+        ("c kgen", "tests/c/test_kgen.c", "c kgen under valgrind"),
+        ("c elixir", "tests/c/test_elixir.c", "c elixir under valgrind"),
+    ] {
+        let binary = out.join(Path::new(source).file_stem().expect("a file name"));
+        if let Err(message) = compile_c(&[source], &binary, &bin_dir) {
+            suites.record(name, Err(format!("does not compile with -Wall -Wextra -Werror: {message}")));
+            continue;
+        }
+        suites.record(name, run(Command::new(&binary).env("GAMEGATE_EMULATOR_URL", &emulator.url)));
         if have("valgrind") {
             let valgrind = Command::new("valgrind")
                 .args(["--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", "--error-exitcode=99"])
-                .arg(&c_suite)
+                .arg(&binary)
                 .env("GAMEGATE_EMULATOR_URL", &emulator.url)
                 .status();
             suites.record(
-                "c kgen under valgrind",
+                leak_name,
                 match valgrind {
                     Ok(s) if s.success() => Ok(()),
                     Ok(s) => Err(format!("valgrind run failed ({s}); exit 99 means a memory error or a definite leak")),
@@ -162,9 +166,9 @@ fn test() -> Result {
                 },
             );
         } else if in_ci {
-            suites.record("c kgen under valgrind", Err("valgrind is not installed (.ci/run installs it)".into()));
+            suites.record(leak_name, Err("valgrind is not installed (.ci/run installs it)".into()));
         } else {
-            eprintln!("note: valgrind not installed; skipping the leak run (apt-get install valgrind)");
+            eprintln!("note: valgrind not installed; skipping {leak_name} (apt-get install valgrind)");
         }
     }
 

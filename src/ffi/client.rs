@@ -1,0 +1,64 @@
+//! What every client handle shares: free, tick, cancel and queuing a request.
+
+use super::strings::{arg_ref, write_request_id};
+use crate::engine::{Engine, JobContext};
+use crate::error::Error;
+use std::sync::Arc;
+
+pub(crate) trait ClientHandle {
+    fn engine(&self) -> &Arc<Engine>;
+}
+
+/// Shutdown runs before the handle is released, so SHUTDOWN callbacks may still use it.
+///
+/// # Safety
+/// `client` is NULL or a live handle from `Box::into_raw`, freed once.
+pub(crate) unsafe fn free<C: ClientHandle>(client: *mut C) {
+    if client.is_null() {
+        return;
+    }
+    // SAFETY: live per the contract.
+    let engine = unsafe { (*client).engine().clone() };
+    engine.shutdown();
+    // SAFETY: as above.
+    drop(unsafe { Box::from_raw(client) });
+}
+
+/// The engine is cloned so that a callback may free the client while the tick still runs.
+///
+/// # Safety
+/// `client` is NULL or a live handle.
+pub(crate) unsafe fn tick<C: ClientHandle>(client: *const C) -> u32 {
+    // SAFETY: NULL or live per the contract.
+    match unsafe { client.as_ref() } {
+        Some(client) => {
+            let engine = client.engine().clone();
+            engine.tick()
+        }
+        None => 0,
+    }
+}
+
+/// # Safety
+/// `client` is NULL or a live handle.
+pub(crate) unsafe fn cancel<C: ClientHandle>(client: *const C, request_id: u64) -> Result<(), Error> {
+    // SAFETY: forwarded contract.
+    unsafe { arg_ref(client, "client")? }.engine().cancel(request_id)
+}
+
+/// Queues a request and writes its id where the caller asked for it.
+///
+/// # Safety
+/// `out_request_id` is NULL or valid for one write.
+pub(crate) unsafe fn submit<C, T, J, D>(client: &C, job: J, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
+where
+    C: ClientHandle,
+    T: Send + 'static,
+    J: FnOnce(&JobContext) -> Result<T, Error> + Send + 'static,
+    D: FnOnce(Result<T, Error>) + Send + 'static,
+{
+    let id = client.engine().submit(job, deliver)?;
+    // SAFETY: forwarded contract.
+    unsafe { write_request_id(out_request_id, id) };
+    Ok(())
+}

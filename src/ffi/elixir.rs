@@ -1,0 +1,361 @@
+//! `elixir_client` and `elixir_session`: Elixir player sign-in from C.
+
+use super::client::{self, ClientHandle};
+use super::options::gg_options;
+use super::result::{deliver_done, deliver_json, gg_done_callback, gg_error, gg_json_callback, gg_result, with_c_error};
+use super::strings::{arg_callback, arg_opt_str, arg_ref, arg_str, copy_to_buffer, to_cstring, CStrings, UserData};
+use crate::elixir::session::Session;
+use crate::elixir::store::not_signed_in;
+use crate::elixir::{self, Listener, Service};
+use crate::engine::{Engine, JobContext};
+use crate::error::Error;
+use crate::options::Options;
+use std::ffi::{c_char, c_void};
+use std::sync::{Arc, Mutex};
+
+/// A player's connection to Elixir (opaque). Thread-safe: any call from any thread.
+#[allow(non_camel_case_types)]
+pub struct elixir_client {
+    engine: Arc<Engine>,
+    service: Arc<Service>,
+    listener: Arc<Mutex<Option<(ListenerFn, UserData)>>>,
+}
+
+impl ClientHandle for elixir_client {
+    fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+}
+
+/// A signed-in Elixir session. Strings are borrowed (valid until the callback returns) and
+/// never NULL.
+#[repr(C)]
+#[allow(non_camel_case_types)]
+pub struct elixir_session {
+    /// `sizeof(elixir_session)` in the library that filled it; fields are only ever appended.
+    pub struct_size: u32,
+    /// The access token (a JWT), sent as `authorization: Bearer`.
+    pub token: *const c_char,
+    /// When `token` expires, epoch milliseconds.
+    pub token_expiry_ms: i64,
+    pub token_life_ms: i64,
+    /// Persist this (securely) and pass it to `elixir_client_restore_session` next launch.
+    pub refresh_token: *const c_char,
+    /// `user._id`; "" for flows that send no user (QR).
+    pub user_id: *const c_char,
+    pub user_status: *const c_char,
+    /// "" when not banned.
+    pub ban_reason: *const c_char,
+    pub new_account: u8,
+    /// The envelope's `data` as JSON.
+    pub raw_json: *const c_char,
+}
+
+/// Called once with the OTP transaction id (pass it to `elixir_otp_verify`).
+#[allow(non_camel_case_types)]
+pub type elixir_otp_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, error: *const gg_error, transaction_id: *const c_char)>;
+
+/// Called once with the new session, or with `error` set and `session` NULL.
+#[allow(non_camel_case_types)]
+pub type elixir_session_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, error: *const gg_error, session: *const elixir_session)>;
+
+/// Called in dispatch context on every session change; `session` NULL means signed out.
+#[allow(non_camel_case_types)]
+pub type elixir_session_listener = Option<unsafe extern "C" fn(user_data: *mut c_void, session: *const elixir_session)>;
+
+type ListenerFn = unsafe extern "C" fn(*mut c_void, *const elixir_session);
+type SessionFn = unsafe extern "C" fn(*mut c_void, *const gg_error, *const elixir_session);
+
+/// Creates a client for a game's public Elixir API key. `options` may be NULL.
+#[no_mangle]
+pub extern "C" fn elixir_client_new(api_key: *const c_char, options: *const gg_options, out_client: *mut *mut elixir_client) -> gg_result {
+    ffi_result! {
+        if out_client.is_null() {
+            return Err(Error::null_param("out_client"));
+        }
+        // SAFETY: out_client is non-NULL and writable per the contract.
+        unsafe { out_client.write(std::ptr::null_mut()) };
+        // SAFETY: pointer contract of this function.
+        let api_key = unsafe { arg_str(api_key, "api_key")? };
+        // SAFETY: NULL or a live gg_options.
+        let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
+        let slot: Arc<Mutex<Option<(ListenerFn, UserData)>>> = Arc::new(Mutex::new(None));
+        let service = Arc::new(Service::new(api_key, &options, listener_bridge(slot.clone()))?);
+        let engine = Arc::new(Engine::new("elixir", options.dispatch, options.worker_threads)?);
+        let client = Box::new(elixir_client { engine, service, listener: slot });
+        // SAFETY: as above.
+        unsafe { out_client.write(Box::into_raw(client)) };
+        Ok(())
+    }
+}
+
+/// Completes every pending request with `GG_SHUTDOWN` (on this thread) and frees the client.
+/// NULL is fine; safe from inside the client's own callbacks.
+#[no_mangle]
+pub extern "C" fn elixir_client_free(client: *mut elixir_client) {
+    // SAFETY: NULL or created by elixir_client_new and freed once, per the contract.
+    ffi_boundary! { unsafe { client::free(client) } }
+}
+
+/// Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+#[no_mangle]
+pub extern "C" fn elixir_client_tick(client: *mut elixir_client) -> u32 {
+    // SAFETY: NULL or a live client.
+    ffi_boundary! { unsafe { client::tick(client) } }
+}
+
+/// Completes a pending request with `GG_CANCELLED`.
+#[no_mangle]
+pub extern "C" fn elixir_client_cancel(client: *mut elixir_client, request_id: u64) -> gg_result {
+    // SAFETY: NULL or a live client.
+    ffi_result! { unsafe { client::cancel(client, request_id) } }
+}
+
+/// Device fields sent with `elixir_otp_verify` (`deviceModel`, `deviceUniqueIdentifier`).
+#[no_mangle]
+pub extern "C" fn elixir_client_set_device_info(client: *mut elixir_client, device_model: *const c_char, device_unique_id: *const c_char) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (client, model, id) = unsafe { (arg_ref(client, "client")?, arg_str(device_model, "device_model")?, arg_str(device_unique_id, "device_unique_id")?) };
+        client.service.set_device(model, id);
+        Ok(())
+    }
+}
+
+/// Installs (or with NULL removes) the session listener.
+#[no_mangle]
+pub extern "C" fn elixir_client_set_session_listener(client: *mut elixir_client, listener: elixir_session_listener, user_data: *mut c_void) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        *client.listener.lock().unwrap_or_else(|p| p.into_inner()) = listener.map(|l| (l, UserData(user_data)));
+        Ok(())
+    }
+}
+
+/// Signs back in from a persisted refresh token: the next call that needs a token refreshes.
+#[no_mangle]
+pub extern "C" fn elixir_client_restore_session(client: *mut elixir_client, refresh_token: *const c_char) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (client, token) = unsafe { (arg_ref(client, "client")?, arg_str(refresh_token, "refresh_token")?) };
+        client.service.restore(token)
+    }
+}
+
+/// Copies the current access token; `GG_NOT_SIGNED_IN` without one.
+#[no_mangle]
+pub extern "C" fn elixir_client_access_token(client: *mut elixir_client, buf: *mut c_char, cap: usize, out_len: *mut usize) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        let token = client.service.store().current().map(|s| s.token).filter(|t| !t.is_empty()).ok_or_else(not_signed_in)?;
+        // SAFETY: buffer contract of this function.
+        unsafe { copy_to_buffer(token.expose(), buf, cap, out_len) }
+    }
+}
+
+/// Copies the current refresh token (to persist it); `GG_NOT_SIGNED_IN` without one.
+#[no_mangle]
+pub extern "C" fn elixir_client_refresh_token(client: *mut elixir_client, buf: *mut c_char, cap: usize, out_len: *mut usize) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        let token = client.service.store().current().map(|s| s.refresh_token).ok_or_else(not_signed_in)?;
+        // SAFETY: buffer contract of this function.
+        unsafe { copy_to_buffer(token.expose(), buf, cap, out_len) }
+    }
+}
+
+/// `signin/otp-login`: e-mails the player a 5-character code.
+#[no_mangle]
+pub extern "C" fn elixir_otp_request(client: *mut elixir_client, email: *const c_char, callback: elixir_otp_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (client, email) = unsafe { (arg_ref(client, "client")?, arg_str(email, "email")?) };
+        let callback = arg_callback(callback)?;
+        if email.trim().is_empty() {
+            return Err(Error::invalid("email is empty"));
+        }
+        let (service, email, user_data) = (client.service.clone(), email.to_string(), UserData(user_data));
+        let job = move |_: &JobContext| service.otp_request(&email);
+        let deliver = move |result: Result<String, Error>| match result {
+            Ok(id) => {
+                let id = to_cstring(&id);
+                // SAFETY: the caller's callback, once, with its own user_data.
+                unsafe { callback(user_data.get(), std::ptr::null(), id.as_ptr()) }
+            }
+            // SAFETY: as above.
+            Err(e) => with_c_error(&e, |e| unsafe { callback(user_data.get(), e, std::ptr::null()) }),
+        };
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { client::submit(client, job, deliver, out_request_id) }
+    }
+}
+
+/// `signin/otp-verify`: signs the player in with the code from the e-mail.
+#[no_mangle]
+pub extern "C" fn elixir_otp_verify(client: *mut elixir_client, transaction_id: *const c_char, code: *const c_char, callback: elixir_session_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (client, tx, code) = unsafe { (arg_ref(client, "client")?, arg_str(transaction_id, "transaction_id")?, arg_str(code, "code")?) };
+        let (tx, code) = (tx.to_string(), crate::secret::Secret::new(code));
+        let service = client.service.clone();
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.otp_verify(ctx, &tx, code.expose())) }
+    }
+}
+
+/// `signin/qr-verify`: signs in with a scanned QR value (`REIKEY:...`).
+#[no_mangle]
+pub extern "C" fn elixir_qr_verify(client: *mut elixir_client, qr_value: *const c_char, callback: elixir_session_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (client, qr) = unsafe { (arg_ref(client, "client")?, arg_str(qr_value, "qr_value")?) };
+        let (qr, service) = (crate::secret::Secret::new(qr), client.service.clone());
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.qr_verify(ctx, qr.expose())) }
+    }
+}
+
+/// Launcher sign-in with the rei-key the launcher passed as `-rei <key>`.
+#[no_mangle]
+pub extern "C" fn elixir_reikey_sign_in(client: *mut elixir_client, reikey: *const c_char, callback: elixir_session_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (client, key) = unsafe { (arg_ref(client, "client")?, arg_str(reikey, "reikey")?) };
+        if key.is_empty() {
+            return Err(Error::invalid("reikey is empty"));
+        }
+        let (key, service) = (crate::secret::Secret::new(key), client.service.clone());
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.reikey_sign_in(ctx, key.expose())) }
+    }
+}
+
+/// Ends a launcher (rei-key) session on the server (`closerei`).
+#[no_mangle]
+pub extern "C" fn elixir_reikey_close(client: *mut elixir_client, reikey: *const c_char, callback: gg_done_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let (client, key) = unsafe { (arg_ref(client, "client")?, arg_str(reikey, "reikey")?) };
+        let callback = arg_callback(callback)?;
+        if key.is_empty() {
+            return Err(Error::invalid("reikey is empty"));
+        }
+        let (key, service, user_data) = (crate::secret::Secret::new(key), client.service.clone(), UserData(user_data));
+        let job = move |_: &JobContext| service.close_reikey(key.expose());
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { client::submit(client, job, move |r| deliver_done(callback, user_data, r), out_request_id) }
+    }
+}
+
+/// Refreshes the session with the stored refresh token; `GG_NOT_SIGNED_IN` without one.
+#[no_mangle]
+pub extern "C" fn elixir_session_refresh(client: *mut elixir_client, callback: elixir_session_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        require_session(client)?;
+        let service = client.service.clone();
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.refresh(ctx)) }
+    }
+}
+
+/// Signs out on the server and always locally (the listener hears NULL); the callback reports
+/// what the server said. `GG_NOT_SIGNED_IN` without a session.
+#[no_mangle]
+pub extern "C" fn elixir_sign_out(client: *mut elixir_client, callback: gg_done_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        let callback = arg_callback(callback)?;
+        require_session(client)?;
+        let (service, user_data) = (client.service.clone(), UserData(user_data));
+        let job = move |ctx: &JobContext| service.sign_out(ctx);
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { client::submit(client, job, move |r| deliver_done(callback, user_data, r), out_request_id) }
+    }
+}
+
+/// An authorized call on any path (e.g. `GET /sdk/v2/userinfo`), refreshing the token first
+/// when it expires within the margin. The callback gets the envelope's `data` as JSON.
+#[no_mangle]
+pub extern "C" fn elixir_request(client: *mut elixir_client, method: *const c_char, path: *const c_char, body_json: *const c_char, callback: gg_json_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        let callback = arg_callback(callback)?;
+        // SAFETY: as above.
+        let (method, path, body) = unsafe { (arg_str(method, "method")?, arg_str(path, "path")?, arg_opt_str(body_json, "body_json")?) };
+        elixir::check_request(method, path, body)?;
+        require_session(client)?;
+        let (method, path, body) = (method.to_string(), path.to_string(), body.map(str::to_string));
+        let (service, user_data) = (client.service.clone(), UserData(user_data));
+        let job = move |ctx: &JobContext| service.request(ctx, &method, &path, body.as_deref());
+        // SAFETY: out_request_id is NULL or writable.
+        unsafe { client::submit(client, job, move |r| deliver_json(callback, user_data, r), out_request_id) }
+    }
+}
+
+fn require_session(client: &elixir_client) -> Result<(), Error> {
+    client.service.store().current().map(|_| ()).ok_or_else(not_signed_in)
+}
+
+/// Queues a flow that ends in a session and delivers it to an `elixir_session_callback`.
+///
+/// # Safety
+/// `out_request_id` is NULL or writable.
+unsafe fn submit_sign_in(
+    client: &elixir_client,
+    callback: elixir_session_callback,
+    user_data: *mut c_void,
+    out_request_id: *mut u64,
+    job: impl FnOnce(&JobContext) -> Result<Session, Error> + Send + 'static,
+) -> Result<(), Error> {
+    let callback: SessionFn = arg_callback(callback)?;
+    let user_data = UserData(user_data);
+    let deliver = move |result: Result<Session, Error>| match result {
+        // SAFETY: the caller's callback, once, with its own user_data; the session lives until it returns.
+        Ok(session) => with_c_session(&session, |s| unsafe { callback(user_data.get(), std::ptr::null(), s) }),
+        // SAFETY: as above.
+        Err(e) => with_c_error(&e, |e| unsafe { callback(user_data.get(), e, std::ptr::null()) }),
+    };
+    // SAFETY: forwarded contract.
+    unsafe { client::submit(client, job, deliver, out_request_id) }
+}
+
+/// The listener the service calls on every change; it reads the slot at call time, outside
+/// the slot's lock, so a listener may replace itself.
+fn listener_bridge(slot: Arc<Mutex<Option<(ListenerFn, UserData)>>>) -> Listener {
+    Arc::new(move |session: Option<&Session>| {
+        let current = *slot.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((listener, user_data)) = current else { return };
+        match session {
+            // SAFETY: the game's listener with its own user_data; the session lives until it returns.
+            Some(s) => with_c_session(s, |c| unsafe { listener(user_data.get(), c) }),
+            // SAFETY: as above.
+            None => unsafe { listener(user_data.get(), std::ptr::null()) },
+        }
+    })
+}
+
+fn with_c_session<R>(s: &Session, f: impl FnOnce(*const elixir_session) -> R) -> R {
+    let mut strings = CStrings::default();
+    let c = elixir_session {
+        struct_size: std::mem::size_of::<elixir_session>() as u32,
+        token: strings.add(s.token.expose()),
+        token_expiry_ms: s.token_expiry_ms,
+        token_life_ms: s.token_life_ms,
+        refresh_token: strings.add(s.refresh_token.expose()),
+        user_id: strings.add(&s.user_id),
+        user_status: strings.add(&s.user_status),
+        ban_reason: strings.add(&s.ban_reason),
+        new_account: u8::from(s.new_account),
+        raw_json: strings.add(s.raw_json.expose()),
+    };
+    f(&c)
+}

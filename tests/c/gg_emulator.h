@@ -1,0 +1,103 @@
+/* Talking to the emulator's development endpoints from a C test, through GameGate itself
+ * (kgen_request on a throw-away client). Include after gg_test.h and gamegate.h. */
+#ifndef GG_EMULATOR_H
+#define GG_EMULATOR_H
+
+#define EMULATOR_CLIENT_ID "gamegate-test-client"
+#define EMULATOR_CLIENT_SECRET "gamegate-test-secret"
+#define EMULATOR_API_KEY "gamegate-test-api-key"
+#define WAIT_LIMIT_SECONDS 30.0
+
+static const char *emulator_url;
+
+typedef struct emulator_reply {
+    int calls;
+    int code;
+    char json[4096];
+} emulator_reply;
+
+static inline void on_emulator_reply(void *user_data, const gg_error *error, const char *json) {
+    emulator_reply *r = (emulator_reply *)user_data;
+    r->calls++;
+    r->code = error ? error->code : GG_OK;
+    snprintf(r->json, sizeof r->json, "%s", json ? json : "");
+}
+
+/* Sends one development request and waits for it; returns the reply JSON in `out`. */
+static inline void emulator_call(const char *method, const char *path, const char *body, char *out, size_t cap) {
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, o, &c), GG_OK);
+    gg_options_free(o);
+    emulator_reply r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_request(c, method, path, body, on_emulator_reply, &r, NULL), GG_OK);
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (r.calls == 0 && gg_now_seconds() < deadline) {
+        kgen_client_tick(c);
+        gg_pause();
+    }
+    CHECK_EQ_INT(r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_OK);
+    kgen_client_free(c);
+    if (out) snprintf(out, cap, "%s", r.json);
+}
+
+static inline void emulator_control(const char *path, const char *body) {
+    emulator_call("POST", path, body, NULL, 0);
+}
+
+/* The string value of "key" in a flat JSON object (no escapes needed for emulator values). */
+static inline void json_string(const char *json, const char *key, char *out, size_t cap) {
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *at = strstr(json, pattern);
+    out[0] = '\0';
+    if (!at) return;
+    at += strlen(pattern);
+    size_t n = 0;
+    while (at[n] && at[n] != '"' && n + 1 < cap) n++;
+    memcpy(out, at, n);
+    out[n] = '\0';
+}
+
+/* The integer value of "key" in a flat JSON object, or -1. */
+static inline long long json_int(const char *json, const char *key) {
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = strstr(json, pattern);
+    return at ? atoll(at + strlen(pattern)) : -1;
+}
+
+static inline gg_stats stats_now(void) {
+    gg_stats s;
+    memset(&s, 0, sizeof s);
+    s.struct_size = sizeof s;
+    CHECK_EQ_INT(gg_get_stats(&s), GG_OK);
+    return s;
+}
+
+/* Waits until every library thread has ended (workers finish their I/O on their own). */
+static inline void wait_for_threads_to_end(void) {
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (stats_now().live_threads != 0) {
+        if (gg_now_seconds() > deadline) {
+            fprintf(stderr, "  library threads still running after %.0f s\n", WAIT_LIMIT_SECONDS);
+            gg_test_failed_checks++;
+            return;
+        }
+        gg_pause();
+    }
+}
+
+static inline const char *emulator_url_from_env(void) {
+    const char *url = getenv("GAMEGATE_EMULATOR_URL");
+    if (!url || !*url) {
+        fprintf(stderr, "set GAMEGATE_EMULATOR_URL to a running gamegate-emulator\n");
+        exit(2);
+    }
+    return url;
+}
+
+#endif
