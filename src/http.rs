@@ -91,6 +91,18 @@ pub fn parse_method(method: &str) -> Result<Method, Error> {
     }
 }
 
+/// Validates the arguments of a generic JSON request (either service) before it is queued.
+pub fn check_request(method: &str, path: &str, body_json: Option<&str>) -> Result<(), Error> {
+    parse_method(method)?;
+    check_path(path)?;
+    if let Some(body) = body_json {
+        if serde_json::from_str::<serde_json::Value>(body).is_err() {
+            return Err(Error::invalid("body_json is not valid JSON"));
+        }
+    }
+    Ok(())
+}
+
 /// Every certificate found in `pem`, as DER. Fails when there is none or one is malformed.
 pub fn parse_pem_certificates(pem: &str) -> Result<Vec<Vec<u8>>, Error> {
     let mut out = Vec::new();

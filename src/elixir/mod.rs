@@ -166,11 +166,6 @@ impl Service {
     }
 }
 
-/// Validates a request path before it is queued.
-pub fn check_request(method: &str, path: &str, body_json: Option<&str>) -> Result<(), Error> {
-    crate::kgen::check_request(method, path, body_json)
-}
-
 /// Percent-encodes a value used as one path segment (rei-keys are opaque).
 fn path_segment(value: &str) -> String {
     value

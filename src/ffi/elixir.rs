@@ -3,13 +3,14 @@
 use super::client::{self, ClientHandle};
 use super::options::gg_options;
 use super::result::{deliver_done, deliver_json, gg_done_callback, gg_error, gg_json_callback, gg_result, with_c_error};
-use super::strings::{arg_callback, arg_opt_str, arg_ref, arg_str, copy_to_buffer, to_cstring, CStrings, UserData};
+use super::strings::{arg_callback, arg_ref, arg_str, copy_to_buffer, request_args, to_cstring, CStrings, UserData};
 use crate::elixir::session::Session;
 use crate::elixir::store::not_signed_in;
-use crate::elixir::{self, Listener, Service};
+use crate::elixir::{Listener, Service};
 use crate::engine::{Engine, JobContext};
 use crate::error::Error;
 use crate::options::Options;
+use crate::secret::Secret;
 use std::ffi::{c_char, c_void};
 use std::sync::{Arc, Mutex};
 
@@ -201,7 +202,7 @@ pub extern "C" fn elixir_otp_verify(client: *mut elixir_client, transaction_id: 
     ffi_result! {
         // SAFETY: pointer contract of this function.
         let (client, tx, code) = unsafe { (arg_ref(client, "client")?, arg_str(transaction_id, "transaction_id")?, arg_str(code, "code")?) };
-        let (tx, code) = (tx.to_string(), crate::secret::Secret::new(code));
+        let (tx, code) = (tx.to_string(), Secret::new(code));
         let service = client.service.clone();
         // SAFETY: out_request_id is NULL or writable.
         unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.otp_verify(ctx, &tx, code.expose())) }
@@ -214,7 +215,7 @@ pub extern "C" fn elixir_qr_verify(client: *mut elixir_client, qr_value: *const 
     ffi_result! {
         // SAFETY: pointer contract of this function.
         let (client, qr) = unsafe { (arg_ref(client, "client")?, arg_str(qr_value, "qr_value")?) };
-        let (qr, service) = (crate::secret::Secret::new(qr), client.service.clone());
+        let (qr, service) = (Secret::new(qr), client.service.clone());
         // SAFETY: out_request_id is NULL or writable.
         unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.qr_verify(ctx, qr.expose())) }
     }
@@ -225,11 +226,8 @@ pub extern "C" fn elixir_qr_verify(client: *mut elixir_client, qr_value: *const 
 pub extern "C" fn elixir_reikey_sign_in(client: *mut elixir_client, reikey: *const c_char, callback: elixir_session_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
     ffi_result! {
         // SAFETY: pointer contract of this function.
-        let (client, key) = unsafe { (arg_ref(client, "client")?, arg_str(reikey, "reikey")?) };
-        if key.is_empty() {
-            return Err(Error::invalid("reikey is empty"));
-        }
-        let (key, service) = (crate::secret::Secret::new(key), client.service.clone());
+        let (client, key) = unsafe { (arg_ref(client, "client")?, arg_reikey(reikey)?) };
+        let service = client.service.clone();
         // SAFETY: out_request_id is NULL or writable.
         unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.reikey_sign_in(ctx, key.expose())) }
     }
@@ -240,12 +238,9 @@ pub extern "C" fn elixir_reikey_sign_in(client: *mut elixir_client, reikey: *con
 pub extern "C" fn elixir_reikey_close(client: *mut elixir_client, reikey: *const c_char, callback: gg_done_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
     ffi_result! {
         // SAFETY: pointer contract of this function.
-        let (client, key) = unsafe { (arg_ref(client, "client")?, arg_str(reikey, "reikey")?) };
+        let (client, key) = unsafe { (arg_ref(client, "client")?, arg_reikey(reikey)?) };
         let callback = arg_callback(callback)?;
-        if key.is_empty() {
-            return Err(Error::invalid("reikey is empty"));
-        }
-        let (key, service, user_data) = (crate::secret::Secret::new(key), client.service.clone(), UserData(user_data));
+        let (service, user_data) = (client.service.clone(), UserData(user_data));
         let job = move |_: &JobContext| service.close_reikey(key.expose());
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit(client, job, move |r| deliver_done(callback, user_data, r), out_request_id) }
@@ -290,15 +285,26 @@ pub extern "C" fn elixir_request(client: *mut elixir_client, method: *const c_ch
         let client = unsafe { arg_ref(client, "client")? };
         let callback = arg_callback(callback)?;
         // SAFETY: as above.
-        let (method, path, body) = unsafe { (arg_str(method, "method")?, arg_str(path, "path")?, arg_opt_str(body_json, "body_json")?) };
-        elixir::check_request(method, path, body)?;
+        let args = unsafe { request_args(method, path, body_json)? };
         require_session(client)?;
-        let (method, path, body) = (method.to_string(), path.to_string(), body.map(str::to_string));
         let (service, user_data) = (client.service.clone(), UserData(user_data));
-        let job = move |ctx: &JobContext| service.request(ctx, &method, &path, body.as_deref());
+        let job = move |ctx: &JobContext| service.request(ctx, &args.method, &args.path, args.body.as_deref());
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit(client, job, move |r| deliver_json(callback, user_data, r), out_request_id) }
     }
+}
+
+/// A launcher rei-key: required, non-empty, kept as a secret.
+///
+/// # Safety
+/// `reikey` is NULL or a NUL-terminated string valid for the call.
+unsafe fn arg_reikey(reikey: *const c_char) -> Result<Secret, Error> {
+    // SAFETY: forwarded contract.
+    let key = unsafe { arg_str(reikey, "reikey")? };
+    if key.is_empty() {
+        return Err(Error::invalid("reikey is empty"));
+    }
+    Ok(Secret::new(key))
 }
 
 fn require_session(client: &elixir_client) -> Result<(), Error> {

@@ -3,12 +3,12 @@
 use super::options::gg_options;
 use super::result::{deliver_json, gg_error, gg_json_callback, gg_result, with_c_error};
 use super::client::{self, ClientHandle};
-use super::strings::{arg_callback, arg_mut, arg_opt_str, arg_ref, arg_str, CStrings, UserData};
+use super::strings::{arg_callback, arg_mut, arg_ref, arg_str, request_args, CStrings, UserData};
 use crate::engine::{Engine, JobContext};
 use crate::error::Error;
 use crate::kgen::profile::Profile;
 use crate::kgen::session::Session;
-use crate::kgen::{self, Service};
+use crate::kgen::Service;
 use crate::options::Options;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
@@ -249,12 +249,10 @@ pub extern "C" fn kgen_request(
         let client = unsafe { arg_ref(client, "client")? };
         let callback = arg_callback(callback)?;
         // SAFETY: as above.
-        let (method, path, body) = unsafe { (arg_str(method, "method")?, arg_str(path, "path")?, arg_opt_str(body_json, "body_json")?) };
-        kgen::check_request(method, path, body)?;
-        let (method, path, body) = (method.to_string(), path.to_string(), body.map(str::to_string));
+        let args = unsafe { request_args(method, path, body_json)? };
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let job = move |_: &JobContext| service.request(&method, &path, body.as_deref());
+        let job = move |_: &JobContext| service.request(&args.method, &args.path, args.body.as_deref());
         let deliver = move |result| deliver_json(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit(client, job, deliver, out_request_id) }

@@ -78,15 +78,3 @@ impl Service {
         Ok(response.body)
     }
 }
-
-/// Validates the arguments of a generic request before it is queued.
-pub fn check_request(method: &str, path: &str, body_json: Option<&str>) -> Result<(), Error> {
-    http::parse_method(method)?;
-    http::check_path(path)?;
-    if let Some(body) = body_json {
-        if serde_json::from_str::<serde_json::Value>(body).is_err() {
-            return Err(Error::invalid("body_json is not valid JSON"));
-        }
-    }
-    Ok(())
-}
