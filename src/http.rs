@@ -174,7 +174,8 @@ impl Http {
     }
 
     /// Sends one request and reads the whole body, bounded by the body cap and the timeout.
-    pub fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Result<Response, Error> {
+    /// `log_path` is what log lines show: callers whose path carries a credential redact it.
+    pub fn send(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Result<Response, Error> {
         let url = self.base.join(path);
         let mut builder = Request::builder().method(method.clone()).uri(&url).header("accept", "application/json");
         for (name, value) in headers {
@@ -201,7 +202,7 @@ impl Http {
             .limit(self.max_body_bytes)
             .read_to_vec()
             .map_err(|e| map_transport_error(e).with_status(status))?;
-        crate::gg_log!(crate::log::GG_LOG_DEBUG, "{} {} -> HTTP {} ({} bytes)", method, path_without_query(path), status, body.len());
+        crate::gg_log!(crate::log::GG_LOG_DEBUG, "{} {} -> HTTP {} ({} bytes)", method, path_without_query(log_path), status, body.len());
         Ok(Response { status, body })
     }
 }

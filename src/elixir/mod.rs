@@ -67,7 +67,7 @@ impl Service {
 
     /// `signin/otp-login`: e-mails a code; returns the transaction id.
     pub fn otp_request(&self, email: &str) -> Result<String, Error> {
-        let data = self.call(Method::POST, "/sdk/auth/v2/signin/otp-login", Some(json!({ "email": email })), None)?;
+        let data = self.call(Method::POST, Route::plain("/sdk/auth/v2/signin/otp-login"), Some(json!({ "email": email })), None)?;
         match data.get("transactionId") {
             Some(Value::String(id)) if !id.is_empty() => Ok(id.clone()),
             _ => Err(crate::json::bad_response("Elixir's otp-login answer has no transactionId")),
@@ -80,21 +80,22 @@ impl Service {
             body["deviceModel"] = json!(model);
             body["deviceUniqueIdentifier"] = json!(unique_id);
         }
-        self.sign_in(ctx, Method::POST, "/sdk/auth/v2/signin/otp-verify", Some(body))
+        self.sign_in(ctx, Method::POST, Route::plain("/sdk/auth/v2/signin/otp-verify"), Some(body))
     }
 
     pub fn qr_verify(&self, ctx: &JobContext, qr_value: &str) -> Result<Session, Error> {
-        self.sign_in(ctx, Method::POST, "/sdk/auth/v2/signin/qr-verify", Some(json!({ "qrValue": qr_value })))
+        self.sign_in(ctx, Method::POST, Route::plain("/sdk/auth/v2/signin/qr-verify"), Some(json!({ "qrValue": qr_value })))
     }
 
     pub fn reikey_sign_in(&self, ctx: &JobContext, reikey: &str) -> Result<Session, Error> {
-        self.sign_in(ctx, Method::GET, &format!("/sdk/auth/v2/session/reikey/{}", path_segment(reikey)), None)
+        let path = format!("/sdk/auth/v2/session/reikey/{}", path_segment(reikey));
+        self.sign_in(ctx, Method::GET, Route::secret(&path, "/sdk/auth/v2/session/reikey/***"), None)
     }
 
     /// Ends a launcher session (`closerei`); the local session is left as it is.
     pub fn close_reikey(&self, reikey: &str) -> Result<(), Error> {
-        self.call(Method::POST, &format!("/sdk/auth/v2/session/closerei/{}", path_segment(reikey)), Some(json!({})), None)
-            .map(|_| ())
+        let path = format!("/sdk/auth/v2/session/closerei/{}", path_segment(reikey));
+        self.call(Method::POST, Route::secret(&path, "/sdk/auth/v2/session/closerei/***"), Some(json!({})), None).map(|_| ())
     }
 
     /// Refreshes now (sharing a refresh already running).
@@ -102,7 +103,7 @@ impl Service {
         self.store.refresh(
             |refresh_token| {
                 let body = json!({ "refreshToken": refresh_token.expose() });
-                let data = self.call(Method::POST, "/sdk/auth/v2/session/refresh", Some(body), None)?;
+                let data = self.call(Method::POST, Route::plain("/sdk/auth/v2/session/refresh"), Some(body), None)?;
                 Session::parse(&data)
             },
             |change| self.announce(ctx, change),
@@ -113,7 +114,7 @@ impl Service {
     pub fn sign_out(&self, ctx: &JobContext) -> Result<(), Error> {
         let result = self
             .access_token(ctx)
-            .and_then(|token| self.call(Method::POST, "/sdk/auth/v2/session/signout", Some(json!({})), Some(&token)));
+            .and_then(|token| self.call(Method::POST, Route::plain("/sdk/auth/v2/session/signout"), Some(json!({})), Some(&token)));
         if self.store.clear() {
             self.announce(ctx, Change::Cleared);
         }
@@ -125,7 +126,7 @@ impl Service {
         let method = http::parse_method(method)?;
         let body = body.map(serde_json::from_str::<Value>).transpose().map_err(|_| Error::invalid("body_json is not valid JSON"))?;
         let token = self.access_token(ctx)?;
-        let data = self.call(method, path, body, Some(&token))?;
+        let data = self.call(method, Route::plain(path), body, Some(&token))?;
         Ok(data.to_string())
     }
 
@@ -137,8 +138,8 @@ impl Service {
         }
     }
 
-    fn sign_in(&self, ctx: &JobContext, method: Method, path: &str, body: Option<Value>) -> Result<Session, Error> {
-        let data = self.call(method, path, body, None)?;
+    fn sign_in(&self, ctx: &JobContext, method: Method, route: Route, body: Option<Value>) -> Result<Session, Error> {
+        let data = self.call(method, route, body, None)?;
         let session = Session::parse(&data)?;
         self.store.replace(session.clone());
         self.announce(ctx, Change::Stored(session.clone()));
@@ -154,15 +155,32 @@ impl Service {
         }
     }
 
-    fn call(&self, method: Method, path: &str, body: Option<Value>, bearer: Option<&Secret>) -> Result<Value, Error> {
+    fn call(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<Value, Error> {
         let authorization = bearer.map(|t| format!("Bearer {}", t.expose())).map(Secret::new);
         let mut headers = vec![("x-api-key", self.api_key.expose())];
         if let Some(value) = &authorization {
             headers.push(("authorization", value.expose()));
         }
         let body = body.map(|b| b.to_string().into_bytes());
-        let response = self.http.send(method, path, &headers, body.as_deref())?;
+        let response = self.http.send(method, route.path, route.log_as, &headers, body.as_deref())?;
         envelope::open(response.status, &response.body)
+    }
+}
+
+/// A request path and what log lines may show of it.
+struct Route<'a> {
+    path: &'a str,
+    log_as: &'a str,
+}
+
+impl<'a> Route<'a> {
+    fn plain(path: &'a str) -> Route<'a> {
+        Route { path, log_as: path }
+    }
+
+    /// For paths that carry a credential (launcher rei-keys).
+    fn secret(path: &'a str, log_as: &'a str) -> Route<'a> {
+        Route { path, log_as }
     }
 }
 

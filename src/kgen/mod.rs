@@ -71,7 +71,7 @@ impl Service {
 
     fn send(&self, method: ureq::http::Method, path: &str, body: Option<&[u8]>) -> Result<Vec<u8>, Error> {
         let headers = [("x-client-id", self.client_id.as_str()), ("x-client-secret", self.client_secret.expose())];
-        let response = self.http.send(method, path, &headers, body)?;
+        let response = self.http.send(method, path, path, &headers, body)?;
         if !response.is_success() {
             return Err(crate::json::http_status_error("KGeN", response.status, &response.body));
         }

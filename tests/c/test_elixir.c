@@ -1,6 +1,8 @@
 /* Elixir player sign-in through the C ABI, against the emulator at $GAMEGATE_EMULATOR_URL. */
 #include "gg_test.h"
 
+#include <pthread.h>
+
 #include "gamegate.h"
 #include "gg_emulator.h"
 
@@ -375,11 +377,33 @@ static void test_calls_that_need_a_session_say_so(void) {
     CHECK_EQ_INT(f.calls, 0);
 }
 
+/* Collects every log line (any thread) and counts those containing `needle`. */
+typedef struct log_search {
+    pthread_mutex_t lock;
+    const char *needle;
+    int lines;
+    int hits;
+} log_search;
+
+static void on_log(void *user_data, int32_t level, const char *message) {
+    (void)level;
+    log_search *l = (log_search *)user_data;
+    pthread_mutex_lock(&l->lock);
+    l->lines++;
+    if (strstr(message, l->needle)) l->hits++;
+    pthread_mutex_unlock(&l->lock);
+}
+
 static void test_launcher_reikey_sign_in_and_close(void) {
     elixir_client *c = client_with(EMULATOR_API_KEY, 10000);
     char reply[256], key[128];
     emulator_call("GET", "/_emulator/elixir/reikey?playerId=launcher-7", NULL, reply, sizeof reply);
     json_string(reply, "reikey", key, sizeof key);
+    static log_search logs;
+    memset(&logs, 0, sizeof logs);
+    pthread_mutex_init(&logs.lock, NULL);
+    logs.needle = key; /* the key travels in the URL path: it must never reach a log line */
+    gg_set_log_callback(GG_LOG_TRACE, on_log, &logs);
     flow f;
     memset(&f, 0, sizeof f);
     CHECK_EQ_INT(elixir_reikey_sign_in(c, key, on_session, &f, NULL), GG_OK);
@@ -397,6 +421,10 @@ static void test_launcher_reikey_sign_in_and_close(void) {
     tick_until(c, &again.calls, 1);
     CHECK_EQ_INT(again.code, GG_API_ERROR);
     elixir_client_free(c);
+    gg_set_log_callback(GG_LOG_OFF, NULL, NULL);
+    CHECK(logs.lines >= 3);
+    CHECK_EQ_INT(logs.hits, 0);
+    pthread_mutex_destroy(&logs.lock);
 }
 
 static void test_free_with_sign_ins_pending(void) {
