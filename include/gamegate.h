@@ -628,6 +628,13 @@ gg_result gg_options_set_refresh_margin_ms(struct gg_options *options, uint32_t 
 gg_result gg_options_set_user_agent(struct gg_options *options, const char *user_agent);
 
 /*
+ Elixir: 1 keeps the access token fresh in the background (a timer thread per client
+ refreshes it before it expires, firing the session listener); 0 (default) refreshes only
+ when a call needs a token.
+ */
+gg_result gg_options_set_background_refresh(struct gg_options *options, uint8_t enabled);
+
+/*
  Static name of any result code, e.g. "GG_TIMEOUT"; "GG_UNKNOWN" for unknown values.
  */
 const char *gg_result_name(gg_result result);

@@ -44,6 +44,8 @@ pub struct Options {
     /// Elixir: refresh the access token when it expires within this margin.
     pub refresh_margin: Duration,
     pub user_agent: Option<String>,
+    /// Elixir: refresh the token near expiry even when the game makes no call.
+    pub background_refresh: bool,
 }
 
 impl Default for Options {
@@ -57,6 +59,7 @@ impl Default for Options {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             refresh_margin: Duration::from_millis(u64::from(DEFAULT_REFRESH_MARGIN_MS)),
             user_agent: None,
+            background_refresh: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! announced through `JobContext::emit`, so the listener runs in dispatch context before the
 //! call's own callback.
 
+pub mod background;
 pub mod envelope;
 pub mod session;
 pub mod store;
@@ -55,6 +56,18 @@ impl Service {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// For the background refresh: milliseconds until the token should be refreshed (<= 0:
+    /// now), or `None` when there is no session. Tokens that live shorter than twice the margin
+    /// are refreshed at half-life, so a short life never turns into a refresh loop.
+    pub fn background_refresh_due_in_ms(&self) -> Option<i64> {
+        let session = self.store.current()?;
+        if session.token.is_empty() {
+            return Some(0); // restored from a refresh token only
+        }
+        let lead = self.refresh_margin_ms.min(session.token_life_ms / 2).max(0);
+        Some(session.token_expiry_ms.saturating_sub(lead).saturating_sub(now_ms()))
     }
 
     pub fn restore(&self, refresh_token: &str) -> Result<(), Error> {

@@ -6,6 +6,7 @@ use super::result::{deliver_done, deliver_json, gg_done_callback, gg_error, gg_j
 use super::strings::{arg_callback, arg_ref, arg_str, copy_to_buffer, request_args, to_cstring, CStrings, UserData};
 use crate::elixir::session::Session;
 use crate::elixir::store::not_signed_in;
+use crate::elixir::background::BackgroundRefresh;
 use crate::elixir::{Listener, Service};
 use crate::engine::{Engine, JobContext};
 use crate::error::Error;
@@ -17,6 +18,8 @@ use std::sync::{Arc, Mutex};
 /// A player's connection to Elixir (opaque). Thread-safe: any call from any thread.
 #[allow(non_camel_case_types)]
 pub struct elixir_client {
+    /// Declared first so it stops before the engine goes.
+    _background: Option<BackgroundRefresh>,
     engine: Arc<Engine>,
     service: Arc<Service>,
     listener: Arc<Mutex<Option<(ListenerFn, UserData)>>>,
@@ -85,7 +88,14 @@ pub extern "C" fn elixir_client_new(api_key: *const c_char, options: *const gg_o
         let slot: Arc<Mutex<Option<(ListenerFn, UserData)>>> = Arc::new(Mutex::new(None));
         let service = Arc::new(Service::new(api_key, &options, listener_bridge(slot.clone()))?);
         let engine = Arc::new(Engine::new("elixir", options.dispatch, options.worker_threads)?);
-        let client = Box::new(elixir_client { engine, service, listener: slot });
+        let background = match options.background_refresh {
+            true => Some(
+                BackgroundRefresh::start(service.clone(), Arc::downgrade(&engine))
+                    .map_err(|e| Error::internal(format!("could not start the background refresh thread: {e}")))?,
+            ),
+            false => None,
+        };
+        let client = Box::new(elixir_client { _background: background, engine, service, listener: slot });
         // SAFETY: as above.
         unsafe { out_client.write(Box::into_raw(client)) };
         Ok(())

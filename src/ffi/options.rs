@@ -108,3 +108,19 @@ pub extern "C" fn gg_options_set_user_agent(options: *mut gg_options, user_agent
         options.inner.set_user_agent(agent)
     }
 }
+
+/// Elixir: 1 keeps the access token fresh in the background (a timer thread per client
+/// refreshes it before it expires, firing the session listener); 0 (default) refreshes only
+/// when a call needs a token.
+#[no_mangle]
+pub extern "C" fn gg_options_set_background_refresh(options: *mut gg_options, enabled: u8) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let options = unsafe { arg_mut(options, "options")? };
+        if enabled > 1 {
+            return Err(crate::error::Error::invalid("a flag is 0 or 1"));
+        }
+        options.inner.background_refresh = enabled == 1;
+        Ok(())
+    }
+}

@@ -447,6 +447,36 @@ static void test_free_with_sign_ins_pending(void) {
     CHECK_EQ_INT(listener.listener_calls, 0);
 }
 
+static void test_background_refresh_keeps_an_idle_session_fresh(void) {
+    emulator_control("/_emulator/config", "{\"token_life_ms\": 4000}");
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_background_refresh(o, 2), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_background_refresh(o, 1), GG_OK);
+    elixir_client *c = NULL;
+    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
+    gg_options_free(o);
+    flow listener;
+    memset(&listener, 0, sizeof listener);
+    CHECK_EQ_INT(elixir_client_set_session_listener(c, on_listener, &listener), GG_OK);
+    char email[128];
+    unique_email(email, sizeof email, "background");
+    flow f;
+    sign_in(c, email, &f);
+    CHECK_EQ_INT(f.code, GG_OK);
+    CHECK_EQ_INT(listener.listener_calls, 1);
+    long long before = emulator_counter("refreshes");
+    /* No call at all: the game only ticks, and the session is refreshed before it expires. */
+    tick_until(c, &listener.listener_calls, 2);
+    CHECK(emulator_counter("refreshes") > before);
+    char token[256];
+    CHECK_EQ_INT(elixir_client_access_token(c, token, sizeof token, NULL), GG_OK);
+    CHECK(strcmp(token, f.token) != 0);
+    elixir_client_free(c);
+    emulator_control("/_emulator/config", "{\"token_life_ms\": 30000000000}");
+    wait_for_threads_to_end(); /* the refresh thread ends with its client */
+}
+
 int main(void) {
     emulator_url = emulator_url_from_env();
     RUN(test_otp_sign_in_stores_the_session_and_fires_the_listener_first);
@@ -459,6 +489,7 @@ int main(void) {
     RUN(test_calls_that_need_a_session_say_so);
     RUN(test_launcher_reikey_sign_in_and_close);
     RUN(test_free_with_sign_ins_pending);
+    RUN(test_background_refresh_keeps_an_idle_session_fresh);
     wait_for_threads_to_end();
     CHECK_EQ_INT(stats_now().live_clients, 0);
     return gg_test_summary("c elixir suite");
