@@ -23,6 +23,22 @@ static inline void on_emulator_reply(void *user_data, const gg_error *error, con
     snprintf(r->json, sizeof r->json, "%s", json ? json : "");
 }
 
+/* Ticks `client` with `tick_fn` until *counter reaches `want`; fails the test after
+ * WAIT_LIMIT_SECONDS. A macro because each service has its own client type. */
+#define TICK_UNTIL(tick_fn, client, counter, want)                                                    \
+    do {                                                                                              \
+        double gg_deadline_ = gg_now_seconds() + WAIT_LIMIT_SECONDS;                                  \
+        while (*(counter) < (want)) {                                                                 \
+            if (gg_now_seconds() > gg_deadline_) {                                                    \
+                fprintf(stderr, "  timed out waiting for %d callbacks (have %d)\n", (int)(want), *(counter)); \
+                gg_test_failed_checks++;                                                              \
+                break;                                                                                \
+            }                                                                                         \
+            tick_fn(client);                                                                          \
+            gg_pause();                                                                               \
+        }                                                                                             \
+    } while (0)
+
 /* Sends one development request and waits for it; returns the reply JSON in `out`. */
 static inline void emulator_call(const char *method, const char *path, const char *body, char *out, size_t cap) {
     gg_options *o = gg_options_new();
@@ -33,11 +49,7 @@ static inline void emulator_call(const char *method, const char *path, const cha
     emulator_reply r;
     memset(&r, 0, sizeof r);
     CHECK_EQ_INT(kgen_request(c, method, path, body, on_emulator_reply, &r, NULL), GG_OK);
-    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
-    while (r.calls == 0 && gg_now_seconds() < deadline) {
-        kgen_client_tick(c);
-        gg_pause();
-    }
+    TICK_UNTIL(kgen_client_tick, c, &r.calls, 1);
     CHECK_EQ_INT(r.calls, 1);
     CHECK_EQ_INT(r.code, GG_OK);
     kgen_client_free(c);

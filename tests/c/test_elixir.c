@@ -104,16 +104,7 @@ static elixir_client *client_with(const char *api_key, uint32_t timeout_ms) {
 }
 
 static void tick_until(elixir_client *c, const int *counter, int want) {
-    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
-    while (*counter < want) {
-        if (gg_now_seconds() > deadline) {
-            fprintf(stderr, "  timed out waiting for %d callbacks (have %d)\n", want, *counter);
-            gg_test_failed_checks++;
-            return;
-        }
-        elixir_client_tick(c);
-        gg_pause();
-    }
+    TICK_UNTIL(elixir_client_tick, c, counter, want);
 }
 
 static void unique_email(char *out, size_t cap, const char *who) {

@@ -107,16 +107,7 @@ static kgen_client *client_for(const char *url, uint32_t dispatch, uint32_t time
 
 /* Ticks until *counter reaches want; fails the test after WAIT_LIMIT_SECONDS. */
 static void tick_until(kgen_client *c, const int *counter, int want) {
-    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
-    while (*counter < want) {
-        if (gg_now_seconds() > deadline) {
-            fprintf(stderr, "  timed out waiting for %d callbacks (have %d)\n", want, *counter);
-            gg_test_failed_checks++;
-            return;
-        }
-        kgen_client_tick(c);
-        gg_pause();
-    }
+    TICK_UNTIL(kgen_client_tick, c, counter, want);
 }
 
 static void create_one(kgen_client *c, const char *user_id, session_result *r) {
