@@ -42,9 +42,30 @@ impl Drop for BackgroundRefresh {
     }
 }
 
+/// What the timer does after a wake-up.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    RefreshNow,
+    Sleep(Duration),
+}
+
+/// `due_in_ms`: time until the token should be refreshed (`None`: no session);
+/// `last_failed`: the previous background refresh failed, so wait longer before the next.
+fn plan(due_in_ms: Option<i64>, last_failed: bool) -> Next {
+    if last_failed {
+        return Next::Sleep(RETRY_AFTER);
+    }
+    match due_in_ms {
+        None => Next::Sleep(CHECK_EVERY),
+        Some(ms) if ms > 0 => Next::Sleep(Duration::from_millis(ms.unsigned_abs()).min(CHECK_EVERY)),
+        Some(_) => Next::RefreshNow,
+    }
+}
+
 fn run(service: &Arc<Service>, engine: &Weak<Engine>, stop: &Stop) {
     let _live = crate::engine::stats::LiveGuard::thread();
     let in_flight = Arc::new(AtomicBool::new(false));
+    let failed = Arc::new(AtomicBool::new(false));
     let mut wait = CHECK_EVERY;
     loop {
         {
@@ -55,20 +76,23 @@ fn run(service: &Arc<Service>, engine: &Weak<Engine>, stop: &Stop) {
             }
         }
         let Some(engine) = engine.upgrade() else { return };
-        wait = CHECK_EVERY;
-        let Some(due_in_ms) = service.background_refresh_due_in_ms() else { continue };
-        if due_in_ms > 0 {
-            wait = Duration::from_millis(due_in_ms.unsigned_abs()).min(CHECK_EVERY);
+        if in_flight.load(Ordering::Acquire) {
+            wait = CHECK_EVERY;
             continue;
         }
-        if in_flight.swap(true, Ordering::AcqRel) {
-            continue;
+        match plan(service.background_refresh_due_in_ms(), failed.swap(false, Ordering::AcqRel)) {
+            Next::Sleep(duration) => {
+                wait = duration;
+                continue;
+            }
+            Next::RefreshNow => wait = CHECK_EVERY,
         }
-        let job_service = service.clone();
-        let job_flag = in_flight.clone();
+        in_flight.store(true, Ordering::Release);
+        let (job_service, job_in_flight, job_failed) = (service.clone(), in_flight.clone(), failed.clone());
         let job = move |ctx: &crate::engine::JobContext| {
             let result = job_service.refresh(ctx).map(|_| ());
-            job_flag.store(false, Ordering::Release);
+            job_failed.store(result.is_err(), Ordering::Release);
+            job_in_flight.store(false, Ordering::Release);
             result
         };
         let deliver = |result: Result<(), crate::error::Error>| {
@@ -79,7 +103,20 @@ fn run(service: &Arc<Service>, engine: &Weak<Engine>, stop: &Stop) {
         if engine.submit(job, deliver).is_err() {
             return; // the client is shutting down
         }
-        // Give the refresh time to land before checking again; after a failure, back off.
-        wait = RETRY_AFTER.min(Duration::from_millis(500).max(CHECK_EVERY));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refreshes_when_due_sleeps_until_due_and_backs_off_after_a_failure() {
+        assert_eq!(plan(Some(0), false), Next::RefreshNow);
+        assert_eq!(plan(Some(-5_000), false), Next::RefreshNow);
+        assert_eq!(plan(Some(300), false), Next::Sleep(Duration::from_millis(300)));
+        assert_eq!(plan(Some(3_600_000), false), Next::Sleep(CHECK_EVERY));
+        assert_eq!(plan(None, false), Next::Sleep(CHECK_EVERY));
+        assert_eq!(plan(Some(-5_000), true), Next::Sleep(RETRY_AFTER));
     }
 }

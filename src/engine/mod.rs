@@ -55,7 +55,6 @@ struct State {
 
 struct Shared {
     name: &'static str,
-    dispatch: Dispatch,
     state: Mutex<State>,
     /// Signalled when a ready item arrives, a callback finishes, or shutdown starts.
     changed: Condvar,
@@ -99,7 +98,6 @@ impl Engine {
     pub fn new(name: &'static str, dispatch: Dispatch, worker_threads: u32) -> Result<Engine, Error> {
         let shared = Arc::new(Shared {
             name,
-            dispatch,
             state: Mutex::new(State { pending: HashMap::new(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
             changed: Condvar::new(),
             ready_len: AtomicUsize::new(0),
@@ -123,10 +121,6 @@ impl Engine {
             *engine.callback_thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         }
         Ok(engine)
-    }
-
-    pub fn dispatch(&self) -> Dispatch {
-        self.shared.dispatch
     }
 
     /// Queues `job` for a worker; `deliver` gets its result (or `GG_CANCELLED` / `GG_SHUTDOWN`)
