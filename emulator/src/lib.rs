@@ -13,14 +13,14 @@
 
 mod elixir;
 mod exchange;
+mod http_server;
 mod kgen;
 mod util;
 
 use exchange::{Exchange, Reply};
 use serde_json::{json, Value};
-use std::io::Read;
 use std::sync::{Arc, Mutex};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::Duration;
 
 pub const TEST_CLIENT_ID: &str = "gamegate-test-client";
@@ -74,15 +74,11 @@ struct State {
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     url: String,
-    server: Arc<tiny_http::Server>,
-    acceptor: Option<JoinHandle<()>>,
+    server: http_server::Server,
 }
 
 impl Emulator {
     pub fn start(config: Config) -> std::io::Result<Emulator> {
-        let server = tiny_http::Server::http(("127.0.0.1", config.port)).map_err(std::io::Error::other)?;
-        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(config.port);
-        let server = Arc::new(server);
         let mut elixir = elixir::Elixir::new(&config.elixir_api_key, config.token_life_ms);
         elixir.echo_log = config.verbose;
         let state = Arc::new(Mutex::new(State {
@@ -92,15 +88,9 @@ impl Emulator {
             requests: 0,
             verbose: config.verbose,
         }));
-        let accept_server = server.clone();
-        let acceptor = thread::Builder::new().name("emulator-accept".into()).spawn(move || {
-            while let Ok(request) = accept_server.recv() {
-                let state = state.clone();
-                // One thread per request, so injected latency never delays other requests.
-                let _ = thread::Builder::new().name("emulator-request".into()).spawn(move || serve(&state, request));
-            }
-        })?;
-        Ok(Emulator { url: format!("http://127.0.0.1:{port}"), server, acceptor: Some(acceptor) })
+        // Each connection has its own thread, so injected latency never delays other requests.
+        let server = http_server::Server::start(config.port, Arc::new(move |exchange: Exchange| route(&state, &exchange)))?;
+        Ok(Emulator { url: format!("http://127.0.0.1:{}", server.port()), server })
     }
 
     pub fn url(&self) -> &str {
@@ -108,38 +98,9 @@ impl Emulator {
     }
 
     /// Blocks until the process is killed.
-    pub fn wait(mut self) {
-        if let Some(handle) = self.acceptor.take() {
-            let _ = handle.join();
-        }
+    pub fn wait(self) {
+        self.server.wait();
     }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(handle) = self.acceptor.take() {
-            let _ = handle.join();
-        }
-    }
-}
-
-fn serve(state: &Mutex<State>, mut request: tiny_http::Request) {
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').map(|(p, q)| (p.to_string(), q.to_string())).unwrap_or((url.clone(), String::new()));
-    let mut body = Vec::new();
-    let _ = request.as_reader().take(4 * 1024 * 1024).read_to_end(&mut body);
-    let exchange = Exchange {
-        method: request.method().as_str().to_ascii_uppercase(),
-        path,
-        query,
-        headers: request.headers().iter().map(|h| (h.field.as_str().as_str().to_string(), h.value.as_str().to_string())).collect(),
-        body,
-    };
-    let reply = route(state, &exchange);
-    let header = tiny_http::Header::from_bytes("Content-Type", reply.content_type).expect("static header is valid");
-    let response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status).with_header(header);
-    let _ = request.respond(response);
 }
 
 fn route(state: &Mutex<State>, ex: &Exchange) -> Reply {

@@ -41,8 +41,11 @@ static int gg_tests_failed = 0;
         }                                                                                                  \
     } while (0)
 
+/* GG_TEST_FILTER=text runs only the tests whose name contains it. */
 #define RUN(test)                                                   \
     do {                                                            \
+        const char *gg_filter_ = getenv("GG_TEST_FILTER");          \
+        if (gg_filter_ && !strstr(#test, gg_filter_)) break;        \
         int gg_before_ = gg_test_failed_checks;                     \
         fprintf(stderr, "test %s ...\n", #test);                    \
         test();                                                     \

@@ -95,9 +95,17 @@ impl Drop for EmulatorProcess {
 
 /// Compiles C sources against the header and the shared library, warnings as errors.
 fn compile_c(sources: &[&str], output: &Path, lib_dir: &Path) -> Result {
-    let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    compile_native(&std::env::var("CC").unwrap_or_else(|_| "cc".into()), "-std=c11", sources, output, lib_dir)
+}
+
+/// Compiles C++ sources (the wrapper's tests and examples) the same way, as C++17.
+fn compile_cpp(sources: &[&str], output: &Path, lib_dir: &Path) -> Result {
+    compile_native(&std::env::var("CXX").unwrap_or_else(|_| "c++".into()), "-std=c++17", sources, output, lib_dir)
+}
+
+fn compile_native(compiler: &str, standard: &str, sources: &[&str], output: &Path, lib_dir: &Path) -> Result {
     let mut command = Command::new(compiler);
-    command.current_dir(root()).args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-Iinclude", "-Itests/c"]);
+    command.current_dir(root()).args([standard, "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-Iinclude", "-Itests/c"]);
     command.args(sources).arg("-o").arg(output);
     command.arg(format!("-L{}", lib_dir.display())).arg("-lgamegate").arg("-lpthread");
     command.arg(format!("-Wl,-rpath,{}", lib_dir.display()));
@@ -141,12 +149,15 @@ fn test() -> Result {
     let out = root().join("target").join("c");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
+    // Suites run plainly, then under valgrind (a memory error or a definite leak fails).
     for (name, source, leak_name) in [
         ("c kgen", "tests/c/test_kgen.c", "c kgen under valgrind"),
         ("c elixir", "tests/c/test_elixir.c", "c elixir under valgrind"),
+        ("c++ wrapper", "tests/cpp/test_cpp.cpp", "c++ wrapper under valgrind"),
     ] {
         let binary = out.join(Path::new(source).file_stem().expect("a file name"));
-        if let Err(message) = compile_c(&[source], &binary, &bin_dir) {
+        let compiled = if source.ends_with(".cpp") { compile_cpp(&[source], &binary, &bin_dir) } else { compile_c(&[source], &binary, &bin_dir) };
+        if let Err(message) = compiled {
             suites.record(name, Err(format!("does not compile with -Wall -Wextra -Werror: {message}")));
             continue;
         }
@@ -172,10 +183,16 @@ fn test() -> Result {
         }
     }
 
-    let demo_bin = out.join("demo");
-    let demo_result =
-        compile_c(&["examples/c/demo.c"], &demo_bin, &bin_dir).and_then(|()| run(Command::new(&demo_bin).env("GAMEGATE_EMULATOR_URL", &emulator.url)));
-    suites.record("example: c demo", demo_result);
+    // Examples are built and run here so none can rot.
+    for (name, source, args) in [
+        ("example: c demo", "examples/c/demo.c", &[][..]),
+        ("example: c kgen batch (worker mode)", "examples/c/kgen_batch.c", &["500"][..]),
+        ("example: c++ elixir sign-in (futures)", "examples/cpp/elixir_signin.cpp", &[][..]),
+    ] {
+        let binary = out.join(Path::new(source).file_stem().expect("a file name"));
+        let compiled = if source.ends_with(".cpp") { compile_cpp(&[source], &binary, &bin_dir) } else { compile_c(&[source], &binary, &bin_dir) };
+        suites.record(name, compiled.and_then(|()| run(Command::new(&binary).args(args).env("GAMEGATE_EMULATOR_URL", &emulator.url))));
+    }
     drop(emulator);
 
     println!();

@@ -1,0 +1,212 @@
+//! A small HTTP/1.1 server on loopback: one thread per connection, keep-alive, Content-Length
+//! and chunked request bodies. Written by hand because tiny_http's shared thread pool could
+//! park a new keep-alive connection behind long-lived ones: under a burst of 16 connections,
+//! some requests waited the client's whole 10 s timeout without being read.
+
+use crate::exchange::{Exchange, Reply};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// An idle keep-alive connection is closed after this long, so its thread ends.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub type Handler = Arc<dyn Fn(Exchange) -> Reply + Send + Sync>;
+
+pub struct Server {
+    port: u16,
+    stopping: Arc<AtomicBool>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start(port: u16, handler: Handler) -> io::Result<Server> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let port = listener.local_addr()?.port();
+        let stopping = Arc::new(AtomicBool::new(false));
+        let stop = stopping.clone();
+        let acceptor = thread::Builder::new().name("emulator-accept".into()).spawn(move || {
+            for stream in listener.incoming() {
+                if stop.load(Ordering::Acquire) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let handler = handler.clone();
+                let _ = thread::Builder::new().name("emulator-connection".into()).spawn(move || serve_connection(stream, &handler));
+            }
+        })?;
+        Ok(Server { port, stopping, acceptor: Some(acceptor) })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Blocks until the server stops (for the command-line emulator: until it is killed).
+    pub fn wait(mut self) {
+        if let Some(handle) = self.acceptor.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stopping.store(true, Ordering::Release);
+        // Wake the blocked accept so the thread sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(handle) = self.acceptor.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn serve_connection(stream: TcpStream, handler: &Handler) {
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_nodelay(true);
+    let Ok(mut writer) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let reply_and_keep_alive = match read_request(&mut reader) {
+            Ok(Some((exchange, keep_alive))) => (handler(exchange), keep_alive),
+            Ok(None) => return, // the client closed the connection
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                (Reply::json(400, serde_json::json!({"code": "BAD_REQUEST", "message": e.to_string()})), false)
+            }
+            Err(_) => return,
+        };
+        let (reply, keep_alive) = reply_and_keep_alive;
+        if write_reply(&mut writer, &reply, keep_alive).is_err() || !keep_alive {
+            let _ = writer.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+fn invalid(message: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message.to_string())
+}
+
+/// One request off the connection, and whether the connection stays open after it.
+fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(Exchange, bool)>> {
+    let mut head_bytes = 0;
+    let mut line = String::new();
+    if read_line(reader, &mut line, &mut head_bytes)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(invalid("malformed request line"));
+    };
+    let (method, target, http_1_0) = (method.to_ascii_uppercase(), target.to_string(), version == "HTTP/1.0");
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        if read_line(reader, &mut line, &mut head_bytes)? == 0 {
+            return Err(invalid("connection closed inside the request head"));
+        }
+        let text = line.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            break;
+        }
+        let (name, value) = text.split_once(':').ok_or_else(|| invalid("malformed header line"))?;
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let header = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.to_ascii_lowercase());
+    let body = if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        read_chunked(reader)?
+    } else {
+        let length: usize = header("content-length").map(|v| v.parse().map_err(|_| invalid("bad content-length"))).transpose()?.unwrap_or(0);
+        if length > MAX_BODY_BYTES {
+            return Err(invalid("request body too large"));
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        body
+    };
+    let connection = header("connection").unwrap_or_default();
+    let keep_alive = if http_1_0 { connection.contains("keep-alive") } else { !connection.contains("close") };
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (target, String::new()),
+    };
+    Ok(Some((Exchange { method, path, query, headers, body }, keep_alive)))
+}
+
+fn read_line(reader: &mut BufReader<TcpStream>, line: &mut String, head_bytes: &mut usize) -> io::Result<usize> {
+    let n = reader.by_ref().take((MAX_HEAD_BYTES - *head_bytes) as u64 + 1).read_line(line)?;
+    *head_bytes += n;
+    if *head_bytes > MAX_HEAD_BYTES {
+        return Err(invalid("request head too large"));
+    }
+    Ok(n)
+}
+
+fn read_chunked(reader: &mut BufReader<TcpStream>) -> io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    let mut head_bytes = 0;
+    loop {
+        let mut line = String::new();
+        read_line(reader, &mut line, &mut head_bytes)?;
+        let size_text = line.trim().split(';').next().unwrap_or("");
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| invalid("bad chunk size"))?;
+        if size == 0 {
+            // Trailers, up to the empty line.
+            loop {
+                line.clear();
+                if read_line(reader, &mut line, &mut head_bytes)? == 0 || line.trim().is_empty() {
+                    return Ok(body);
+                }
+            }
+        }
+        if body.len() + size > MAX_BODY_BYTES {
+            return Err(invalid("request body too large"));
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..])?;
+        let mut crlf = [0; 2];
+        reader.read_exact(&mut crlf)?;
+    }
+}
+
+fn write_reply(writer: &mut TcpStream, reply: &Reply, keep_alive: bool) -> io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
+        reply.status,
+        reason(reply.status),
+        reply.content_type,
+        reply.body.len(),
+        if keep_alive { "keep-alive" } else { "close" }
+    );
+    let mut out = Vec::with_capacity(head.len() + reply.body.len());
+    out.extend_from_slice(head.as_bytes());
+    out.extend_from_slice(&reply.body);
+    writer.write_all(&out)?;
+    writer.flush()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}

@@ -1,0 +1,629 @@
+/* GameGate for C++17: a header-only layer over the C ABI in gamegate.h.
+ *
+ * - Clients are move-only RAII objects; destroying one frees the native client, which answers
+ *   every pending request with GG_SHUTDOWN (on the destroying thread in tick mode).
+ * - Every asynchronous call has a std::function overload and a std::future overload.
+ * - Nothing here throws: failures are values (gamegate::Error), and an exception thrown by a
+ *   user callback is caught before it reaches native code (see set_callback_exception_handler).
+ * - Strings are UTF-8 std::string in and out.
+ *
+ * Futures and tick dispatch: in tick mode a future becomes ready only inside tick() on the
+ * game thread, so never block on it there; poll it with wait_for(0s) each frame, or use
+ * worker dispatch (Options::set_dispatch(GG_DISPATCH_WORKER)) where blocking is fine. */
+#ifndef GAMEGATE_HPP
+#define GAMEGATE_HPP
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "gamegate.h"
+
+namespace gamegate {
+
+/* Why a call failed. `code == GG_OK` means it did not. */
+struct Error {
+    gg_result code = GG_OK;
+    int32_t http_status = 0;   /* 0 when no HTTP response arrived */
+    std::string api_code;      /* the service's own code ("1001", "INVALID_REFRESH_TOKEN") or "" */
+    std::string message;       /* never contains a secret */
+
+    bool ok() const { return code == GG_OK; }
+    explicit operator bool() const { return code != GG_OK; } /* true when there is an error */
+    const char *name() const { return gg_result_name(code); }
+};
+
+/* A value or an error: `value` is set exactly when `error.ok()`. */
+template <class T>
+struct Result {
+    std::optional<T> value;
+    Error error;
+
+    bool ok() const { return error.ok(); }
+};
+
+/* What a call that returns no data produces on success. */
+struct Done {};
+
+struct KgenSession {
+    std::string session_id, user_id, name, username, email, device_id, phonenumber;
+    int64_t level = 0, rank = 0;
+    std::string date_joined, playertag, location, location_name, device_model, screen_height,
+        screen_width, os_name, os_version, browser_name, app_version, fb_login, google_login,
+        indigg_id, indigg_wallet_address, third_party_client_id, third_party_client_name,
+        namespaced_third_party_user_id, wallet_address;
+    bool is_new_user = false;
+    std::string access_token, refresh_token, linked_phone, session_start_time;
+    int64_t session_start_unix_ms = 0;
+    std::string raw_json;
+};
+
+struct ElixirSession {
+    std::string token;
+    int64_t token_expiry_ms = 0, token_life_ms = 0;
+    std::string refresh_token, user_id, user_status, ban_reason;
+    bool new_account = false;
+    std::string raw_json;
+};
+
+namespace detail {
+
+inline std::string text(const char *s) { return s ? std::string(s) : std::string(); }
+
+inline Error error_from(const gg_error *e) {
+    if (!e) return Error{};
+    return Error{e->code, e->http_status, text(e->api_code), text(e->message)};
+}
+
+/* The reason the last synchronous call on this thread was refused. */
+inline Error refused(gg_result code) {
+    Error error{code, 0, {}, {}};
+    size_t needed = 0;
+    gg_last_error_message(nullptr, 0, &needed);
+    if (needed > 1) {
+        std::string buf(needed, '\0');
+        if (gg_last_error_message(&buf[0], buf.size(), &needed) == GG_OK) {
+            buf.resize(needed - 1);
+            error.message = std::move(buf);
+        }
+    }
+    if (error.message.empty()) error.message = gg_result_name(code);
+    return error;
+}
+
+inline KgenSession convert(const kgen_session &s) {
+    KgenSession out;
+    out.session_id = text(s.session_id);
+    out.user_id = text(s.user_id);
+    out.name = text(s.name);
+    out.username = text(s.username);
+    out.email = text(s.email);
+    out.device_id = text(s.device_id);
+    out.phonenumber = text(s.phonenumber);
+    out.level = s.level;
+    out.rank = s.rank;
+    out.date_joined = text(s.date_joined);
+    out.playertag = text(s.playertag);
+    out.location = text(s.location);
+    out.location_name = text(s.location_name);
+    out.device_model = text(s.device_model);
+    out.screen_height = text(s.screen_height);
+    out.screen_width = text(s.screen_width);
+    out.os_name = text(s.os_name);
+    out.os_version = text(s.os_version);
+    out.browser_name = text(s.browser_name);
+    out.app_version = text(s.app_version);
+    out.fb_login = text(s.fb_login);
+    out.google_login = text(s.google_login);
+    out.indigg_id = text(s.indigg_id);
+    out.indigg_wallet_address = text(s.indigg_wallet_address);
+    out.third_party_client_id = text(s.third_party_client_id);
+    out.third_party_client_name = text(s.third_party_client_name);
+    out.namespaced_third_party_user_id = text(s.namespaced_third_party_user_id);
+    out.wallet_address = text(s.wallet_address);
+    out.is_new_user = s.is_new_user != 0;
+    out.access_token = text(s.access_token);
+    out.refresh_token = text(s.refresh_token);
+    out.linked_phone = text(s.linked_phone);
+    out.session_start_time = text(s.session_start_time);
+    out.session_start_unix_ms = s.session_start_unix_ms;
+    out.raw_json = text(s.raw_json);
+    return out;
+}
+
+inline ElixirSession convert(const elixir_session &s) {
+    ElixirSession out;
+    out.token = text(s.token);
+    out.token_expiry_ms = s.token_expiry_ms;
+    out.token_life_ms = s.token_life_ms;
+    out.refresh_token = text(s.refresh_token);
+    out.user_id = text(s.user_id);
+    out.user_status = text(s.user_status);
+    out.ban_reason = text(s.ban_reason);
+    out.new_account = s.new_account != 0;
+    out.raw_json = text(s.raw_json);
+    return out;
+}
+
+inline std::function<void(std::exception_ptr)> &exception_handler() {
+    static std::function<void(std::exception_ptr)> handler;
+    return handler;
+}
+
+/* Runs user code from a native callback: no exception may unwind into the library. */
+template <class F>
+void guarded(F &&f) noexcept {
+    try {
+        f();
+    } catch (...) {
+        try {
+            if (exception_handler()) exception_handler()(std::current_exception());
+        } catch (...) {
+        }
+    }
+}
+
+/* One heap-allocated std::function per request, owned by the request: the library calls
+ * back exactly once, and that call deletes it. */
+template <class T>
+using Callback = std::function<void(Result<T>)>;
+
+template <class T, class Native>
+void deliver(void *user_data, const gg_error *error, const Native *value) noexcept {
+    std::unique_ptr<Callback<T>> callback(static_cast<Callback<T> *>(user_data));
+    guarded([&] {
+        Result<T> result;
+        if (error) {
+            result.error = error_from(error);
+        } else if (value) {
+            result.value = convert(*value);
+        }
+        (*callback)(std::move(result));
+    });
+}
+
+/* The functions the library calls back; each hands its request's result to the user's callback. */
+inline void kgen_session_trampoline(void *u, const gg_error *e, const kgen_session *s) {
+    deliver<KgenSession>(u, e, s);
+}
+inline void elixir_session_trampoline(void *u, const gg_error *e, const elixir_session *s) {
+    deliver<ElixirSession>(u, e, s);
+}
+inline void json_trampoline(void *u, const gg_error *e, const char *json) {
+    std::unique_ptr<Callback<std::string>> callback(static_cast<Callback<std::string> *>(u));
+    guarded([&] {
+        Result<std::string> result;
+        if (e) result.error = error_from(e); else result.value = text(json);
+        (*callback)(std::move(result));
+    });
+}
+inline void otp_trampoline(void *u, const gg_error *e, const char *transaction_id) {
+    json_trampoline(u, e, transaction_id);
+}
+inline void done_trampoline(void *u, const gg_error *e) {
+    std::unique_ptr<Callback<Done>> callback(static_cast<Callback<Done> *>(u));
+    guarded([&] {
+        Result<Done> result;
+        if (e) result.error = error_from(e); else result.value = Done{};
+        (*callback)(std::move(result));
+    });
+}
+/* The client's session listener. The native listener stays registered with a pointer to this
+ * slot; replacing the function swaps it under the lock, so a listener running on a worker
+ * thread is never destroyed under its feet. */
+struct ListenerSlot {
+    std::mutex lock;
+    std::shared_ptr<std::function<void(const ElixirSession *)>> listener;
+};
+
+inline void session_listener_trampoline(void *u, const elixir_session *s) {
+    auto *slot = static_cast<ListenerSlot *>(u);
+    std::shared_ptr<std::function<void(const ElixirSession *)>> listener;
+    {
+        std::lock_guard<std::mutex> guard(slot->lock);
+        listener = slot->listener;
+    }
+    if (!listener || !*listener) return;
+    guarded([&] {
+        if (s) {
+            ElixirSession session = convert(*s);
+            (*listener)(&session);
+        } else {
+            (*listener)(nullptr);
+        }
+    });
+}
+
+/* Starts one asynchronous call: hands `callback` to `start(trampoline_user_data)`, and takes it
+ * back when the library refuses the call (then the callback never runs, as in C). */
+/* Starts the native call with the given user data; returns its gg_result. */
+using Start = std::function<gg_result(void *)>;
+
+template <class T>
+Error submit(Callback<T> callback, const Start &start) {
+    auto owned = std::make_unique<Callback<T>>(std::move(callback));
+    gg_result code = start(static_cast<void *>(owned.get()));
+    if (code != GG_OK) return refused(code);
+    owned.release(); /* the trampoline owns it now */
+    return Error{};
+}
+
+/* The future flavour of `submit`: a refusal makes the future ready at once. */
+template <class T>
+std::future<Result<T>> submit_future(const Start &start) {
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    std::future<Result<T>> future = promise->get_future();
+    Error refusal = submit<T>([promise](Result<T> r) { promise->set_value(std::move(r)); },
+                              start);
+    if (refusal) {
+        Result<T> r;
+        r.error = std::move(refusal);
+        promise->set_value(std::move(r));
+    }
+    return future;
+}
+
+} // namespace detail
+
+/* Where exceptions thrown by your callbacks go (they never reach native code). Default: dropped. */
+inline void set_callback_exception_handler(std::function<void(std::exception_ptr)> handler) {
+    detail::exception_handler() = std::move(handler);
+}
+
+inline const char *version() { return gg_version(); }
+
+/* Transport settings; a client copies them when it is created. */
+class Options {
+public:
+    Options() : options_(gg_options_new()) {}
+    Options(Options &&other) noexcept : options_(std::exchange(other.options_, nullptr)) {}
+    Options &operator=(Options &&other) noexcept {
+        std::swap(options_, other.options_);
+        return *this;
+    }
+    Options(const Options &) = delete;
+    Options &operator=(const Options &) = delete;
+    ~Options() { gg_options_free(options_); }
+
+    Error set_base_url(const std::string &url) { return check(gg_options_set_base_url(options_, url.c_str())); }
+    Error set_timeout_ms(uint32_t ms) { return check(gg_options_set_timeout_ms(options_, ms)); }
+    Error set_dispatch(uint32_t mode) { return check(gg_options_set_dispatch(options_, mode)); }
+    Error add_root_certificates_pem(const std::string &pem) {
+        return check(gg_options_add_root_certificates_pem(options_, pem.c_str()));
+    }
+    Error set_worker_threads(uint32_t count) { return check(gg_options_set_worker_threads(options_, count)); }
+    Error set_max_body_bytes(uint64_t bytes) { return check(gg_options_set_max_body_bytes(options_, bytes)); }
+    Error set_refresh_margin_ms(uint32_t ms) { return check(gg_options_set_refresh_margin_ms(options_, ms)); }
+    Error set_user_agent(const std::string &agent) { return check(gg_options_set_user_agent(options_, agent.c_str())); }
+    Error set_background_refresh(bool enabled) {
+        return check(gg_options_set_background_refresh(options_, enabled ? 1 : 0));
+    }
+
+    const gg_options *get() const { return options_; }
+
+private:
+    static Error check(gg_result code) { return code == GG_OK ? Error{} : detail::refused(code); }
+    gg_options *options_;
+};
+
+/* Optional player fields for KgenClient::create_session. */
+class KgenProfile {
+public:
+    KgenProfile() : profile_(kgen_profile_new()) {}
+    KgenProfile(KgenProfile &&other) noexcept : profile_(std::exchange(other.profile_, nullptr)) {}
+    KgenProfile &operator=(KgenProfile &&other) noexcept {
+        std::swap(profile_, other.profile_);
+        return *this;
+    }
+    KgenProfile(const KgenProfile &) = delete;
+    KgenProfile &operator=(const KgenProfile &) = delete;
+    ~KgenProfile() { kgen_profile_free(profile_); }
+
+    Error set_text(const std::string &field, const std::string &value) {
+        return check(kgen_profile_set_text(profile_, field.c_str(), value.c_str()));
+    }
+    Error set_int(const std::string &field, int64_t value) {
+        return check(kgen_profile_set_int(profile_, field.c_str(), value));
+    }
+    Error set_flag(const std::string &field, bool value) {
+        return check(kgen_profile_set_flag(profile_, field.c_str(), value ? 1 : 0));
+    }
+
+    const kgen_profile *get() const { return profile_; }
+
+private:
+    static Error check(gg_result code) { return code == GG_OK ? Error{} : detail::refused(code); }
+    kgen_profile *profile_;
+};
+
+/* A game server's connection to KGeN. Thread-safe; move-only. */
+class KgenClient {
+public:
+    static Result<KgenClient> create(const std::string &client_id, const std::string &client_secret,
+                                     const Options *options = nullptr) {
+        Result<KgenClient> result;
+        kgen_client *raw = nullptr;
+        gg_result code = kgen_client_new(client_id.c_str(), client_secret.c_str(),
+                                         options ? options->get() : nullptr, &raw);
+        if (code != GG_OK) {
+            result.error = detail::refused(code);
+        } else {
+            result.value = KgenClient(raw);
+        }
+        return result;
+    }
+
+    KgenClient(KgenClient &&other) noexcept : client_(std::exchange(other.client_, nullptr)) {}
+    KgenClient &operator=(KgenClient &&other) noexcept {
+        if (this != &other) {
+            reset();
+            client_ = std::exchange(other.client_, nullptr);
+        }
+        return *this;
+    }
+    KgenClient(const KgenClient &) = delete;
+    KgenClient &operator=(const KgenClient &) = delete;
+    ~KgenClient() { reset(); }
+
+    /* Frees the native client now (pending requests get GG_SHUTDOWN). */
+    void reset() { kgen_client_free(std::exchange(client_, nullptr)); }
+
+    uint32_t tick() { return kgen_client_tick(client_); }
+    Error cancel(uint64_t request_id) {
+        gg_result code = kgen_client_cancel(client_, request_id);
+        return code == GG_OK ? Error{} : detail::refused(code);
+    }
+
+    Error create_session(const std::string &user_id, std::function<void(Result<KgenSession>)> callback,
+                         uint64_t *request_id = nullptr, const KgenProfile *profile = nullptr) {
+        return detail::submit<KgenSession>(std::move(callback), start_session(user_id, profile, request_id));
+    }
+    std::future<Result<KgenSession>> create_session(const std::string &user_id, const KgenProfile *profile = nullptr,
+                                                    uint64_t *request_id = nullptr) {
+        return detail::submit_future<KgenSession>(start_session(user_id, profile, request_id));
+    }
+
+    /* Any S2S call; `body_json` empty = no body. The result is the response body. */
+    Error request(const std::string &method, const std::string &path, const std::string &body_json,
+                  std::function<void(Result<std::string>)> callback, uint64_t *request_id = nullptr) {
+        return detail::submit<std::string>(std::move(callback), start_request(method, path, body_json, request_id));
+    }
+    std::future<Result<std::string>> request(const std::string &method, const std::string &path,
+                                             const std::string &body_json = std::string(),
+                                             uint64_t *request_id = nullptr) {
+        return detail::submit_future<std::string>(start_request(method, path, body_json, request_id));
+    }
+
+    kgen_client *get() const { return client_; }
+
+private:
+    explicit KgenClient(kgen_client *client) : client_(client) {}
+
+    detail::Start start_session(const std::string &user_id, const KgenProfile *profile, uint64_t *request_id) {
+        return [this, &user_id, profile, request_id](void *u) {
+            return kgen_create_session_with_profile(client_, user_id.c_str(), profile ? profile->get() : nullptr,
+                                                    detail::kgen_session_trampoline, u, request_id);
+        };
+    }
+    detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
+                       uint64_t *request_id) {
+        return [this, &method, &path, &body, request_id](void *u) {
+            return kgen_request(client_, method.c_str(), path.c_str(), body.empty() ? nullptr : body.c_str(),
+                                detail::json_trampoline, u, request_id);
+        };
+    }
+
+    kgen_client *client_ = nullptr;
+};
+
+/* A player's connection to Elixir. Thread-safe; move-only. */
+class ElixirClient {
+public:
+    using SessionListener = std::function<void(const ElixirSession *session /* nullptr = signed out */)>;
+
+    static Result<ElixirClient> create(const std::string &api_key, const Options *options = nullptr) {
+        Result<ElixirClient> result;
+        elixir_client *raw = nullptr;
+        gg_result code = elixir_client_new(api_key.c_str(), options ? options->get() : nullptr, &raw);
+        if (code != GG_OK) {
+            result.error = detail::refused(code);
+        } else {
+            result.value = ElixirClient(raw);
+        }
+        return result;
+    }
+
+    ElixirClient(ElixirClient &&other) noexcept
+        : client_(std::exchange(other.client_, nullptr)), listener_(std::move(other.listener_)) {}
+    ElixirClient &operator=(ElixirClient &&other) noexcept {
+        if (this != &other) {
+            reset();
+            client_ = std::exchange(other.client_, nullptr);
+            listener_ = std::move(other.listener_);
+        }
+        return *this;
+    }
+    ElixirClient(const ElixirClient &) = delete;
+    ElixirClient &operator=(const ElixirClient &) = delete;
+    ~ElixirClient() { reset(); }
+
+    /* Frees the native client now (pending requests get GG_SHUTDOWN); the listener goes after,
+     * because no callback runs once the free has returned. */
+    void reset() {
+        elixir_client_free(std::exchange(client_, nullptr));
+        listener_.reset();
+    }
+
+    uint32_t tick() { return elixir_client_tick(client_); }
+    Error cancel(uint64_t request_id) { return check(elixir_client_cancel(client_, request_id)); }
+
+    /* Called on every session change, before the call's own callback; an empty function removes it. */
+    Error set_session_listener(SessionListener listener) {
+        if (!listener_) {
+            auto slot = std::make_unique<detail::ListenerSlot>();
+            Error e = check(elixir_client_set_session_listener(client_, detail::session_listener_trampoline, slot.get()));
+            if (e) return e;
+            listener_ = std::move(slot);
+        }
+        auto next = listener ? std::make_shared<SessionListener>(std::move(listener)) : nullptr;
+        std::lock_guard<std::mutex> guard(listener_->lock);
+        listener_->listener = std::move(next);
+        return Error{};
+    }
+    Error set_device_info(const std::string &device_model, const std::string &device_unique_id) {
+        return check(elixir_client_set_device_info(client_, device_model.c_str(), device_unique_id.c_str()));
+    }
+    Error restore_session(const std::string &refresh_token) {
+        return check(elixir_client_restore_session(client_, refresh_token.c_str()));
+    }
+    /* The current tokens; nullopt when not signed in. */
+    std::optional<std::string> access_token() const { return copy(elixir_client_access_token); }
+    std::optional<std::string> refresh_token() const { return copy(elixir_client_refresh_token); }
+
+    /* E-mails a code; the result is the transaction id for verify_otp. */
+    Error request_otp(const std::string &email, std::function<void(Result<std::string>)> callback,
+                      uint64_t *request_id = nullptr) {
+        return detail::submit<std::string>(std::move(callback), [&](void *u) {
+            return elixir_otp_request(client_, email.c_str(), detail::otp_trampoline, u, request_id);
+        });
+    }
+    std::future<Result<std::string>> request_otp(const std::string &email, uint64_t *request_id = nullptr) {
+        return detail::submit_future<std::string>([&](void *u) {
+            return elixir_otp_request(client_, email.c_str(), detail::otp_trampoline, u, request_id);
+        });
+    }
+
+    Error verify_otp(const std::string &transaction_id, const std::string &code,
+                     std::function<void(Result<ElixirSession>)> callback, uint64_t *request_id = nullptr) {
+        return detail::submit<ElixirSession>(std::move(callback), start_verify_otp(transaction_id, code, request_id));
+    }
+    std::future<Result<ElixirSession>> verify_otp(const std::string &transaction_id, const std::string &code,
+                                                  uint64_t *request_id = nullptr) {
+        return detail::submit_future<ElixirSession>(start_verify_otp(transaction_id, code, request_id));
+    }
+
+    Error verify_qr(const std::string &qr_value, std::function<void(Result<ElixirSession>)> callback,
+                    uint64_t *request_id = nullptr) {
+        return detail::submit<ElixirSession>(std::move(callback), start_with_text(elixir_qr_verify, qr_value, request_id));
+    }
+    std::future<Result<ElixirSession>> verify_qr(const std::string &qr_value, uint64_t *request_id = nullptr) {
+        return detail::submit_future<ElixirSession>(start_with_text(elixir_qr_verify, qr_value, request_id));
+    }
+
+    Error reikey_sign_in(const std::string &reikey, std::function<void(Result<ElixirSession>)> callback,
+                         uint64_t *request_id = nullptr) {
+        return detail::submit<ElixirSession>(std::move(callback), start_with_text(elixir_reikey_sign_in, reikey, request_id));
+    }
+    std::future<Result<ElixirSession>> reikey_sign_in(const std::string &reikey, uint64_t *request_id = nullptr) {
+        return detail::submit_future<ElixirSession>(start_with_text(elixir_reikey_sign_in, reikey, request_id));
+    }
+
+    Error reikey_close(const std::string &reikey, std::function<void(Result<Done>)> callback,
+                       uint64_t *request_id = nullptr) {
+        return detail::submit<Done>(std::move(callback), start_with_text(elixir_reikey_close, reikey, request_id));
+    }
+    std::future<Result<Done>> reikey_close(const std::string &reikey, uint64_t *request_id = nullptr) {
+        return detail::submit_future<Done>(start_with_text(elixir_reikey_close, reikey, request_id));
+    }
+
+    Error refresh(std::function<void(Result<ElixirSession>)> callback, uint64_t *request_id = nullptr) {
+        return detail::submit<ElixirSession>(std::move(callback), start_plain(elixir_session_refresh, request_id));
+    }
+    std::future<Result<ElixirSession>> refresh(uint64_t *request_id = nullptr) {
+        return detail::submit_future<ElixirSession>(start_plain(elixir_session_refresh, request_id));
+    }
+
+    Error sign_out(std::function<void(Result<Done>)> callback, uint64_t *request_id = nullptr) {
+        return detail::submit<Done>(std::move(callback), start_plain(elixir_sign_out, request_id));
+    }
+    std::future<Result<Done>> sign_out(uint64_t *request_id = nullptr) {
+        return detail::submit_future<Done>(start_plain(elixir_sign_out, request_id));
+    }
+
+    /* An authorized call; the result is the envelope's `data` as JSON. `body_json` empty = no body. */
+    Error request(const std::string &method, const std::string &path, const std::string &body_json,
+                  std::function<void(Result<std::string>)> callback, uint64_t *request_id = nullptr) {
+        return detail::submit<std::string>(std::move(callback), start_request(method, path, body_json, request_id));
+    }
+    std::future<Result<std::string>> request(const std::string &method, const std::string &path,
+                                             const std::string &body_json = std::string(),
+                                             uint64_t *request_id = nullptr) {
+        return detail::submit_future<std::string>(start_request(method, path, body_json, request_id));
+    }
+
+    elixir_client *get() const { return client_; }
+
+private:
+    explicit ElixirClient(elixir_client *client) : client_(client) {}
+
+    static Error check(gg_result code) { return code == GG_OK ? Error{} : detail::refused(code); }
+
+    template <class Getter>
+    std::optional<std::string> copy(Getter getter) const {
+        size_t needed = 0;
+        gg_result code = getter(client_, nullptr, 0, &needed);
+        while (code == GG_BUFFER_TOO_SMALL) {
+            std::string buf(needed, '\0');
+            code = getter(client_, &buf[0], buf.size(), &needed);
+            if (code == GG_OK) {
+                buf.resize(needed - 1);
+                return buf;
+            }
+        }
+        return std::nullopt;
+    }
+
+    template <class Native>
+    detail::Start start_with_text(Native native, const std::string &text, uint64_t *request_id) {
+        return [this, native, &text, request_id](void *u) {
+            return native(client_, text.c_str(), trampoline_for(native), u, request_id);
+        };
+    }
+    template <class Native>
+    detail::Start start_plain(Native native, uint64_t *request_id) {
+        return [this, native, request_id](void *u) { return native(client_, trampoline_for(native), u, request_id); };
+    }
+    detail::Start start_verify_otp(const std::string &transaction_id, const std::string &code, uint64_t *request_id) {
+        return [this, &transaction_id, &code, request_id](void *u) {
+            return elixir_otp_verify(client_, transaction_id.c_str(), code.c_str(), detail::elixir_session_trampoline, u,
+                                     request_id);
+        };
+    }
+    detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
+                       uint64_t *request_id) {
+        return [this, &method, &path, &body, request_id](void *u) {
+            return elixir_request(client_, method.c_str(), path.c_str(), body.empty() ? nullptr : body.c_str(),
+                                  detail::json_trampoline, u, request_id);
+        };
+    }
+
+    /* The trampoline whose callback type matches the native call's callback parameter. */
+    template <class... Rest>
+    static elixir_session_callback trampoline_for(gg_result (*)(elixir_client *, const char *, elixir_session_callback, Rest...)) {
+        return detail::elixir_session_trampoline;
+    }
+    template <class... Rest>
+    static gg_done_callback trampoline_for(gg_result (*)(elixir_client *, const char *, gg_done_callback, Rest...)) {
+        return detail::done_trampoline;
+    }
+    template <class... Rest>
+    static elixir_session_callback trampoline_for(gg_result (*)(elixir_client *, elixir_session_callback, Rest...)) {
+        return detail::elixir_session_trampoline;
+    }
+    template <class... Rest>
+    static gg_done_callback trampoline_for(gg_result (*)(elixir_client *, gg_done_callback, Rest...)) {
+        return detail::done_trampoline;
+    }
+
+    elixir_client *client_ = nullptr;
+    std::unique_ptr<detail::ListenerSlot> listener_;
+};
+
+} // namespace gamegate
+
+#endif /* GAMEGATE_HPP */
