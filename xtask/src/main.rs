@@ -139,6 +139,71 @@ impl Suites {
     }
 }
 
+/// The Unity package's runtime code under mono: the NUnit suite (with the struct-layout check
+/// against C) and the console example.
+fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci: bool) {
+    let tools = ["mcs", "mono", "nunit-console"];
+    if let Some(missing) = tools.iter().find(|tool| !have(tool)) {
+        let message = format!("{missing} is not installed (apt-get install mono-mcs mono-runtime nunit-console libnunit-cil-dev)");
+        if in_ci {
+            suites.record("c# binding (nunit)", Err(message));
+        } else {
+            eprintln!("note: {message}; skipping the C# suites");
+        }
+        return;
+    }
+    let out = root().join("target").join("csharp");
+    let runtime = out.join("GameGate.Runtime.dll");
+    let mcs = |args: &[&str]| {
+        let mut command = Command::new("mcs");
+        command.current_dir(root()).args(["-langversion:7.2", "-warnaserror", "-nologo"]).args(args);
+        run(&mut command)
+    };
+    let mono_env = |command: &mut Command| {
+        command.env("LD_LIBRARY_PATH", bin_dir).env("GAMEGATE_EMULATOR_URL", emulator_url);
+    };
+    let layout = out.join("layout.txt");
+    let prepared = std::fs::create_dir_all(&out)
+        .map_err(|e| e.to_string())
+        .and_then(|()| compile_c(&["bindings/unity/Tests~/struct_layout.c"], &out.join("struct_layout"), bin_dir))
+        .and_then(|()| {
+            let printed = Command::new(out.join("struct_layout")).output().map_err(|e| e.to_string())?;
+            std::fs::write(&layout, printed.stdout).map_err(|e| e.to_string())
+        })
+        .and_then(|()| mcs(&["-target:library", &format!("-out:{}", runtime.display()), "-recurse:bindings/unity/Runtime/*.cs"]));
+    if let Err(message) = prepared {
+        suites.record("c# binding (nunit)", Err(format!("the runtime does not build: {message}")));
+        return;
+    }
+
+    let tests = out.join("GameGate.Tests.dll");
+    let nunit = mcs(&[
+        "-target:library",
+        "-pkg:nunit",
+        "-r:System.Core.dll",
+        &format!("-r:{}", runtime.display()),
+        &format!("-out:{}", tests.display()),
+        "bindings/unity/Tests~/GameGateTests.cs",
+    ])
+    .and_then(|()| {
+        let mut command = Command::new("nunit-console");
+        command.current_dir(&out).args(["-nologo", "-noshadow"]).arg(&tests).env("GAMEGATE_LAYOUT", &layout);
+        mono_env(&mut command);
+        run(&mut command)
+    });
+    suites.record("c# binding (nunit)", nunit);
+
+    let example = out.join("Example.exe");
+    let example_run = mcs(&[&format!("-r:{}", runtime.display()), &format!("-out:{}", example.display()), "examples/csharp/Program.cs"])
+        .and_then(|()| {
+            let mut command = Command::new("mono");
+            command.current_dir(&out).arg(&example);
+            mono_env(&mut command);
+            run(&mut command)
+        });
+    suites.record("example: c# console (unity runtime code)", example_run);
+}
+
 fn test() -> Result {
     let in_ci = std::env::var_os("CI").is_some();
     let mut suites = Suites { passed: vec![], failed: vec![] };
@@ -193,6 +258,7 @@ fn test() -> Result {
         let compiled = if source.ends_with(".cpp") { compile_cpp(&[source], &binary, &bin_dir) } else { compile_c(&[source], &binary, &bin_dir) };
         suites.record(name, compiled.and_then(|()| run(Command::new(&binary).args(args).env("GAMEGATE_EMULATOR_URL", &emulator.url))));
     }
+    csharp_suites(&mut suites, &bin_dir, &emulator.url, in_ci);
     drop(emulator);
 
     println!();

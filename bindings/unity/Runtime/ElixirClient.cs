@@ -1,0 +1,224 @@
+// A player's connection to Elixir: sign-in flows, the session, authorized calls.
+using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using GameGate.Native;
+
+namespace GameGate
+{
+    public sealed class ElixirClient : GameGateClient
+    {
+        /// <summary>Every session change, before the call's own callback, in dispatch context
+        /// (inside Tick in tick mode). null means signed out.</summary>
+        public event Action<ElixirSession> SessionChanged;
+
+        public ElixirClient(string apiKey, GameGateOptions options = null)
+            : base(Create(apiKey, options), NativeMethods.elixir_client_tick, NativeMethods.elixir_client_cancel)
+        {
+            Handle.Listener = GCHandle.Alloc(this);
+            using (var lease = new Lease(Handle))
+            {
+                GameGateException.ThrowIfFailed(NativeMethods.elixir_client_set_session_listener(
+                    lease.Raw, Trampolines.OnSessionChanged, GCHandle.ToIntPtr(Handle.Listener)));
+            }
+        }
+
+        private static ClientHandle Create(string apiKey, GameGateOptions options)
+        {
+            IntPtr nativeOptions = options != null ? options.ToNative() : IntPtr.Zero;
+            try
+            {
+                IntPtr client;
+                GameGateException.ThrowIfFailed(NativeMethods.elixir_client_new(Utf8.Encode(apiKey), nativeOptions, out client));
+                return new ClientHandle(client, NativeMethods.elixir_client_free);
+            }
+            finally
+            {
+                NativeMethods.gg_options_free(nativeOptions);
+            }
+        }
+
+        internal void RaiseSessionChanged(IntPtr session)
+        {
+            var handlers = SessionChanged;
+            if (handlers == null) return;
+            var value = session == IntPtr.Zero ? null : ElixirSession.FromNative(session);
+            foreach (Action<ElixirSession> handler in handlers.GetInvocationList())
+            {
+                try
+                {
+                    handler(value);
+                }
+                catch (Exception e)
+                {
+                    GameGateClients.ReportCallbackException(e);
+                }
+            }
+        }
+
+        /// <summary>Device fields sent with VerifyOtp.</summary>
+        public void SetDeviceInfo(string deviceModel, string deviceUniqueId)
+        {
+            using (var lease = new Lease(Handle))
+                GameGateException.ThrowIfFailed(NativeMethods.elixir_client_set_device_info(lease.Raw, Utf8.Encode(deviceModel), Utf8.Encode(deviceUniqueId)));
+        }
+
+        /// <summary>Signs back in from a persisted refresh token; the next call that needs a token refreshes.</summary>
+        public void RestoreSession(string refreshToken)
+        {
+            using (var lease = new Lease(Handle))
+                GameGateException.ThrowIfFailed(NativeMethods.elixir_client_restore_session(lease.Raw, Utf8.Encode(refreshToken)));
+        }
+
+        /// <summary>The current access token; null when not signed in.</summary>
+        public string AccessToken { get { return Token(NativeMethods.elixir_client_access_token); } }
+
+        /// <summary>The current refresh token (persist it securely); null when not signed in.</summary>
+        public string RefreshToken { get { return Token(NativeMethods.elixir_client_refresh_token); } }
+
+        private delegate int TokenGetter(IntPtr client, byte[] buf, UIntPtr cap, out UIntPtr outLen);
+
+        private string Token(TokenGetter getter)
+        {
+            using (var lease = new Lease(Handle))
+            {
+                IntPtr raw = lease.Raw;
+                string token;
+                int code = Utf8.CopyOut((byte[] buf, UIntPtr cap, out UIntPtr len) => getter(raw, buf, cap, out len), out token);
+                if (code == (int)ResultCode.NotSignedIn) return null;
+                GameGateException.ThrowIfFailed(code);
+                return token;
+            }
+        }
+
+        /// <summary>E-mails the player a code; the result is the transaction id for VerifyOtp.</summary>
+        public ulong RequestOtp(string email, Action<Result<string>> callback)
+        {
+            return Call(Text, callback, WithText(email, NativeMethods.elixir_otp_request));
+        }
+
+        public Task<string> RequestOtpAsync(string email, CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(Text, WithText(email, NativeMethods.elixir_otp_request), cancellation);
+        }
+
+        public ulong VerifyOtp(string transactionId, string code, Action<Result<ElixirSession>> callback)
+        {
+            return Call(ElixirSession.FromNative, callback, StartVerifyOtp(transactionId, code));
+        }
+
+        public Task<ElixirSession> VerifyOtpAsync(string transactionId, string code, CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(ElixirSession.FromNative, StartVerifyOtp(transactionId, code), cancellation);
+        }
+
+        /// <summary>Signs in with a scanned QR value ("REIKEY:...").</summary>
+        public ulong VerifyQr(string qrValue, Action<Result<ElixirSession>> callback)
+        {
+            return Call(ElixirSession.FromNative, callback, WithText(qrValue, NativeMethods.elixir_qr_verify));
+        }
+
+        public Task<ElixirSession> VerifyQrAsync(string qrValue, CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(ElixirSession.FromNative, WithText(qrValue, NativeMethods.elixir_qr_verify), cancellation);
+        }
+
+        /// <summary>Launcher sign-in with the rei-key passed as "-rei &lt;key&gt;".</summary>
+        public ulong SignInWithReiKey(string reikey, Action<Result<ElixirSession>> callback)
+        {
+            return Call(ElixirSession.FromNative, callback, WithText(reikey, NativeMethods.elixir_reikey_sign_in));
+        }
+
+        public Task<ElixirSession> SignInWithReiKeyAsync(string reikey, CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(ElixirSession.FromNative, WithText(reikey, NativeMethods.elixir_reikey_sign_in), cancellation);
+        }
+
+        /// <summary>Ends a launcher session on the server.</summary>
+        public ulong CloseReiKey(string reikey, Action<Result<Done>> callback)
+        {
+            return Call(NoData, callback, StartCloseReiKey(reikey));
+        }
+
+        public Task<Done> CloseReiKeyAsync(string reikey, CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(NoData, StartCloseReiKey(reikey), cancellation);
+        }
+
+        public ulong RefreshSession(Action<Result<ElixirSession>> callback)
+        {
+            return Call(ElixirSession.FromNative, callback, StartRefresh());
+        }
+
+        public Task<ElixirSession> RefreshSessionAsync(CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(ElixirSession.FromNative, StartRefresh(), cancellation);
+        }
+
+        /// <summary>Signs out on the server and always locally (SessionChanged hears null).</summary>
+        public ulong SignOut(Action<Result<Done>> callback)
+        {
+            return Call(NoData, callback, StartSignOut());
+        }
+
+        public Task<Done> SignOutAsync(CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(NoData, StartSignOut(), cancellation);
+        }
+
+        /// <summary>An authorized call (e.g. GET /sdk/v2/userinfo), refreshing the token first when
+        /// needed; the result is the envelope's data as JSON.</summary>
+        public ulong Request(string method, string path, string bodyJson, Action<Result<string>> callback)
+        {
+            return Call(Text, callback, StartRequest(method, path, bodyJson));
+        }
+
+        public Task<string> RequestAsync(string method, string path, string bodyJson = null,
+            CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(Text, StartRequest(method, path, bodyJson), cancellation);
+        }
+
+        private delegate int TextCall(IntPtr client, byte[] text, ResultCallback callback, IntPtr userData, out ulong id);
+
+        private static NativeCall WithText(string text, TextCall native)
+        {
+            byte[] bytes = Utf8.Encode(text);
+            return (IntPtr client, IntPtr userData, out ulong id) => native(client, bytes, Trampolines.OnResult, userData, out id);
+        }
+
+        private static NativeCall StartVerifyOtp(string transactionId, string code)
+        {
+            byte[] tx = Utf8.Encode(transactionId), c = Utf8.Encode(code);
+            return (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.elixir_otp_verify(client, tx, c, Trampolines.OnResult, userData, out id);
+        }
+
+        private static NativeCall StartCloseReiKey(string reikey)
+        {
+            byte[] key = Utf8.Encode(reikey);
+            return (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.elixir_reikey_close(client, key, Trampolines.OnDone, userData, out id);
+        }
+
+        private static NativeCall StartRefresh()
+        {
+            return (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.elixir_session_refresh(client, Trampolines.OnResult, userData, out id);
+        }
+
+        private static NativeCall StartSignOut()
+        {
+            return (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.elixir_sign_out(client, Trampolines.OnDone, userData, out id);
+        }
+
+        private static NativeCall StartRequest(string method, string path, string bodyJson)
+        {
+            byte[] m = Utf8.Encode(method), p = Utf8.Encode(path), b = Utf8.Encode(bodyJson);
+            return (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.elixir_request(client, m, p, b, Trampolines.OnResult, userData, out id);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+// What both clients share: the native handle, Tick, Cancel, Dispose, and the two shapes of
+// every asynchronous call (callback, Task).
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using GameGate.Native;
+
+namespace GameGate
+{
+    public abstract class GameGateClient : IDisposable
+    {
+        internal delegate int NativeCall(IntPtr client, IntPtr userData, out ulong requestId);
+
+        internal readonly ClientHandle Handle;
+        private readonly Func<IntPtr, uint> tick;
+        private readonly Func<IntPtr, ulong, int> cancel;
+
+        internal GameGateClient(ClientHandle handle, Func<IntPtr, uint> tick, Func<IntPtr, ulong, int> cancel)
+        {
+            Handle = handle;
+            this.tick = tick;
+            this.cancel = cancel;
+            GameGateClients.Register(this);
+        }
+
+        /// <summary>Runs the callbacks that are ready, on this thread (tick dispatch). The Unity
+        /// dispatcher calls it every frame. Returns how many ran; 0 once disposed.</summary>
+        public int Tick()
+        {
+            if (Handle.IsClosed) return 0;
+            try
+            {
+                using (var lease = new Lease(Handle)) return (int)tick(lease.Raw);
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+
+        /// <summary>Completes the request with ResultCode.Cancelled. False when its result was
+        /// already delivered (or the client is disposed).</summary>
+        public bool Cancel(ulong requestId)
+        {
+            try
+            {
+                using (var lease = new Lease(Handle)) return cancel(lease.Raw, requestId) == ResultCodes.Ok;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+
+        public bool IsDisposed { get { return Handle.IsClosed; } }
+
+        /// <summary>Frees the native client: every pending request completes with
+        /// ResultCode.Shutdown (in tick mode, on this thread), and no callback comes after.</summary>
+        public void Dispose()
+        {
+            GameGateClients.Unregister(this);
+            Handle.Dispose();
+        }
+
+        internal ulong Call<T>(Func<IntPtr, T> convert, Action<Result<T>> callback, NativeCall call)
+        {
+            if (callback == null) throw new ArgumentNullException("callback");
+            using (var lease = new Lease(Handle))
+            {
+                IntPtr raw = lease.Raw;
+                return Trampolines.Start(new PendingCall<T>(convert, callback),
+                    (IntPtr userData, out ulong requestId) => call(raw, userData, out requestId));
+            }
+        }
+
+        internal Task<T> CallAsync<T>(Func<IntPtr, T> convert, NativeCall call, CancellationToken cancellation)
+        {
+            var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            ulong requestId;
+            try
+            {
+                requestId = Call(convert, result =>
+                {
+                    if (result.Ok)
+                        completion.TrySetResult(result.Value);
+                    else if (result.Error.Code == ResultCode.Cancelled && cancellation.IsCancellationRequested)
+                        completion.TrySetCanceled();
+                    else
+                        completion.TrySetException(new GameGateException(result.Error));
+                }, call);
+            }
+            catch (Exception e)
+            {
+                completion.TrySetException(e);
+                return completion.Task;
+            }
+            if (cancellation.CanBeCanceled)
+            {
+                var registration = cancellation.Register(() => Cancel(requestId));
+                completion.Task.ContinueWith(_ => registration.Dispose(), TaskContinuationOptions.ExecuteSynchronously);
+            }
+            return completion.Task;
+        }
+
+        internal static Done NoData(IntPtr value)
+        {
+            return new Done();
+        }
+
+        internal static string Text(IntPtr value)
+        {
+            return Utf8.Decode(value);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+// Library-wide: version, counters, log lines.
+using System;
+using GameGate.Native;
+
+namespace GameGate
+{
+    public sealed class GameGateStats
+    {
+        /// <summary>Clients created and not yet freed.</summary>
+        public ulong LiveClients;
+        /// <summary>Library threads still running (workers finish their I/O after a free).</summary>
+        public ulong LiveThreads;
+        public ulong RequestsStarted, RequestsFinished;
+    }
+
+    public static class GameGateLibrary
+    {
+        public static string Version { get { return Utf8.Decode(NativeMethods.gg_version()); } }
+
+        public static GameGateStats GetStats()
+        {
+            var native = new gg_stats { struct_size = (uint)System.Runtime.InteropServices.Marshal.SizeOf(typeof(gg_stats)) };
+            GameGateException.ThrowIfFailed(NativeMethods.gg_get_stats(ref native));
+            return new GameGateStats
+            {
+                LiveClients = native.live_clients, LiveThreads = native.live_threads,
+                RequestsStarted = native.requests_started, RequestsFinished = native.requests_finished,
+            };
+        }
+    }
+
+    public enum LogLevel
+    {
+        Off = 0, Error = 1, Warn = 2, Info = 3, Debug = 4, Trace = 5,
+    }
+
+    public static class GameGateLog
+    {
+        private static volatile Action<LogLevel, string> handler;
+
+        /// <summary>Receives the library's log lines up to maxLevel, from any thread. Lines never
+        /// contain a secret. null turns logging off.</summary>
+        public static void SetHandler(LogLevel maxLevel, Action<LogLevel, string> onLine)
+        {
+            handler = onLine;
+            if (onLine == null || maxLevel == LogLevel.Off)
+                NativeMethods.gg_set_log_callback(0, null, IntPtr.Zero);
+            else
+                NativeMethods.gg_set_log_callback((int)maxLevel, Trampolines.OnLog, IntPtr.Zero);
+        }
+
+        internal static void Deliver(int level, string line)
+        {
+            var onLine = handler;
+            if (onLine != null) onLine((LogLevel)level, line);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+// A game server's connection to KGeN. The client secret is a server credential: never ship
+// it in a game build.
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using GameGate.Native;
+
+namespace GameGate
+{
+    /// <summary>Optional player fields sent with a KGeN session (names as in the KGeN API:
+    /// name, email, device_id, level, fb_login, ...). Unknown names are refused by the library.</summary>
+    public sealed class KgenProfile
+    {
+        private readonly List<KeyValuePair<string, object>> fields = new List<KeyValuePair<string, object>>();
+
+        public KgenProfile Set(string field, string value) { return Add(field, value); }
+        public KgenProfile Set(string field, long value) { return Add(field, value); }
+        public KgenProfile Set(string field, bool value) { return Add(field, value); }
+
+        private KgenProfile Add(string field, object value)
+        {
+            fields.Add(new KeyValuePair<string, object>(field, value));
+            return this;
+        }
+
+        // The native profile, valid until freed; throws GameGateException for a bad field.
+        internal IntPtr ToNative()
+        {
+            IntPtr profile = NativeMethods.kgen_profile_new();
+            try
+            {
+                foreach (var field in fields)
+                {
+                    byte[] name = Utf8.Encode(field.Key);
+                    int code;
+                    if (field.Value is long) code = NativeMethods.kgen_profile_set_int(profile, name, (long)field.Value);
+                    else if (field.Value is bool) code = NativeMethods.kgen_profile_set_flag(profile, name, (byte)((bool)field.Value ? 1 : 0));
+                    else code = NativeMethods.kgen_profile_set_text(profile, name, Utf8.Encode((string)field.Value));
+                    GameGateException.ThrowIfFailed(code);
+                }
+                return profile;
+            }
+            catch
+            {
+                NativeMethods.kgen_profile_free(profile);
+                throw;
+            }
+        }
+    }
+
+    public sealed class KgenClient : GameGateClient
+    {
+        public KgenClient(string clientId, string clientSecret, GameGateOptions options = null)
+            : base(Create(clientId, clientSecret, options), NativeMethods.kgen_client_tick, NativeMethods.kgen_client_cancel)
+        {
+        }
+
+        private static ClientHandle Create(string clientId, string clientSecret, GameGateOptions options)
+        {
+            IntPtr nativeOptions = options != null ? options.ToNative() : IntPtr.Zero;
+            try
+            {
+                IntPtr client;
+                GameGateException.ThrowIfFailed(NativeMethods.kgen_client_new(Utf8.Encode(clientId), Utf8.Encode(clientSecret), nativeOptions, out client));
+                return new ClientHandle(client, NativeMethods.kgen_client_free);
+            }
+            finally
+            {
+                NativeMethods.gg_options_free(nativeOptions);
+            }
+        }
+
+        /// <summary>POST /s2s/session: creates or retrieves the player's KGeN session. Returns the
+        /// request id; throws GameGateException when refused (then the callback never runs).</summary>
+        public ulong CreateSession(string userId, Action<Result<KgenSession>> callback, KgenProfile profile = null)
+        {
+            return WithProfile(profile, p => Call(KgenSession.FromNative, callback, StartSession(userId, p)));
+        }
+
+        public Task<KgenSession> CreateSessionAsync(string userId, KgenProfile profile = null,
+            CancellationToken cancellation = default(CancellationToken))
+        {
+            try
+            {
+                return WithProfile(profile, p => CallAsync(KgenSession.FromNative, StartSession(userId, p), cancellation));
+            }
+            catch (GameGateException e)
+            {
+                return Failed<KgenSession>(e);
+            }
+        }
+
+        /// <summary>Any KGeN S2S call with the client's credentials; the result is the response body.</summary>
+        public ulong Request(string method, string path, string bodyJson, Action<Result<string>> callback)
+        {
+            return Call(Text, callback, StartRequest(method, path, bodyJson));
+        }
+
+        public Task<string> RequestAsync(string method, string path, string bodyJson = null,
+            CancellationToken cancellation = default(CancellationToken))
+        {
+            return CallAsync(Text, StartRequest(method, path, bodyJson), cancellation);
+        }
+
+        private static NativeCall StartSession(string userId, IntPtr profile)
+        {
+            byte[] user = Utf8.Encode(userId);
+            return (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.kgen_create_session_with_profile(client, user, profile, Trampolines.OnResult, userData, out id);
+        }
+
+        private static NativeCall StartRequest(string method, string path, string bodyJson)
+        {
+            byte[] m = Utf8.Encode(method), p = Utf8.Encode(path), b = Utf8.Encode(bodyJson);
+            return (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.kgen_request(client, m, p, b, Trampolines.OnResult, userData, out id);
+        }
+
+        // The library copies the profile during the call, so it is freed right after.
+        private static T WithProfile<T>(KgenProfile profile, Func<IntPtr, T> call)
+        {
+            IntPtr nativeProfile = profile != null ? profile.ToNative() : IntPtr.Zero;
+            try
+            {
+                return call(nativeProfile);
+            }
+            finally
+            {
+                NativeMethods.kgen_profile_free(nativeProfile);
+            }
+        }
+
+        private static Task<T> Failed<T>(Exception e)
+        {
+            var failed = new TaskCompletionSource<T>();
+            failed.SetException(e);
+            return failed.Task;
+        }
+    }
+}

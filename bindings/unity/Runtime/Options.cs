@@ -1,0 +1,57 @@
+// Transport settings; each client copies them when it is created.
+using System;
+using GameGate.Native;
+
+namespace GameGate
+{
+    public enum Dispatch
+    {
+        /// <summary>Callbacks run inside Tick() on the thread that calls it (Unity: the main thread).</summary>
+        Tick = 0,
+        /// <summary>Callbacks run on library threads (game servers, tools).</summary>
+        Worker = 1,
+    }
+
+    public sealed class GameGateOptions
+    {
+        /// <summary>null = the service's production URL. http:// only for loopback (the emulator).</summary>
+        public string BaseUrl;
+        public uint TimeoutMs = 10000;
+        public Dispatch Dispatch = Dispatch.Tick;
+        public uint WorkerThreads = 4;
+        /// <summary>Extra trusted roots (PEM), in addition to the bundled Mozilla roots.</summary>
+        public string RootCertificatesPem;
+        public ulong MaxBodyBytes = 1024 * 1024;
+        public uint RefreshMarginMs = 60000;
+        /// <summary>null = "gamegate/&lt;version&gt;".</summary>
+        public string UserAgent;
+        /// <summary>Elixir: keep the access token fresh with a library timer thread.</summary>
+        public bool BackgroundRefresh;
+
+        // Builds the native options; the caller frees them right after creating the client.
+        internal IntPtr ToNative()
+        {
+            IntPtr o = NativeMethods.gg_options_new();
+            try
+            {
+                // Checked one by one: the refusal message belongs to the last refused call.
+                if (BaseUrl != null) GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_base_url(o, Utf8.Encode(BaseUrl)));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_timeout_ms(o, TimeoutMs));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_dispatch(o, (uint)Dispatch));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_worker_threads(o, WorkerThreads));
+                if (RootCertificatesPem != null)
+                    GameGateException.ThrowIfFailed(NativeMethods.gg_options_add_root_certificates_pem(o, Utf8.Encode(RootCertificatesPem)));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_max_body_bytes(o, MaxBodyBytes));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_refresh_margin_ms(o, RefreshMarginMs));
+                if (UserAgent != null) GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_user_agent(o, Utf8.Encode(UserAgent)));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_background_refresh(o, (byte)(BackgroundRefresh ? 1 : 0)));
+                return o;
+            }
+            catch
+            {
+                NativeMethods.gg_options_free(o);
+                throw;
+            }
+        }
+    }
+}

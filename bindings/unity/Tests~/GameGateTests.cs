@@ -1,0 +1,440 @@
+// The C# binding against the real library and the emulator (GAMEGATE_EMULATOR_URL), run
+// under mono with NUnit. GAMEGATE_LAYOUT names the output of struct_layout.c.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using GameGate;
+using NUnit.Framework;
+
+namespace GameGate.Tests
+{
+    [TestFixture]
+    public class GameGateTests
+    {
+        const string ClientId = "gamegate-test-client", ClientSecret = "gamegate-test-secret", ApiKey = "gamegate-test-api-key";
+        static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+        static string EmulatorUrl
+        {
+            get
+            {
+                var url = Environment.GetEnvironmentVariable("GAMEGATE_EMULATOR_URL");
+                if (string.IsNullOrEmpty(url)) Assert.Fail("set GAMEGATE_EMULATOR_URL to a running gamegate-emulator");
+                return url;
+            }
+        }
+
+        static GameGateOptions Options(Dispatch dispatch)
+        {
+            return new GameGateOptions { BaseUrl = EmulatorUrl, Dispatch = dispatch };
+        }
+
+        static T Await<T>(Task<T> task)
+        {
+            Assert.IsTrue(task.Wait(Limit), "the task never completed");
+            return task.Result;
+        }
+
+        // The GameGateException a task failed with.
+        static GameGateException Failure(Task task)
+        {
+            try
+            {
+                Assert.IsTrue(task.Wait(Limit), "the task never completed");
+            }
+            catch (AggregateException e)
+            {
+                var inner = e.InnerException as GameGateException;
+                Assert.IsNotNull(inner, "expected a GameGateException, got " + e.InnerException);
+                return inner;
+            }
+            Assert.Fail("the task succeeded");
+            return null;
+        }
+
+        static string Emulator(string method, string path, string body = null)
+        {
+            using (var dev = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker)))
+                return Await(dev.RequestAsync(method, path, body));
+        }
+
+        static string JsonText(string json, string key)
+        {
+            var marker = "\"" + key + "\":\"";
+            int at = json.IndexOf(marker, StringComparison.Ordinal);
+            Assert.GreaterOrEqual(at, 0, key + " in " + json);
+            at += marker.Length;
+            return json.Substring(at, json.IndexOf('"', at) - at);
+        }
+
+        static void TickUntil(GameGateClient client, Func<bool> done)
+        {
+            var deadline = DateTime.UtcNow + Limit;
+            while (!done())
+            {
+                Assert.Less(DateTime.UtcNow, deadline, "timed out while ticking");
+                client.Tick();
+                Thread.Sleep(1); // a frame, not synchronisation: the condition is checked each time
+            }
+        }
+
+        static void WaitForLibraryThreadsToEnd()
+        {
+            var deadline = DateTime.UtcNow + Limit;
+            while (GameGateLibrary.GetStats().LiveThreads != 0)
+            {
+                Assert.Less(DateTime.UtcNow, deadline, "library threads still running");
+                Thread.Sleep(1);
+            }
+        }
+
+        [TearDown]
+        public void ResetEmulator()
+        {
+            Emulator("POST", "/_emulator/reset", "{}");
+        }
+
+        [Test]
+        public void StructLayoutsMatchC()
+        {
+            var path = Environment.GetEnvironmentVariable("GAMEGATE_LAYOUT");
+            Assert.IsNotNull(path, "set GAMEGATE_LAYOUT to the output of struct_layout.c");
+            var c = new Dictionary<string, Dictionary<string, int>>();
+            foreach (var line in File.ReadAllLines(path))
+            {
+                var parts = line.Split(' ');
+                if (!c.ContainsKey(parts[0])) c[parts[0]] = new Dictionary<string, int>();
+                c[parts[0]][parts[1]] = int.Parse(parts[2]);
+            }
+            var structs = new[] { typeof(Native.gg_error), typeof(Native.gg_stats), typeof(Native.elixir_session), typeof(Native.kgen_session) };
+            Assert.AreEqual(structs.Length, c.Count, "C prints a struct C# does not declare, or the reverse");
+            foreach (var type in structs)
+            {
+                var fromC = c[type.Name];
+                Assert.AreEqual(fromC["sizeof"], Marshal.SizeOf(type), "sizeof " + type.Name);
+                var fields = type.GetFields(BindingFlags.Public | BindingFlags.Instance);
+                Assert.AreEqual(fromC.Count - 1, fields.Length, "field count of " + type.Name);
+                foreach (var field in fields)
+                {
+                    Assert.IsTrue(fromC.ContainsKey(field.Name), type.Name + "." + field.Name + " is not in C");
+                    Assert.AreEqual(fromC[field.Name], Marshal.OffsetOf(type, field.Name).ToInt32(), "offsetof " + type.Name + "." + field.Name);
+                }
+            }
+        }
+
+        [Test]
+        public void KgenSessionWithProfileAndUnicode()
+        {
+            using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker)))
+            {
+                var profile = new KgenProfile().Set("name", "Zoë «Ace» 玩家").Set("level", 42L).Set("fb_login", true);
+                var session = Await(kgen.CreateSessionAsync("игрок-🎮", profile));
+                Assert.AreEqual("игрок-🎮", session.UserId);
+                Assert.AreEqual("Zoë «Ace» 玩家", session.Name);
+                Assert.AreEqual(42, session.Level);
+                Assert.AreEqual("true", session.FbLogin);
+                Assert.AreEqual(ClientId + "#игрок-🎮", session.NamespacedThirdPartyUserId);
+                StringAssert.StartsWith("0x", session.WalletAddress);
+                Assert.IsNotEmpty(session.AccessToken);
+                Assert.Greater(session.SessionStartUnixMs, 0);
+
+                var again = Await(kgen.CreateSessionAsync("игрок-🎮"));
+                Assert.AreEqual(session.WalletAddress, again.WalletAddress);
+                Assert.IsFalse(again.IsNewUser);
+                StringAssert.DoesNotContain(session.AccessToken, session.ToString());
+            }
+        }
+
+        [Test]
+        public void TickModeCallbacksRunOnceInsideTickOnTheTickingThread()
+        {
+            using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Tick)))
+            {
+                int calls = 0, thread = -1;
+                bool insideTick = false, allInsideTick = true;
+                ulong id = kgen.CreateSession("tick-player", r =>
+                {
+                    calls++;
+                    thread = Thread.CurrentThread.ManagedThreadId;
+                    allInsideTick &= insideTick;
+                    Assert.IsTrue(r.Ok);
+                });
+                Assert.AreNotEqual(0UL, id);
+                var deadline = DateTime.UtcNow + Limit;
+                while (calls == 0 && DateTime.UtcNow < deadline)
+                {
+                    insideTick = true;
+                    kgen.Tick();
+                    insideTick = false;
+                    Thread.Sleep(1);
+                }
+                for (int i = 0; i < 5; i++) kgen.Tick();
+                Assert.AreEqual(1, calls);
+                Assert.IsTrue(allInsideTick);
+                Assert.AreEqual(Thread.CurrentThread.ManagedThreadId, thread);
+                Assert.IsFalse(kgen.Cancel(id), "a delivered request cannot be cancelled");
+            }
+        }
+
+        [Test]
+        public void RefusalsThrowAndNeverCallBack()
+        {
+            var bad = Assert.Throws<GameGateException>(() => new KgenClient(ClientId, ClientSecret, new GameGateOptions { BaseUrl = "http://example.com" }));
+            Assert.AreEqual(ResultCode.InvalidArgument, bad.Code);
+            StringAssert.Contains("loopback", bad.Message);
+
+            var noSecret = Assert.Throws<GameGateException>(() => new KgenClient(ClientId, null));
+            Assert.AreEqual(ResultCode.NullParam, noSecret.Code);
+
+            using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Tick)))
+            {
+                int calls = 0;
+                var nullUser = Assert.Throws<GameGateException>(() => kgen.CreateSession(null, r => calls++));
+                Assert.AreEqual(ResultCode.NullParam, nullUser.Code);
+                var badField = Assert.Throws<GameGateException>(() => kgen.CreateSession("p", r => calls++, new KgenProfile().Set("no_such_field", "x")));
+                Assert.AreEqual(ResultCode.InvalidArgument, badField.Code);
+                Assert.AreEqual(ResultCode.InvalidArgument, Failure(kgen.RequestAsync("BREW", "/s2s/x")).Code);
+                Assert.Throws<ArgumentNullException>(() => kgen.CreateSession("p", null));
+                for (int i = 0; i < 5; i++) kgen.Tick();
+                Assert.AreEqual(0, calls);
+            }
+        }
+
+        [Test]
+        public void HttpAndApiErrorsAreTyped()
+        {
+            using (var wrong = new KgenClient(ClientId, "not-the-secret", Options(Dispatch.Worker)))
+            {
+                var e = Failure(wrong.CreateSessionAsync("p1"));
+                Assert.AreEqual(ResultCode.HttpStatus, e.Code);
+                Assert.AreEqual(401, e.HttpStatus);
+                StringAssert.DoesNotContain("not-the-secret", e.Message);
+            }
+            using (var elixir = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                var tx = Await(elixir.RequestOtpAsync("wrong-code-cs@example.com"));
+                var e = Failure(elixir.VerifyOtpAsync(tx, "XXXXX"));
+                Assert.AreEqual(ResultCode.ApiError, e.Code);
+                Assert.AreEqual("1000", e.ApiCode);
+                Assert.AreEqual(ResultCode.NotSignedIn, Failure(elixir.SignOutAsync()).Code);
+            }
+        }
+
+        [Test]
+        public void DisposeAnswersEveryPendingRequestOnceWithShutdown()
+        {
+            Emulator("POST", "/_emulator/faults", "{\"latency_ms\": 2000, \"path_prefix\": \"/s2s/session\"}");
+            var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Tick));
+            var calls = new int[20];
+            var codes = new ResultCode[20];
+            for (int i = 0; i < calls.Length; i++)
+            {
+                int n = i;
+                kgen.CreateSession("slow-" + i, r => { calls[n]++; codes[n] = r.Error == null ? ResultCode.Ok : r.Error.Code; });
+            }
+            var task = kgen.CreateSessionAsync("slow-task");
+            int disposingThread = Thread.CurrentThread.ManagedThreadId, callbackThread = -1;
+            kgen.CreateSession("slow-thread", r => callbackThread = Thread.CurrentThread.ManagedThreadId);
+            kgen.Dispose();
+            Assert.IsTrue(kgen.IsDisposed);
+            Assert.AreEqual(disposingThread, callbackThread);
+            for (int i = 0; i < calls.Length; i++)
+            {
+                Assert.AreEqual(1, calls[i], "calls of request " + i);
+                Assert.AreEqual(ResultCode.Shutdown, codes[i]);
+            }
+            Assert.AreEqual(ResultCode.Shutdown, Failure(task).Code);
+            Assert.AreEqual(0, kgen.Tick());
+            Assert.Throws<ObjectDisposedException>(() => kgen.CreateSession("late", r => { }));
+            WaitForLibraryThreadsToEnd();
+            Assert.IsTrue(calls.All(n => n == 1));
+        }
+
+        [Test]
+        public void DisposeFromInsideOwnCallbackIsSafe()
+        {
+            Emulator("POST", "/_emulator/faults", "{\"latency_ms\": 2000, \"path_prefix\": \"/s2s/session\"}");
+            var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Tick));
+            int calls = 0, shutdowns = 0;
+            kgen.CreateSession("slow", r => shutdowns += r.Error != null && r.Error.Code == ResultCode.Shutdown ? 1 : 100);
+            kgen.Request("GET", "/s2s/loyalty/rewardable-events", null, r => { calls++; kgen.Dispose(); });
+            TickUntil(kgen, () => kgen.IsDisposed);
+            // The native free ran when that Tick returned: the slow request heard Shutdown then.
+            Assert.AreEqual(1, calls);
+            Assert.AreEqual(1, shutdowns);
+            Assert.AreEqual(0, kgen.Tick());
+            Assert.IsFalse(kgen.Cancel(1));
+        }
+
+        [Test]
+        public void AnExceptionInAUserCallbackIsReportedAndGoesNoFurther()
+        {
+            var seen = new List<Exception>();
+            Action<Exception> handler = e => { lock (seen) seen.Add(e); };
+            GameGateClients.CallbackException += handler;
+            try
+            {
+                using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Tick)))
+                {
+                    int calls = 0;
+                    kgen.CreateSession("thrower", r => { calls++; throw new InvalidOperationException("game bug"); });
+                    TickUntil(kgen, () => calls == 1);
+                    Assert.AreEqual(1, seen.Count);
+                    Assert.AreEqual("game bug", seen[0].Message);
+                    int after = 0;
+                    kgen.CreateSession("after-thrower", r => after += r.Ok ? 1 : 100);
+                    TickUntil(kgen, () => after != 0);
+                    Assert.AreEqual(1, after);
+                }
+            }
+            finally
+            {
+                GameGateClients.CallbackException -= handler;
+            }
+        }
+
+        [Test]
+        public void ElixirOtpSignInRefreshCallAndSignOut()
+        {
+            using (var elixir = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                var heard = new List<string>();
+                elixir.SessionChanged += s => { lock (heard) heard.Add(s == null ? "-" : s.UserId); };
+                elixir.SetDeviceInfo("C# test rig", "cs-device-1");
+                Assert.IsNull(elixir.AccessToken);
+
+                const string email = "cs-story@example.com";
+                var tx = Await(elixir.RequestOtpAsync(email));
+                var code = JsonText(Emulator("GET", "/_emulator/elixir/otp?email=" + email), "code");
+                var session = Await(elixir.VerifyOtpAsync(tx, code));
+                Assert.IsNotEmpty(session.UserId);
+                Assert.Greater(session.TokenLifeMs, 0);
+                Assert.AreEqual(session.Token, elixir.AccessToken);
+                Assert.AreEqual(session.RefreshToken, elixir.RefreshToken);
+                StringAssert.Contains("C# test rig", Emulator("GET", "/_emulator/elixir/device"));
+
+                var refreshed = Await(elixir.RefreshSessionAsync());
+                Assert.AreNotEqual(session.RefreshToken, refreshed.RefreshToken);
+                StringAssert.Contains(session.UserId, Await(elixir.RequestAsync("GET", "/sdk/v2/userinfo")));
+
+                Await(elixir.SignOutAsync());
+                Assert.IsNull(elixir.AccessToken);
+                lock (heard) CollectionAssert.AreEqual(new[] { session.UserId, session.UserId, "-" }, heard);
+            }
+        }
+
+        [Test]
+        public void ElixirQrAndLauncherFlows()
+        {
+            using (var elixir = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                var qr = JsonText(Emulator("POST", "/_emulator/elixir/qr", "{\"email\":\"cs-qr@example.com\"}"), "qrValue");
+                Assert.IsNotEmpty(Await(elixir.VerifyQrAsync(qr)).Token);
+                Assert.AreEqual(ResultCode.ApiError, Failure(elixir.VerifyQrAsync(qr)).Code, "a QR value works once");
+
+                var key = JsonText(Emulator("GET", "/_emulator/elixir/reikey?playerId=cs-launcher"), "reikey");
+                Assert.IsNotEmpty(Await(elixir.SignInWithReiKeyAsync(key)).Token);
+                Await(elixir.CloseReiKeyAsync(key));
+                Assert.IsNotNull(Failure(elixir.SignInWithReiKeyAsync(key)));
+            }
+        }
+
+        [Test]
+        public void ARestoredSessionRefreshesBeforeTheCall()
+        {
+            string saved, userId;
+            using (var first = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                const string email = "cs-restore@example.com";
+                var tx = Await(first.RequestOtpAsync(email));
+                userId = Await(first.VerifyOtpAsync(tx, JsonText(Emulator("GET", "/_emulator/elixir/otp?email=" + email), "code"))).UserId;
+                saved = first.RefreshToken;
+            }
+            using (var next = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                next.RestoreSession(saved);
+                StringAssert.Contains(userId, Await(next.RequestAsync("GET", "/sdk/v2/userinfo")));
+                Assert.AreNotEqual(saved, next.RefreshToken);
+            }
+        }
+
+        [Test]
+        public void ACancellationTokenCancelsTheRequest()
+        {
+            Emulator("POST", "/_emulator/faults", "{\"latency_ms\": 3000, \"path_prefix\": \"/s2s/session\"}");
+            using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker)))
+            using (var cancel = new CancellationTokenSource())
+            {
+                var task = kgen.CreateSessionAsync("cancel-me", null, cancel.Token);
+                cancel.Cancel();
+                try
+                {
+                    task.Wait(Limit);
+                    Assert.Fail("the task was not cancelled");
+                }
+                catch (AggregateException e)
+                {
+                    Assert.IsInstanceOf<TaskCanceledException>(e.InnerException);
+                }
+                Assert.IsTrue(task.IsCanceled);
+            }
+        }
+
+        [Test]
+        public void TickAllAndDisposeAllCoverEveryLiveClient()
+        {
+            int before = GameGateClients.Count;
+            var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Tick));
+            var elixir = new ElixirClient(ApiKey, Options(Dispatch.Tick));
+            Assert.AreEqual(before + 2, GameGateClients.Count);
+            int calls = 0;
+            kgen.CreateSession("registry", r => calls++);
+            var deadline = DateTime.UtcNow + Limit;
+            while (calls == 0 && DateTime.UtcNow < deadline)
+            {
+                GameGateClients.TickAll();
+                Thread.Sleep(1);
+            }
+            Assert.AreEqual(1, calls);
+            int shutdown = 0;
+            Emulator("POST", "/_emulator/faults", "{\"latency_ms\": 2000, \"path_prefix\": \"/sdk/auth\"}");
+            elixir.RequestOtp("registry@example.com", r => shutdown += r.Error.Code == ResultCode.Shutdown ? 1 : 100);
+            GameGateClients.DisposeAll();
+            Assert.AreEqual(0, GameGateClients.Count);
+            Assert.IsTrue(kgen.IsDisposed && elixir.IsDisposed);
+            Assert.AreEqual(1, shutdown);
+        }
+
+        [Test]
+        public void LogLinesArriveAndCarryNoSecret()
+        {
+            var lines = new List<string>();
+            GameGateLog.SetHandler(LogLevel.Trace, (level, line) => { lock (lines) lines.Add(line); });
+            try
+            {
+                using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker)))
+                {
+                    var session = Await(kgen.CreateSessionAsync("log-player"));
+                    lock (lines)
+                    {
+                        Assert.IsNotEmpty(lines);
+                        foreach (var line in lines)
+                        {
+                            StringAssert.DoesNotContain(ClientSecret, line);
+                            StringAssert.DoesNotContain(session.AccessToken, line);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                GameGateLog.SetHandler(LogLevel.Off, null);
+            }
+        }
+    }
+}
