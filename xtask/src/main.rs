@@ -2,6 +2,7 @@
 //!   cargo xtask demo     the KGeN flow through the C ABI against the bundled emulator
 //!   cargo xtask test     every suite: Rust, header freshness, C (plain and under valgrind), examples
 //!   cargo xtask header   regenerate include/gamegate.h
+//!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //! Only std: it must build on a fresh machine before anything else is known to work.
 
 use std::io::{BufRead, BufReader};
@@ -14,8 +15,9 @@ fn main() -> ExitCode {
         "demo" => demo(),
         "test" => test(),
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
+        "unity-package" => unity_package(),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | header>");
+            eprintln!("usage: cargo xtask <demo | test | header | unity-package>");
             return ExitCode::from(2);
         }
     };
@@ -139,9 +141,65 @@ impl Suites {
     }
 }
 
+const UNITY_PACKAGE: &str = "bindings/unity";
+
+/// Builds the release library for this machine and copies it into its Unity plugin slot.
+fn unity_package() -> Result {
+    run(cargo().args(["build", "--release", "-p", "gamegate"]))?;
+    let (built, slot) = if cfg!(target_os = "linux") {
+        ("libgamegate.so", "Plugins/Linux/x86_64/libgamegate.so")
+    } else if cfg!(target_os = "macos") {
+        ("libgamegate.dylib", "Plugins/macOS/libgamegate.dylib")
+    } else {
+        ("gamegate.dll", "Plugins/Windows/x86_64/gamegate.dll")
+    };
+    let to = root().join(UNITY_PACKAGE).join(slot);
+    std::fs::copy(root().join("target/release").join(built), &to).map_err(|e| format!("copy to {}: {e}", to.display()))?;
+    println!("unity-package: {} is ready (add the package by path in Unity's Package Manager)", to.display());
+    Ok(())
+}
+
+/// Unity ignores (and warns about) package files without a `.meta`, and orphan `.meta` files
+/// point at nothing: both are checked here. Plugin binaries are built, not committed, so their
+/// `.meta` files may stand alone. Folders ending in `~` are invisible to Unity.
+fn unity_metadata_is_complete() -> Result {
+    fn walk(dir: &Path, problems: &mut Vec<String>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if name.ends_with('~') || name.starts_with('.') {
+                continue;
+            }
+            if let Some(asset) = name.strip_suffix(".meta") {
+                let plugin_slot = path.components().any(|c| c.as_os_str() == "Plugins")
+                    && [".so", ".dll", ".dylib", ".a"].iter().any(|ext| asset.ends_with(ext));
+                if !dir.join(asset).exists() && !plugin_slot {
+                    problems.push(format!("{} has no asset", path.display()));
+                }
+                continue;
+            }
+            if !dir.join(format!("{name}.meta")).exists() {
+                problems.push(format!("{} has no .meta", path.display()));
+            }
+            if path.is_dir() {
+                walk(&path, problems)?;
+            }
+        }
+        Ok(())
+    }
+    let mut problems = Vec::new();
+    walk(&root().join(UNITY_PACKAGE), &mut problems).map_err(|e| e.to_string())?;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
 /// The Unity package's runtime code under mono: the NUnit suite (with the struct-layout check
 /// against C) and the console example.
 fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci: bool) {
+    suites.record("unity package metadata", unity_metadata_is_complete());
     let tools = ["mcs", "mono", "nunit-console"];
     if let Some(missing) = tools.iter().find(|tool| !have(tool)) {
         let message = format!("{missing} is not installed (apt-get install mono-mcs mono-runtime nunit-console libnunit-cil-dev)");

@@ -1,0 +1,70 @@
+// Unity only: ticks every GameGate client once per frame on the main thread, and frees them
+// all on quit, when play mode ends and before a domain reload, so entering play mode twice
+// in the Editor (with or without domain reload) starts clean.
+#if UNITY_5_3_OR_NEWER
+using UnityEngine;
+
+namespace GameGate.Unity
+{
+    [AddComponentMenu("")]
+    public sealed class GameGateDispatcher : MonoBehaviour
+    {
+        private static GameGateDispatcher instance;
+
+        [RuntimeInitializeOnLoadMethod(RuntimeInitializeLoadType.BeforeSceneLoad)]
+        private static void Install()
+        {
+            if (instance != null) return;
+            var host = new GameObject("GameGate Dispatcher");
+            host.hideFlags = HideFlags.HideAndDontSave;
+            DontDestroyOnLoad(host);
+            instance = host.AddComponent<GameGateDispatcher>();
+        }
+
+        private void Update()
+        {
+            GameGateClients.TickAll();
+        }
+
+        private void OnApplicationQuit()
+        {
+            ReleaseEverything();
+        }
+
+        private void OnDestroy()
+        {
+            if (instance == this) instance = null;
+        }
+
+        // Native code outlives the managed domain in the Editor: no client, listener or log
+        // callback may point into a domain that is about to go away.
+        private static void ReleaseEverything()
+        {
+            GameGateClients.DisposeAll();
+            GameGateLog.SetHandler(LogLevel.Off, null);
+        }
+
+#if UNITY_2019_3_OR_NEWER
+        // With "Enter Play Mode Options" (no domain reload) statics survive between runs.
+        [RuntimeInitializeOnLoadMethod(RuntimeInitializeLoadType.SubsystemRegistration)]
+        private static void ResetStatics()
+        {
+            ReleaseEverything();
+            instance = null;
+        }
+#endif
+
+#if UNITY_EDITOR
+        [UnityEditor.InitializeOnLoadMethod]
+        private static void HookEditorLifecycle()
+        {
+            UnityEditor.AssemblyReloadEvents.beforeAssemblyReload += ReleaseEverything;
+            UnityEditor.EditorApplication.playModeStateChanged += state =>
+            {
+                if (state == UnityEditor.PlayModeStateChange.ExitingPlayMode) ReleaseEverything();
+            };
+        }
+#endif
+    }
+}
+#endif
