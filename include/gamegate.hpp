@@ -24,6 +24,14 @@
 
 #include "gamegate.h"
 
+/* Unreal Engine and many console toolchains build without exceptions: then there is nothing
+ * to catch, and the wrapper compiles without try/catch. */
+#if defined(__cpp_exceptions) || defined(_CPPUNWIND)
+#define GAMEGATE_HAS_EXCEPTIONS 1
+#else
+#define GAMEGATE_HAS_EXCEPTIONS 0
+#endif
+
 namespace gamegate {
 
 /* Why a call failed. `code == GG_OK` means it did not. */
@@ -158,6 +166,7 @@ inline std::function<void(std::exception_ptr)> &exception_handler() {
 /* Runs user code from a native callback: no exception may unwind into the library. */
 template <class F>
 void guarded(F &&f) noexcept {
+#if GAMEGATE_HAS_EXCEPTIONS
     try {
         f();
     } catch (...) {
@@ -166,6 +175,9 @@ void guarded(F &&f) noexcept {
         } catch (...) {
         }
     }
+#else
+    f();
+#endif
 }
 
 /* One heap-allocated std::function per request, owned by the request: the library calls

@@ -3,6 +3,7 @@
 //!   cargo xtask test     every suite: Rust, header freshness, C (plain and under valgrind), examples
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
+//!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
 //! Only std: it must build on a fresh machine before anything else is known to work.
 
 use std::io::{BufRead, BufReader};
@@ -16,8 +17,9 @@ fn main() -> ExitCode {
         "test" => test(),
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
         "unity-package" => unity_package(),
+        "unreal-plugin" => unreal_plugin(),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | header | unity-package>");
+            eprintln!("usage: cargo xtask <demo | test | header | unity-package | unreal-plugin>");
             return ExitCode::from(2);
         }
     };
@@ -143,19 +145,42 @@ impl Suites {
 
 const UNITY_PACKAGE: &str = "bindings/unity";
 
+/// Builds the release library; returns this machine's shared library file.
+fn build_release_library() -> Result<PathBuf> {
+    run(cargo().args(["build", "--release", "-p", "gamegate"]))?;
+    let name = host_slot("libgamegate.so", "libgamegate.dylib", "gamegate.dll");
+    Ok(root().join("target/release").join(name))
+}
+
+fn copy_into(dir: &Path, files: &[PathBuf]) -> Result {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    for from in files {
+        let to = dir.join(from.file_name().expect("a file name"));
+        std::fs::copy(from, &to).map_err(|e| format!("copy {} to {}: {e}", from.display(), to.display()))?;
+        println!("  {}", to.display());
+    }
+    Ok(())
+}
+
+fn host_slot(linux: &str, macos: &str, windows: &str) -> String {
+    (if cfg!(target_os = "linux") { linux } else if cfg!(target_os = "macos") { macos } else { windows }).to_string()
+}
+
 /// Builds the release library for this machine and copies it into its Unity plugin slot.
 fn unity_package() -> Result {
-    run(cargo().args(["build", "--release", "-p", "gamegate"]))?;
-    let (built, slot) = if cfg!(target_os = "linux") {
-        ("libgamegate.so", "Plugins/Linux/x86_64/libgamegate.so")
-    } else if cfg!(target_os = "macos") {
-        ("libgamegate.dylib", "Plugins/macOS/libgamegate.dylib")
-    } else {
-        ("gamegate.dll", "Plugins/Windows/x86_64/gamegate.dll")
-    };
-    let to = root().join(UNITY_PACKAGE).join(slot);
-    std::fs::copy(root().join("target/release").join(built), &to).map_err(|e| format!("copy to {}: {e}", to.display()))?;
-    println!("unity-package: {} is ready (add the package by path in Unity's Package Manager)", to.display());
+    let slot = host_slot("Plugins/Linux/x86_64", "Plugins/macOS", "Plugins/Windows/x86_64");
+    copy_into(&root().join(UNITY_PACKAGE).join(slot), &[build_release_library()?])?;
+    println!("unity-package: ready; add bindings/unity/package.json in Unity's Package Manager (from disk)");
+    Ok(())
+}
+
+/// Copies the headers and this machine's release library into the Unreal plugin.
+fn unreal_plugin() -> Result {
+    let third_party = root().join("bindings/unreal/GameGate/Source/ThirdParty/GameGateLibrary");
+    let slot = host_slot("lib/Linux/x86_64-unknown-linux-gnu", "lib/Mac", "lib/Win64");
+    copy_into(&third_party.join(slot), &[build_release_library()?])?;
+    copy_into(&third_party.join("include"), &[root().join("include/gamegate.h"), root().join("include/gamegate.hpp")])?;
+    println!("unreal-plugin: ready; copy bindings/unreal/GameGate into your project's Plugins/");
     Ok(())
 }
 
@@ -307,13 +332,21 @@ fn test() -> Result {
     }
 
     // Examples are built and run here so none can rot.
-    for (name, source, args) in [
+    for (name, source, flags) in [
         ("example: c demo", "examples/c/demo.c", &[][..]),
-        ("example: c kgen batch (worker mode)", "examples/c/kgen_batch.c", &["500"][..]),
+        ("example: c kgen batch (worker mode)", "examples/c/kgen_batch.c", &[][..]),
         ("example: c++ elixir sign-in (futures)", "examples/cpp/elixir_signin.cpp", &[][..]),
+        // Built without exceptions, as Unreal Engine builds C++: the wrapper must not need them.
+        ("example: c++ sign-in built with -fno-exceptions", "examples/cpp/elixir_signin.cpp", &["-fno-exceptions"][..]),
     ] {
-        let binary = out.join(Path::new(source).file_stem().expect("a file name"));
-        let compiled = if source.ends_with(".cpp") { compile_cpp(&[source], &binary, &bin_dir) } else { compile_c(&[source], &binary, &bin_dir) };
+        let stem = Path::new(source).file_stem().expect("a file name").to_string_lossy().to_string();
+        let binary = out.join(format!("{stem}{}", flags.concat()));
+        let compiled = if source.ends_with(".cpp") {
+            compile_cpp(&[&[source][..], flags].concat(), &binary, &bin_dir)
+        } else {
+            compile_c(&[source], &binary, &bin_dir)
+        };
+        let args: &[&str] = if stem == "kgen_batch" { &["500"] } else { &[] };
         suites.record(name, compiled.and_then(|()| run(Command::new(&binary).args(args).env("GAMEGATE_EMULATOR_URL", &emulator.url))));
     }
     csharp_suites(&mut suites, &bin_dir, &emulator.url, in_ci);

@@ -1,0 +1,67 @@
+// Blueprint-visible results: the error and the two sessions, converted from gamegate.hpp.
+#pragma once
+
+#include "CoreMinimal.h"
+#include "GameGateTypes.generated.h"
+
+namespace gamegate { struct Error; struct KgenSession; struct ElixirSession; }
+
+USTRUCT(BlueprintType)
+struct GAMEGATE_API FGameGateError
+{
+    GENERATED_BODY()
+
+    /** 0 = success; otherwise a GG_* code (see gamegate.h). */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int32 Code = 0;
+    /** "GG_TIMEOUT", ... */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString CodeName;
+    /** 0 when no HTTP response arrived. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int32 HttpStatus = 0;
+    /** The service's own code ("1001", "INVALID_REFRESH_TOKEN") or empty. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString ApiCode;
+    /** Never contains a secret. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString Message;
+
+    static FGameGateError From(const gamegate::Error& Error);
+};
+
+USTRUCT(BlueprintType)
+struct GAMEGATE_API FGameGateKgenSession
+{
+    GENERATED_BODY()
+
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString SessionId;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString UserId;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString Name;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString Email;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 Level = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 Rank = 0;
+    /** The player's custodial wallet. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString WalletAddress;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString NamespacedThirdPartyUserId;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") bool bIsNewUser = false;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString AccessToken;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString RefreshToken;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 SessionStartUnixMs = 0;
+    /** The whole response, for the fields not copied above. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString RawJson;
+
+    static FGameGateKgenSession From(const gamegate::KgenSession& Session);
+};
+
+USTRUCT(BlueprintType)
+struct GAMEGATE_API FGameGateElixirSession
+{
+    GENERATED_BODY()
+
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString UserId;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString UserStatus;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString BanReason;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") bool bNewAccount = false;
+    /** When the access token expires, Unix milliseconds. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 TokenExpiryMs = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString AccessToken;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString RawJson;
+
+    static FGameGateElixirSession From(const gamegate::ElixirSession& Session);
+};
