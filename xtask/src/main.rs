@@ -260,9 +260,13 @@ fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci:
     }
 
     let tests = out.join("GameGate.Tests.dll");
+    let Some(framework) = nunit_framework() else {
+        suites.record("c# binding (nunit)", Err("nunit.framework.dll not found under /usr/lib/cli (apt-get install libnunit-cil-dev)".into()));
+        return;
+    };
     let nunit = mcs(&[
         "-target:library",
-        "-pkg:nunit",
+        &format!("-r:{}", framework.display()),
         "-r:System.Core.dll",
         &format!("-r:{}", runtime.display()),
         &format!("-out:{}", tests.display()),
@@ -285,6 +289,16 @@ fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci:
             run(&mut command)
         });
     suites.record("example: c# console (unity runtime code)", example_run);
+}
+
+/// Debian's NUnit (libnunit-cil-dev) lives in a versioned folder under /usr/lib/cli.
+fn nunit_framework() -> Option<PathBuf> {
+    std::fs::read_dir("/usr/lib/cli")
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|dir| dir.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("nunit.framework-")))
+        .map(|dir| dir.join("nunit.framework.dll"))
+        .find(|dll| dll.exists())
 }
 
 fn test() -> Result {
