@@ -628,6 +628,16 @@ gg_result gg_options_set_refresh_margin_ms(struct gg_options *options, uint32_t 
 gg_result gg_options_set_user_agent(struct gg_options *options, const char *user_agent);
 
 /*
+ Retries transient failures (connection failures, HTTP 502 / 503 / 504) with exponential
+ backoff and full jitter, within the request timeout. Only KGeN session creation and GET
+ requests are retried, never an Elixir sign-in, refresh or sign-out. Default: 2 retries,
+ 200 ms base delay; `max_retries` 0 disables, at most 10.
+ */
+gg_result gg_options_set_retries(struct gg_options *options,
+                                 uint32_t max_retries,
+                                 uint32_t base_delay_ms);
+
+/*
  Elixir: 1 keeps the access token fresh in the background (a timer thread per client
  refreshes it before it expires, firing the session listener); 0 (default) refreshes only
  when a call needs a token.

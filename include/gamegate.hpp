@@ -312,6 +312,10 @@ public:
     Error set_max_body_bytes(uint64_t bytes) { return check(gg_options_set_max_body_bytes(options_, bytes)); }
     Error set_refresh_margin_ms(uint32_t ms) { return check(gg_options_set_refresh_margin_ms(options_, ms)); }
     Error set_user_agent(const std::string &agent) { return check(gg_options_set_user_agent(options_, agent.c_str())); }
+    /* Transient failures retried (KGeN session creation and GETs only); 0 disables. */
+    Error set_retries(uint32_t max_retries, uint32_t base_delay_ms) {
+        return check(gg_options_set_retries(options_, max_retries, base_delay_ms));
+    }
     Error set_background_refresh(bool enabled) {
         return check(gg_options_set_background_refresh(options_, enabled ? 1 : 0));
     }

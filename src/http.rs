@@ -4,6 +4,7 @@
 use crate::error::{Error, GG_BAD_RESPONSE, GG_INVALID_ARGUMENT, GG_NETWORK, GG_TIMEOUT, GG_TLS};
 use crate::options::Options;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use ureq::http::{Method, Request, Uri};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
@@ -131,11 +132,33 @@ impl Response {
     }
 }
 
+/// Whether a request may be sent again after a transient failure. Only requests that are
+/// safe to repeat are: KGeN session creation (create-or-retrieve) and GETs, but never a
+/// sign-in flow whose credential works once (an OTP, a QR value, a rei-key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    Never,
+    IfTransient,
+}
+
+impl Retry {
+    pub fn for_method(method: &Method) -> Retry {
+        if *method == Method::GET {
+            Retry::IfTransient
+        } else {
+            Retry::Never
+        }
+    }
+}
+
 /// One keep-alive connection pool shared by a client's workers.
 pub struct Http {
     agent: Agent,
     base: BaseUrl,
     max_body_bytes: u64,
+    timeout: Duration,
+    max_retries: u32,
+    retry_base_delay: Duration,
 }
 
 impl Http {
@@ -166,16 +189,71 @@ impl Http {
             .tls_config(TlsConfig::builder().root_certs(roots).build())
             .build()
             .into();
-        Ok(Arc::new(Http { agent, base, max_body_bytes: options.max_body_bytes }))
+        Ok(Arc::new(Http {
+            agent,
+            base,
+            max_body_bytes: options.max_body_bytes,
+            timeout: options.timeout,
+            max_retries: options.max_retries,
+            retry_base_delay: options.retry_base_delay,
+        }))
     }
 
     pub fn base(&self) -> &BaseUrl {
         &self.base
     }
 
-    /// Sends one request and reads the whole body, bounded by the body cap and the timeout.
-    /// `log_path` is what log lines show: callers whose path carries a credential redact it.
-    pub fn send(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Result<Response, Error> {
+    /// Sends a request and reads the whole body, bounded by the body cap; all attempts together
+    /// stay within the request timeout. `log_path` is what log lines show: callers whose path
+    /// carries a credential redact it.
+    pub fn send(
+        &self,
+        method: Method,
+        path: &str,
+        log_path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        retry: Retry,
+    ) -> Result<Response, Error> {
+        let deadline = Instant::now() + self.timeout;
+        let mut attempt = 0;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let outcome = self.send_once(method.clone(), path, log_path, headers, body, remaining.max(Duration::from_millis(1)));
+            if retry == Retry::Never || attempt >= self.max_retries || !is_transient(&outcome) {
+                return outcome;
+            }
+            let delay = backoff_delay(self.retry_base_delay, attempt);
+            if Instant::now() + delay >= deadline {
+                return outcome; // no time left for another attempt
+            }
+            attempt += 1;
+            crate::gg_log!(
+                crate::log::GG_LOG_DEBUG,
+                "{} {}: transient failure ({}), retry {} of {} in {} ms",
+                method,
+                path_without_query(log_path),
+                match &outcome {
+                    Ok(r) => format!("HTTP {}", r.status),
+                    Err(e) => crate::error::result_name(e.code).to_string(),
+                },
+                attempt,
+                self.max_retries,
+                delay.as_millis()
+            );
+            std::thread::sleep(delay);
+        }
+    }
+
+    fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        log_path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Response, Error> {
         let url = self.base.join(path);
         let mut builder = Request::builder().method(method.clone()).uri(&url).header("accept", "application/json");
         for (name, value) in headers {
@@ -187,11 +265,11 @@ impl Http {
                     .header("content-type", "application/json")
                     .body(bytes)
                     .map_err(|_| Error::invalid("request could not be built (bad header value?)"))?;
-                self.agent.run(request)
+                self.agent.run(self.agent.configure_request(request).timeout_global(Some(timeout)).build())
             }
             None => {
                 let request = builder.body(()).map_err(|_| Error::invalid("request could not be built (bad header value?)"))?;
-                self.agent.run(request)
+                self.agent.run(self.agent.configure_request(request).timeout_global(Some(timeout)).build())
             }
         };
         let mut response = result.map_err(map_transport_error)?;
@@ -205,6 +283,30 @@ impl Http {
         crate::gg_log!(crate::log::GG_LOG_DEBUG, "{} {} -> HTTP {} ({} bytes)", method, path_without_query(log_path), status, body.len());
         Ok(Response { status, body })
     }
+}
+
+/// Worth another attempt: the connection failed (nothing was answered) or a gateway said
+/// the service is briefly unavailable. A timeout is not: it has used up the time.
+fn is_transient(outcome: &Result<Response, Error>) -> bool {
+    match outcome {
+        Ok(response) => matches!(response.status, 502..=504),
+        Err(error) => error.code == GG_NETWORK,
+    }
+}
+
+/// Exponential backoff with full jitter: a uniformly random wait in [0, base * 2^attempt].
+fn backoff_delay(base: Duration, attempt: u32) -> Duration {
+    let ceiling = base.saturating_mul(1u32 << attempt.min(16));
+    let ceiling_ms = ceiling.as_millis().min(u128::from(u64::MAX)) as u64;
+    Duration::from_millis(random_u64() % (ceiling_ms + 1))
+}
+
+/// A random number from std's per-process randomly keyed hasher: jitter, not cryptography.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u8(0);
+    hasher.finish()
 }
 
 /// Query strings may carry user data; logs show the path only.
@@ -250,6 +352,42 @@ fn map_io_error(error: std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backoff_is_full_jitter_under_a_doubling_ceiling() {
+        let base = Duration::from_millis(100);
+        for attempt in 0..5u32 {
+            let ceiling = 100u64 << attempt;
+            let delays: Vec<u64> = (0..200).map(|_| backoff_delay(base, attempt).as_millis() as u64).collect();
+            assert!(delays.iter().all(|&d| d <= ceiling), "attempt {attempt}: {delays:?}");
+            // Full jitter spreads over the whole range, not just near the ceiling.
+            assert!(delays.iter().any(|&d| d < ceiling / 2) && delays.iter().any(|&d| d >= ceiling / 2), "attempt {attempt}");
+        }
+        assert!(backoff_delay(Duration::from_secs(60), 40) <= Duration::from_secs(60) * (1 << 16));
+    }
+
+    #[test]
+    fn only_gateway_errors_and_failed_connections_are_transient() {
+        let status = |s| Ok(Response { status: s, body: vec![] });
+        for transient in [502, 503, 504] {
+            assert!(is_transient(&status(transient)), "{transient}");
+        }
+        for not in [200, 301, 400, 401, 404, 429, 500] {
+            assert!(!is_transient(&status(not)), "{not}");
+        }
+        assert!(is_transient(&Err(Error::new(GG_NETWORK, "refused"))));
+        assert!(!is_transient(&Err(Error::new(GG_TIMEOUT, "slow"))));
+        assert!(!is_transient(&Err(Error::new(GG_TLS, "bad cert"))));
+        assert!(!is_transient(&Err(Error::new(GG_BAD_RESPONSE, "garbage"))));
+    }
+
+    #[test]
+    fn sign_in_flows_never_retry_but_gets_may() {
+        assert_eq!(Retry::for_method(&Method::GET), Retry::IfTransient);
+        for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            assert_eq!(Retry::for_method(&method), Retry::Never);
+        }
+    }
 
     #[test]
     fn plain_http_only_on_loopback() {

@@ -30,6 +30,9 @@ pub(crate) const DEFAULT_WORKER_THREADS: u32 = 4;
 pub(crate) const MAX_WORKER_THREADS: u32 = 256;
 pub(crate) const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
 pub(crate) const DEFAULT_REFRESH_MARGIN_MS: u32 = 60_000;
+pub(crate) const DEFAULT_MAX_RETRIES: u32 = 2;
+pub(crate) const DEFAULT_RETRY_BASE_DELAY_MS: u32 = 200;
+pub(crate) const MAX_RETRIES: u32 = 10;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -46,6 +49,10 @@ pub struct Options {
     pub user_agent: Option<String>,
     /// Elixir: refresh the token near expiry even when the game makes no call.
     pub background_refresh: bool,
+    /// Transient failures retried (KGeN session creation and GETs only); 0 disables.
+    pub max_retries: u32,
+    /// The first retry waits up to this long (full jitter), doubling each time.
+    pub retry_base_delay: Duration,
 }
 
 impl Default for Options {
@@ -60,6 +67,8 @@ impl Default for Options {
             refresh_margin: Duration::from_millis(u64::from(DEFAULT_REFRESH_MARGIN_MS)),
             user_agent: None,
             background_refresh: false,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_base_delay: Duration::from_millis(u64::from(DEFAULT_RETRY_BASE_DELAY_MS)),
         }
     }
 }
@@ -70,6 +79,18 @@ impl Options {
             return Err(Error::invalid("timeout must be at least 1 ms"));
         }
         self.timeout = Duration::from_millis(u64::from(ms));
+        Ok(())
+    }
+
+    pub fn set_retries(&mut self, max_retries: u32, base_delay_ms: u32) -> Result<(), Error> {
+        if max_retries > MAX_RETRIES {
+            return Err(Error::invalid(format!("at most {MAX_RETRIES} retries, got {max_retries}")));
+        }
+        if max_retries > 0 && base_delay_ms == 0 {
+            return Err(Error::invalid("the retry base delay must be at least 1 ms"));
+        }
+        self.max_retries = max_retries;
+        self.retry_base_delay = Duration::from_millis(u64::from(base_delay_ms));
         Ok(())
     }
 

@@ -139,7 +139,9 @@ impl Service {
         let method = http::parse_method(method)?;
         let body = body.map(serde_json::from_str::<Value>).transpose().map_err(|_| Error::invalid("body_json is not valid JSON"))?;
         let token = self.access_token(ctx)?;
-        let data = self.call(method, Route::plain(path), body, Some(&token))?;
+        // The game's own authorized calls: GETs may be retried; sign-in flows never are.
+        let route = Route { path, log_as: path, retry: http::Retry::for_method(&method) };
+        let data = self.call(method, route, body, Some(&token))?;
         Ok(data.to_string())
     }
 
@@ -175,25 +177,27 @@ impl Service {
             headers.push(("authorization", value.expose()));
         }
         let body = body.map(|b| b.to_string().into_bytes());
-        let response = self.http.send(method, route.path, route.log_as, &headers, body.as_deref())?;
+        let response = self.http.send(method, route.path, route.log_as, &headers, body.as_deref(), route.retry)?;
         envelope::open(response.status, &response.body)
     }
 }
 
-/// A request path and what log lines may show of it.
+/// A request path, what log lines may show of it, and whether it may be retried.
 struct Route<'a> {
     path: &'a str,
     log_as: &'a str,
+    retry: http::Retry,
 }
 
 impl<'a> Route<'a> {
+    /// Sign-in and session flows: never sent twice.
     fn plain(path: &'a str) -> Route<'a> {
-        Route { path, log_as: path }
+        Route { path, log_as: path, retry: http::Retry::Never }
     }
 
     /// For paths that carry a credential (launcher rei-keys).
     fn secret(path: &'a str, log_as: &'a str) -> Route<'a> {
-        Route { path, log_as }
+        Route { path, log_as, retry: http::Retry::Never }
     }
 }
 

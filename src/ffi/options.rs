@@ -109,6 +109,19 @@ pub extern "C" fn gg_options_set_user_agent(options: *mut gg_options, user_agent
     }
 }
 
+/// Retries transient failures (connection failures, HTTP 502 / 503 / 504) with exponential
+/// backoff and full jitter, within the request timeout. Only KGeN session creation and GET
+/// requests are retried, never an Elixir sign-in, refresh or sign-out. Default: 2 retries,
+/// 200 ms base delay; `max_retries` 0 disables, at most 10.
+#[no_mangle]
+pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: u32, base_delay_ms: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let options = unsafe { arg_mut(options, "options")? };
+        options.inner.set_retries(max_retries, base_delay_ms)
+    }
+}
+
 /// Elixir: 1 keeps the access token fresh in the background (a timer thread per client
 /// refreshes it before it expires, firing the session listener); 0 (default) refreshes only
 /// when a call needs a token.

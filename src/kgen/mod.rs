@@ -6,7 +6,7 @@ pub mod profile;
 pub mod session;
 
 use crate::error::Error;
-use crate::http::{self, Http};
+use crate::http::{self, Http, Retry};
 use crate::options::Options;
 use crate::secret::Secret;
 use profile::Profile;
@@ -52,14 +52,16 @@ impl Service {
     /// `POST /s2s/session/`: creates or retrieves the player's KGeN session.
     pub fn create_session(&self, user_id: &str, profile: &Profile) -> Result<Session, Error> {
         let body = profile.request_body(user_id);
-        let response = self.send(http::parse_method("POST")?, SESSION_PATH, Some(&body))?;
+        // Create-or-retrieve: safe to send again after a transient failure.
+        let response = self.send(http::parse_method("POST")?, SESSION_PATH, Some(&body), Retry::IfTransient)?;
         Session::parse(&response)
     }
 
     /// Any S2S call. Returns the response body as JSON text ("null" for an empty body).
     pub fn request(&self, method: &str, path: &str, body_json: Option<&str>) -> Result<String, Error> {
         let method = http::parse_method(method)?;
-        let response = self.send(method, path, body_json.map(str::as_bytes))?;
+        let retry = Retry::for_method(&method);
+        let response = self.send(method, path, body_json.map(str::as_bytes), retry)?;
         if response.iter().all(u8::is_ascii_whitespace) {
             return Ok("null".to_string());
         }
@@ -69,9 +71,9 @@ impl Service {
         }
     }
 
-    fn send(&self, method: ureq::http::Method, path: &str, body: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+    fn send(&self, method: ureq::http::Method, path: &str, body: Option<&[u8]>, retry: Retry) -> Result<Vec<u8>, Error> {
         let headers = [("x-client-id", self.client_id.as_str()), ("x-client-secret", self.client_secret.expose())];
-        let response = self.http.send(method, path, path, &headers, body)?;
+        let response = self.http.send(method, path, path, &headers, body, retry)?;
         if !response.is_success() {
             return Err(crate::json::http_status_error("KGeN", response.status, &response.body));
         }

@@ -82,6 +82,13 @@ static inline long long json_int(const char *json, const char *key) {
     return at ? atoll(at + strlen(pattern)) : -1;
 }
 
+/* One of the emulator's counters ("requests" counts every service request, faulted ones too). */
+static inline long long emulator_counter(const char *name) {
+    char reply[1024];
+    emulator_call("GET", "/_emulator/counters", NULL, reply, sizeof reply);
+    return json_int(reply, name);
+}
+
 static inline gg_stats stats_now(void) {
     gg_stats s;
     memset(&s, 0, sizeof s);

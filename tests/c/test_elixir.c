@@ -129,12 +129,6 @@ static void sign_in(elixir_client *c, const char *email, flow *f) {
     tick_until(c, &f->calls, 1);
 }
 
-static long long emulator_counter(const char *name) {
-    char reply[1024];
-    emulator_call("GET", "/_emulator/counters", NULL, reply, sizeof reply);
-    return json_int(reply, name);
-}
-
 /* ---- tests --------------------------------------------------------------------------------- */
 
 static void test_otp_sign_in_stores_the_session_and_fires_the_listener_first(void) {
@@ -468,6 +462,67 @@ static void test_background_refresh_keeps_an_idle_session_fresh(void) {
     wait_for_threads_to_end(); /* the refresh thread ends with its client */
 }
 
+/* Sign-in and session flows carry one-time credentials: a 503 is answered, never retried.
+ * The player's own GETs are retried. Counted by the emulator. */
+static void test_sign_in_flows_are_never_retried(void) {
+    emulator_control("/_emulator/reset", "{}");
+    elixir_client *c = client_with(EMULATOR_API_KEY, 10000);
+    flow f;
+    memset(&f, 0, sizeof f);
+
+    long long before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 503, \"times\": 1, \"path_prefix\": \"/sdk/auth/v2/signin/otp-login\"}");
+    CHECK_EQ_INT(elixir_otp_request(c, "no-retry@example.com", on_otp, &f, NULL), GG_OK);
+    tick_until(c, &f.calls, 1);
+    CHECK_EQ_INT(f.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(f.http_status, 503);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 1);
+
+    char email[96];
+    unique_email(email, sizeof email, "no-retry");
+    flow session;
+    memset(&session, 0, sizeof session);
+    sign_in(c, email, &session);
+    CHECK_EQ_INT(session.code, GG_OK);
+
+    const char *paths[] = {"/sdk/auth/v2/session/refresh", "/sdk/auth/v2/session/signout"};
+    for (int i = 0; i < 2; i++) {
+        before = emulator_counter("requests");
+        char fault[256];
+        snprintf(fault, sizeof fault, "{\"status\": 503, \"times\": 1, \"path_prefix\": \"%s\"}", paths[i]);
+        emulator_control("/_emulator/faults", fault);
+        memset(&f, 0, sizeof f);
+        if (i == 0) {
+            CHECK_EQ_INT(elixir_session_refresh(c, on_session, &f, NULL), GG_OK);
+        } else {
+            CHECK_EQ_INT(elixir_sign_out(c, on_done, &f, NULL), GG_OK);
+        }
+        tick_until(c, &f.calls, 1);
+        CHECK_EQ_INT(f.http_status, 503);
+        CHECK_EQ_INT(emulator_counter("requests") - before, 1);
+    }
+    elixir_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+static void test_authorized_gets_are_retried(void) {
+    elixir_client *c = client_with(EMULATOR_API_KEY, 10000);
+    char email[96];
+    unique_email(email, sizeof email, "get-retry");
+    flow f;
+    memset(&f, 0, sizeof f);
+    sign_in(c, email, &f);
+    long long before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 503, \"times\": 1, \"path_prefix\": \"/sdk/v2/userinfo\"}");
+    memset(&f, 0, sizeof f);
+    CHECK_EQ_INT(elixir_request(c, "GET", "/sdk/v2/userinfo", NULL, on_json, &f, NULL), GG_OK);
+    tick_until(c, &f.calls, 1);
+    CHECK_EQ_INT(f.code, GG_OK);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 2);
+    elixir_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
 int main(void) {
     emulator_url = emulator_url_from_env();
     RUN(test_otp_sign_in_stores_the_session_and_fires_the_listener_first);
@@ -481,6 +536,8 @@ int main(void) {
     RUN(test_launcher_reikey_sign_in_and_close);
     RUN(test_free_with_sign_ins_pending);
     RUN(test_background_refresh_keeps_an_idle_session_fresh);
+    RUN(test_sign_in_flows_are_never_retried);
+    RUN(test_authorized_gets_are_retried);
     wait_for_threads_to_end();
     CHECK_EQ_INT(stats_now().live_clients, 0);
     return gg_test_summary("c elixir suite");

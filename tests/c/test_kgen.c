@@ -350,14 +350,16 @@ static void test_slow_server_times_out(void) {
 }
 
 static void test_server_errors_keep_status_and_message(void) {
+    /* Every attempt (retries included) gets the 503 until the reset below. */
     emulator_control("/_emulator/faults",
-                     "{\"status\": 503, \"times\": 1, \"path_prefix\": \"/s2s/session\", \"body\": \"{\\\"message\\\":\\\"maintenance\\\"}\"}");
+                     "{\"status\": 503, \"path_prefix\": \"/s2s/session\", \"body\": \"{\\\"message\\\":\\\"maintenance\\\"}\"}");
     kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
     session_result r;
     create_one(c, "player-503", &r);
     CHECK_EQ_INT(r.code, GG_HTTP_STATUS);
     CHECK_EQ_INT(r.http_status, 503);
     CHECK_STR(r.message, "maintenance");
+    emulator_control("/_emulator/reset", "{}");
 
     emulator_control("/_emulator/faults", "{\"status\": 500, \"times\": 1, \"path_prefix\": \"/s2s/session\", \"body\": \"<html>oops</html>\"}");
     create_one(c, "player-500", &r);
@@ -553,6 +555,119 @@ static void test_worker_mode_calls_back_on_a_library_thread(void) {
     pthread_cond_destroy(&w2.cond);
 }
 
+/* ---- retries ------------------------------------------------------------------------------ */
+
+static kgen_client *client_with_retries(const char *url, uint32_t max_retries, uint32_t base_delay_ms) {
+    gg_options *o = options_for(url, GG_DISPATCH_TICK, 10000);
+    CHECK_EQ_INT(gg_options_set_retries(o, max_retries, base_delay_ms), GG_OK);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_OK);
+    gg_options_free(o);
+    return c;
+}
+
+static void test_retry_options_are_checked(void) {
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_retries(o, 11, 100), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_retries(o, 1, 0), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_retries(o, 0, 0), GG_OK);
+    CHECK_EQ_INT(gg_options_set_retries(o, 10, 60000), GG_OK);
+    CHECK_EQ_INT(gg_options_set_retries(NULL, 1, 1), GG_NULL_PARAM);
+    gg_options_free(o);
+}
+
+static void test_session_creation_retries_transient_failures(void) {
+    emulator_control("/_emulator/reset", "{}");
+    kgen_client *c = client_with_retries(emulator_url, 2, 5);
+    session_result r;
+
+    /* Two 503s, then the real answer: three attempts, one callback, success. */
+    long long before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 503, \"times\": 2, \"path_prefix\": \"/s2s/session\"}");
+    create_one(c, "player-retried", &r);
+    CHECK_EQ_INT(r.code, GG_OK);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 3);
+
+    /* More failures than retries: the last answer comes back after 1 + 2 attempts. */
+    before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 502, \"times\": 10, \"path_prefix\": \"/s2s/session\"}");
+    create_one(c, "player-502", &r);
+    CHECK_EQ_INT(r.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(r.http_status, 502);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 3);
+    emulator_control("/_emulator/reset", "{}");
+
+    /* Not transient: a 500 or a 401 is answered at once. */
+    before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 500, \"times\": 1, \"path_prefix\": \"/s2s/session\"}");
+    create_one(c, "player-500-once", &r);
+    CHECK_EQ_INT(r.http_status, 500);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 1);
+    kgen_client_free(c);
+
+    /* Retries off: one attempt. */
+    kgen_client *once = client_with_retries(emulator_url, 0, 0);
+    before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 504, \"times\": 1, \"path_prefix\": \"/s2s/session\"}");
+    create_one(once, "player-504", &r);
+    CHECK_EQ_INT(r.http_status, 504);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 1);
+    kgen_client_free(once);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+static void test_generic_gets_retry_but_posts_do_not(void) {
+    kgen_client *c = client_with_retries(emulator_url, 3, 5);
+    emulator_reply r;
+    long long before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 503, \"times\": 1, \"path_prefix\": \"/s2s/loyalty\"}");
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_request(c, "GET", "/s2s/loyalty/rewardable-events", NULL, on_emulator_reply, &r, NULL), GG_OK);
+    tick_until(c, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_OK);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 2);
+
+    before = emulator_counter("requests");
+    emulator_control("/_emulator/faults", "{\"status\": 503, \"times\": 1, \"path_prefix\": \"/s2s/loyalty\"}");
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(kgen_request(c, "POST", "/s2s/loyalty/rewardable-events", "{}", on_emulator_reply, &r, NULL), GG_OK);
+    tick_until(c, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(emulator_counter("requests") - before, 1);
+    kgen_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+typedef struct retry_log {
+    pthread_mutex_t lock;
+    int retries;
+} retry_log;
+
+static void on_retry_log(void *user_data, int32_t level, const char *message) {
+    (void)level;
+    retry_log *l = (retry_log *)user_data;
+    pthread_mutex_lock(&l->lock);
+    if (strstr(message, "transient failure")) l->retries++;
+    pthread_mutex_unlock(&l->lock);
+}
+
+static void test_refused_connections_are_retried_within_the_timeout(void) {
+    static retry_log l;
+    memset(&l, 0, sizeof l);
+    pthread_mutex_init(&l.lock, NULL);
+    gg_set_log_callback(GG_LOG_DEBUG, on_retry_log, &l);
+    kgen_client *c = client_with_retries("http://127.0.0.1:1", 3, 1);
+    session_result r;
+    create_one(c, "player-refused", &r);
+    CHECK_EQ_INT(r.code, GG_NETWORK);
+    kgen_client_free(c);
+    gg_set_log_callback(GG_LOG_OFF, NULL, NULL);
+    pthread_mutex_lock(&l.lock);
+    CHECK_EQ_INT(l.retries, 3);
+    pthread_mutex_unlock(&l.lock);
+    pthread_mutex_destroy(&l.lock);
+}
+
 /* ---- logging ---------------------------------------------------------------------------- */
 
 typedef struct log_capture {
@@ -609,6 +724,10 @@ int main(void) {
     RUN(test_free_from_inside_a_tick_callback);
     RUN(test_worker_mode_calls_back_on_a_library_thread);
     RUN(test_log_lines_arrive_without_secrets);
+    RUN(test_retry_options_are_checked);
+    RUN(test_session_creation_retries_transient_failures);
+    RUN(test_generic_gets_retry_but_posts_do_not);
+    RUN(test_refused_connections_are_retried_within_the_timeout);
     wait_for_threads_to_end();
     CHECK_EQ_INT(stats_now().live_clients, 0);
     return gg_test_summary("c kgen suite");

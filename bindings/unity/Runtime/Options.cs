@@ -25,6 +25,10 @@ namespace GameGate
         public uint RefreshMarginMs = 60000;
         /// <summary>null = "gamegate/&lt;version&gt;".</summary>
         public string UserAgent;
+        /// <summary>Transient failures (connection failures, HTTP 502/503/504) retried with jittered
+        /// backoff, for KGeN session creation and GETs only; 0 disables.</summary>
+        public uint MaxRetries = 2;
+        public uint RetryBaseDelayMs = 200;
         /// <summary>Elixir: keep the access token fresh with a library timer thread.</summary>
         public bool BackgroundRefresh;
 
@@ -44,6 +48,7 @@ namespace GameGate
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_max_body_bytes(o, MaxBodyBytes));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_refresh_margin_ms(o, RefreshMarginMs));
                 if (UserAgent != null) GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_user_agent(o, Utf8.Encode(UserAgent)));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_retries(o, MaxRetries, RetryBaseDelayMs));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_background_refresh(o, (byte)(BackgroundRefresh ? 1 : 0)));
                 return o;
             }

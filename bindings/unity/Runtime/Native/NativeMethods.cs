@@ -90,6 +90,7 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_max_body_bytes(IntPtr options, ulong bytes);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_refresh_margin_ms(IntPtr options, uint ms);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_user_agent(IntPtr options, byte[] userAgent);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_retries(IntPtr options, uint maxRetries, uint baseDelayMs);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_background_refresh(IntPtr options, byte enabled);
 
         // KGeN
