@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+#[derive(Clone)]
 pub struct Exchange {
     pub method: String,
     pub path: String,
@@ -70,15 +71,17 @@ pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
     pub content_type: &'static str,
+    /// A redirect target.
+    pub location: Option<String>,
 }
 
 impl Reply {
     pub fn json(status: u16, value: Value) -> Reply {
-        Reply { status, body: value.to_string().into_bytes(), content_type: "application/json" }
+        Reply::raw(status, value.to_string().into_bytes(), "application/json")
     }
 
     pub fn raw(status: u16, body: impl Into<Vec<u8>>, content_type: &'static str) -> Reply {
-        Reply { status, body: body.into(), content_type }
+        Reply { status, body: body.into(), content_type, location: None }
     }
 
     pub fn not_found(path: &str) -> Reply {

@@ -4,6 +4,7 @@
 //! some requests waited the client's whole 10 s timeout without being read.
 
 use crate::exchange::{Exchange, Reply};
+use crate::socket_faults::Outcome;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +17,10 @@ const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// An idle keep-alive connection is closed after this long, so its thread ends.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub type Handler = Arc<dyn Fn(Exchange) -> Reply + Send + Sync>;
+pub type Handler = Arc<dyn Fn(Exchange) -> Outcome + Send + Sync>;
+
+/// `Some` serves HTTPS with this configuration.
+pub type Tls = Option<Arc<rustls::ServerConfig>>;
 
 pub struct Server {
     port: u16,
@@ -25,7 +29,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(port: u16, handler: Handler) -> io::Result<Server> {
+    pub fn start(port: u16, handler: Handler, tls: Tls) -> io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port))?;
         let port = listener.local_addr()?.port();
         let stopping = Arc::new(AtomicBool::new(false));
@@ -36,8 +40,8 @@ impl Server {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let handler = handler.clone();
-                let _ = thread::Builder::new().name("emulator-connection".into()).spawn(move || serve_connection(stream, &handler));
+                let (handler, tls) = (handler.clone(), tls.clone());
+                let _ = thread::Builder::new().name("emulator-connection".into()).spawn(move || accept(stream, &handler, tls));
             }
         })?;
         Ok(Server { port, stopping, acceptor: Some(acceptor) })
@@ -66,23 +70,42 @@ impl Drop for Server {
     }
 }
 
-fn serve_connection(stream: TcpStream, handler: &Handler) {
+fn accept(stream: TcpStream, handler: &Handler, tls: Tls) {
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_nodelay(true);
-    let Ok(mut writer) = stream.try_clone() else { return };
+    let Ok(raw) = stream.try_clone() else { return };
+    // A fault that resets the connection needs the socket itself, under any TLS layer.
+    let reset = move || {
+        let _ = socket2::SockRef::from(&raw).set_linger(Some(Duration::ZERO));
+        let _ = raw.shutdown(Shutdown::Both);
+    };
+    match tls {
+        None => serve_connection(stream, handler, &reset),
+        Some(config) => {
+            let Ok(connection) = rustls::ServerConnection::new(config) else { return };
+            serve_connection(rustls::StreamOwned::new(connection, stream), handler, &reset);
+        }
+    }
+}
+
+fn serve_connection<S: Read + Write>(stream: S, handler: &Handler, reset: &dyn Fn()) {
     let mut reader = BufReader::new(stream);
     loop {
-        let reply_and_keep_alive = match read_request(&mut reader) {
-            Ok(Some((exchange, keep_alive))) => (handler(exchange), keep_alive),
+        let (reply, keep_alive) = match read_request(&mut reader) {
+            Ok(Some((exchange, keep_alive))) => match handler(exchange) {
+                Outcome::Reply(reply) => (reply, keep_alive),
+                Outcome::Socket(fault) => {
+                    let _ = fault.perform(reader.get_mut(), reset);
+                    return; // dropping the stream closes the connection
+                }
+            },
             Ok(None) => return, // the client closed the connection
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
                 (Reply::json(400, serde_json::json!({"code": "BAD_REQUEST", "message": e.to_string()})), false)
             }
             Err(_) => return,
         };
-        let (reply, keep_alive) = reply_and_keep_alive;
-        if write_reply(&mut writer, &reply, keep_alive).is_err() || !keep_alive {
-            let _ = writer.shutdown(Shutdown::Both);
+        if write_reply(reader.get_mut(), &reply, keep_alive).is_err() || !keep_alive {
             return;
         }
     }
@@ -93,7 +116,7 @@ fn invalid(message: &str) -> io::Error {
 }
 
 /// One request off the connection, and whether the connection stays open after it.
-fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(Exchange, bool)>> {
+fn read_request<S: Read>(reader: &mut BufReader<S>) -> io::Result<Option<(Exchange, bool)>> {
     let mut head_bytes = 0;
     let mut line = String::new();
     if read_line(reader, &mut line, &mut head_bytes)? == 0 {
@@ -138,7 +161,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(Exchang
     Ok(Some((Exchange { method, path, query, headers, body }, keep_alive)))
 }
 
-fn read_line(reader: &mut BufReader<TcpStream>, line: &mut String, head_bytes: &mut usize) -> io::Result<usize> {
+fn read_line<S: Read>(reader: &mut BufReader<S>, line: &mut String, head_bytes: &mut usize) -> io::Result<usize> {
     let n = reader.by_ref().take((MAX_HEAD_BYTES - *head_bytes) as u64 + 1).read_line(line)?;
     *head_bytes += n;
     if *head_bytes > MAX_HEAD_BYTES {
@@ -147,7 +170,7 @@ fn read_line(reader: &mut BufReader<TcpStream>, line: &mut String, head_bytes: &
     Ok(n)
 }
 
-fn read_chunked(reader: &mut BufReader<TcpStream>) -> io::Result<Vec<u8>> {
+fn read_chunked<S: Read>(reader: &mut BufReader<S>) -> io::Result<Vec<u8>> {
     let mut body = Vec::new();
     let mut head_bytes = 0;
     loop {
@@ -175,9 +198,10 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> io::Result<Vec<u8>> {
     }
 }
 
-fn write_reply(writer: &mut TcpStream, reply: &Reply, keep_alive: bool) -> io::Result<()> {
+fn write_reply<W: Write>(writer: &mut W, reply: &Reply, keep_alive: bool) -> io::Result<()> {
+    let location = reply.location.as_ref().map(|l| format!("Location: {l}\r\n")).unwrap_or_default();
     let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}Connection: {}\r\n\r\n",
         reply.status,
         reason(reply.status),
         reply.content_type,

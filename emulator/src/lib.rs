@@ -10,14 +10,20 @@
 //! - `POST /_emulator/elixir/expire` (every access token expires now)
 //! - `GET  /_emulator/elixir/reikey?playerId=..` → `{"reikey"}` (as the launcher would pass it)
 //! - `GET  /_emulator/elixir/device` → the device fields of the last OTP verify
+//! - `GET  /_emulator/tls` → `{"url","wrong_host_url","ca_pem"}`: the same services over HTTPS
+//!
+//! Socket-level misbehaviour lives under `/_faults/<case>/` (see `socket_faults.rs`).
 
 mod elixir;
 mod exchange;
 mod http_server;
+mod socket_faults;
+mod tls;
 mod kgen;
 mod util;
 
 use exchange::{Exchange, Reply};
+use socket_faults::{Outcome, SocketFault};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -69,28 +75,48 @@ struct State {
     fault: Option<Fault>,
     requests: u64,
     verbose: bool,
+    /// This emulator's own addresses, for redirects and `/_emulator/tls`.
+    plain_url: String,
+    https_port: u16,
+    ca_pem: String,
 }
 
-/// A running emulator. Dropping it stops the server.
+/// A running emulator. Dropping it stops the servers.
 pub struct Emulator {
     url: String,
     server: http_server::Server,
+    _https: http_server::Server,
 }
 
 impl Emulator {
     pub fn start(config: Config) -> std::io::Result<Emulator> {
         let mut elixir = elixir::Elixir::new(&config.elixir_api_key, config.token_life_ms);
         elixir.echo_log = config.verbose;
+        let identity = tls::make_identity()?;
         let state = Arc::new(Mutex::new(State {
             kgen: kgen::Kgen::new(&config.kgen_client_id, &config.kgen_client_secret),
             elixir,
             fault: None,
             requests: 0,
             verbose: config.verbose,
+            plain_url: String::new(),
+            https_port: 0,
+            ca_pem: identity.ca_pem.clone(),
         }));
         // Each connection has its own thread, so injected latency never delays other requests.
-        let server = http_server::Server::start(config.port, Arc::new(move |exchange: Exchange| route(&state, &exchange)))?;
-        Ok(Emulator { url: format!("http://127.0.0.1:{}", server.port()), server })
+        let handler: http_server::Handler = {
+            let state = state.clone();
+            Arc::new(move |exchange: Exchange| respond(&state, &exchange))
+        };
+        let server = http_server::Server::start(config.port, handler.clone(), None)?;
+        let https = http_server::Server::start(0, handler, Some(identity.config))?;
+        let url = format!("http://127.0.0.1:{}", server.port());
+        {
+            let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+            s.plain_url = url.clone();
+            s.https_port = https.port();
+        }
+        Ok(Emulator { url, server, _https: https })
     }
 
     pub fn url(&self) -> &str {
@@ -101,6 +127,31 @@ impl Emulator {
     pub fn wait(self) {
         self.server.wait();
     }
+}
+
+/// Socket-level faults first, then the services.
+fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
+    let Some((case, rest)) = socket_faults::parse(&ex.path) else {
+        return Outcome::Reply(route(state, ex));
+    };
+    let plain_url = state.lock().unwrap_or_else(|p| p.into_inner()).plain_url.clone();
+    if let Some(reply) = socket_faults::http_reply(case, &plain_url) {
+        return Outcome::Reply(reply);
+    }
+    let inner = || {
+        let forwarded = Exchange { path: rest.clone(), ..ex.clone() };
+        route(state, &forwarded)
+    };
+    Outcome::Socket(match case {
+        "close-without-answer" => SocketFault::CloseWithoutAnswer,
+        "reset-mid-headers" => SocketFault::ResetMidHeaders,
+        "truncated-body" => SocketFault::TruncatedBody,
+        "slow-headers" => SocketFault::SlowHeaders,
+        "huge-body" => SocketFault::HugeBody,
+        "chunked" => SocketFault::Chunked(inner()),
+        "gzip" => SocketFault::Gzip(inner()),
+        other => return Outcome::Reply(Reply::not_found(&format!("/_faults/{other}"))),
+    })
 }
 
 fn route(state: &Mutex<State>, ex: &Exchange) -> Reply {
@@ -155,6 +206,11 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
     let ok = |v: Value| Reply::json(200, v);
     match (ex.method.as_str(), ex.route()) {
         ("GET", "/_emulator/health") => ok(json!({"ok": true})),
+        ("GET", "/_emulator/tls") => ok(json!({
+            "url": format!("https://localhost:{}", s.https_port),
+            "wrong_host_url": format!("https://127.0.0.1:{}", s.https_port),
+            "ca_pem": s.ca_pem,
+        })),
         ("GET", "/_emulator/counters") => {
             let c = s.elixir.counters;
             ok(json!({

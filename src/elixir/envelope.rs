@@ -24,7 +24,7 @@ pub fn open(status: u16, body: &[u8]) -> Result<Value, Error> {
             let succeeded = obj.get("success").and_then(Value::as_bool).unwrap_or(false)
                 || obj.get("code").and_then(Value::as_i64) == Some(1);
             if !succeeded {
-                return Err(json::bad_response("Elixir answered without success or error"));
+                return Err(json::bad_response("Elixir answered without success or error").with_status(status));
             }
             return Ok(obj.get("data").cloned().unwrap_or(Value::Null));
         }
@@ -32,7 +32,8 @@ pub fn open(status: u16, body: &[u8]) -> Result<Value, Error> {
     if !(200..300).contains(&status) {
         return Err(json::http_status_error("Elixir", status, body));
     }
-    Err(json::bad_response(if parsed.is_some() { "Elixir answered with JSON that is not an envelope" } else { "Elixir answered with a body that is not valid JSON" }))
+    Err(json::bad_response(if parsed.is_some() { "Elixir answered with JSON that is not an envelope" } else { "Elixir answered with a body that is not valid JSON" })
+        .with_status(status))
 }
 
 #[cfg(test)]

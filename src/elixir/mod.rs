@@ -154,8 +154,9 @@ impl Service {
     }
 
     fn sign_in(&self, ctx: &JobContext, method: Method, route: Route, body: Option<Value>) -> Result<Session, Error> {
-        let data = self.call(method, route, body, None)?;
-        let session = Session::parse(&data)?;
+        let (data, status) = self.call_with_status(method, route, body, None)?;
+        // The envelope said success; a session we cannot read still came with a status.
+        let session = Session::parse(&data).map_err(|e| e.with_status(status))?;
         self.store.replace(session.clone());
         self.announce(ctx, Change::Stored(session.clone()));
         Ok(session)
@@ -171,6 +172,11 @@ impl Service {
     }
 
     fn call(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<Value, Error> {
+        self.call_with_status(method, route, body, bearer).map(|(data, _)| data)
+    }
+
+    /// The envelope's `data` and the HTTP status it came with.
+    fn call_with_status(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<(Value, u16), Error> {
         let authorization = bearer.map(|t| format!("Bearer {}", t.expose())).map(Secret::new);
         let mut headers = vec![("x-api-key", self.api_key.expose())];
         if let Some(value) = &authorization {
@@ -178,7 +184,7 @@ impl Service {
         }
         let body = body.map(|b| b.to_string().into_bytes());
         let response = self.http.send(method, route.path, route.log_as, &headers, body.as_deref(), route.retry)?;
-        envelope::open(response.status, &response.body)
+        envelope::open(response.status, &response.body).map(|data| (data, response.status))
     }
 }
 

@@ -54,7 +54,8 @@ impl Service {
         let body = profile.request_body(user_id);
         // Create-or-retrieve: safe to send again after a transient failure.
         let response = self.send(http::parse_method("POST")?, SESSION_PATH, Some(&body), Retry::IfTransient)?;
-        Session::parse(&response)
+        // A body we cannot use still came with an HTTP status: report it.
+        Session::parse(&response.body).map_err(|e| e.with_status(response.status))
     }
 
     /// Any S2S call. Returns the response body as JSON text ("null" for an empty body).
@@ -62,21 +63,22 @@ impl Service {
         let method = http::parse_method(method)?;
         let retry = Retry::for_method(&method);
         let response = self.send(method, path, body_json.map(str::as_bytes), retry)?;
-        if response.iter().all(u8::is_ascii_whitespace) {
+        if response.body.iter().all(u8::is_ascii_whitespace) {
             return Ok("null".to_string());
         }
-        match serde_json::from_slice::<serde_json::Value>(&response) {
-            Ok(_) => Ok(String::from_utf8_lossy(&response).into_owned()),
-            Err(_) => Err(crate::json::bad_response("KGeN answered with a body that is not valid JSON")),
+        match serde_json::from_slice::<serde_json::Value>(&response.body) {
+            Ok(_) => Ok(String::from_utf8_lossy(&response.body).into_owned()),
+            Err(_) => Err(crate::json::bad_response("KGeN answered with a body that is not valid JSON").with_status(response.status)),
         }
     }
 
-    fn send(&self, method: ureq::http::Method, path: &str, body: Option<&[u8]>, retry: Retry) -> Result<Vec<u8>, Error> {
+    /// A 2xx response, or the error its status and body describe.
+    fn send(&self, method: ureq::http::Method, path: &str, body: Option<&[u8]>, retry: Retry) -> Result<http::Response, Error> {
         let headers = [("x-client-id", self.client_id.as_str()), ("x-client-secret", self.client_secret.expose())];
         let response = self.http.send(method, path, path, &headers, body, retry)?;
         if !response.is_success() {
             return Err(crate::json::http_status_error("KGeN", response.status, &response.body));
         }
-        Ok(response.body)
+        Ok(response)
     }
 }

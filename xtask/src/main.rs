@@ -315,6 +315,7 @@ fn test() -> Result {
     for (name, source, leak_name) in [
         ("c kgen", "tests/c/test_kgen.c", "c kgen under valgrind"),
         ("c elixir", "tests/c/test_elixir.c", "c elixir under valgrind"),
+        ("c faults and tls", "tests/c/test_faults.c", "c faults and tls under valgrind"),
         ("c++ wrapper", "tests/cpp/test_cpp.cpp", "c++ wrapper under valgrind"),
     ] {
         let binary = out.join(Path::new(source).file_stem().expect("a file name"));
@@ -327,8 +328,10 @@ fn test() -> Result {
         if have("valgrind") {
             let valgrind = Command::new("valgrind")
                 .args(["--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", "--error-exitcode=99"])
+                .arg(format!("--suppressions={}", root().join("tests/valgrind.supp").display()))
                 .arg(&binary)
                 .env("GAMEGATE_EMULATOR_URL", &emulator.url)
+                .env("GG_UNDER_VALGRIND", "1")
                 .status();
             suites.record(
                 leak_name,

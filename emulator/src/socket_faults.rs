@@ -1,0 +1,120 @@
+//! Misbehaviour at the socket level, for GameGate's fault suite. A base URL of
+//! `http://127.0.0.1:PORT/_faults/<case>` makes every request of a client hit `<case>`:
+//!
+//! | case | what the server does | what GameGate must report |
+//! |---|---|---|
+//! | `close-without-answer` | reads the request, closes | `GG_NETWORK` |
+//! | `reset-mid-headers` | half a status line and header, then a TCP reset | `GG_NETWORK` |
+//! | `truncated-body` | `Content-Length: 1000`, 20 bytes, close | `GG_NETWORK` |
+//! | `slow-headers` | one header byte every 100 ms | `GG_TIMEOUT` |
+//! | `huge-body` | a 64 MiB body, streamed | `GG_BAD_RESPONSE`, memory bounded |
+//! | `invalid-json` | 200 with a cut-off JSON document | `GG_BAD_RESPONSE` |
+//! | `wrong-types` | 200 with JSON of the wrong types | `GG_BAD_RESPONSE` |
+//! | `html-500` | 500 with an HTML page | `GG_HTTP_STATUS` 500 |
+//! | `redirect-to-http` | 302 to the plain-HTTP emulator | `GG_HTTP_STATUS` 302, not followed |
+//! | `chunked` | the real answer, chunked | success |
+//! | `gzip` | the real answer, gzip-encoded | success |
+
+use crate::exchange::Reply;
+use std::io::{self, Write};
+use std::time::Duration;
+
+pub enum SocketFault {
+    CloseWithoutAnswer,
+    ResetMidHeaders,
+    TruncatedBody,
+    SlowHeaders,
+    HugeBody,
+    Chunked(Reply),
+    Gzip(Reply),
+}
+
+/// What the emulator answers a request with.
+pub enum Outcome {
+    Reply(Reply),
+    Socket(SocketFault),
+}
+
+pub const HUGE_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Splits `/_faults/<case>/rest` into the case and the rest of the path.
+pub fn parse(path: &str) -> Option<(&str, String)> {
+    let tail = path.strip_prefix("/_faults/")?;
+    let (case, rest) = tail.split_once('/').unwrap_or((tail, ""));
+    Some((case, format!("/{rest}")))
+}
+
+/// The faults that are ordinary HTTP answers, by case name.
+pub fn http_reply(case: &str, plain_http_url: &str) -> Option<Reply> {
+    match case {
+        "invalid-json" => Some(Reply::raw(200, r#"{"session_id": "cut-off", "user_id": "#, "application/json")),
+        "wrong-types" => Some(Reply::raw(200, r#"{"session_id": 42, "user_id": ["a"], "wallet_address": {"x": 1}}"#, "application/json")),
+        "html-500" => Some(Reply::raw(500, "<html><body><h1>500 Internal Server Error</h1>nginx</body></html>", "text/html")),
+        "redirect-to-http" => {
+            let mut reply = Reply::raw(302, "", "text/plain");
+            reply.location = Some(format!("{plain_http_url}/s2s/session/"));
+            Some(reply)
+        }
+        _ => None,
+    }
+}
+
+impl SocketFault {
+    /// Does the damage on the connection; the connection is closed afterwards.
+    pub fn perform<S: Write>(self, stream: &mut S, reset: &dyn Fn()) -> io::Result<()> {
+        match self {
+            SocketFault::CloseWithoutAnswer => Ok(()),
+            SocketFault::ResetMidHeaders => {
+                stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Ty")?;
+                stream.flush()?;
+                reset();
+                Ok(())
+            }
+            SocketFault::TruncatedBody => {
+                stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"session_id\":\"trun")?;
+                stream.flush()
+            }
+            SocketFault::SlowHeaders => {
+                stream.write_all(b"HTTP/1.1 200 OK\r\n")?;
+                for byte in b"Content-Type: application/json\r\nX-Slow: ".iter().cycle().take(300) {
+                    stream.write_all(&[*byte])?;
+                    stream.flush()?;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Ok(())
+            }
+            SocketFault::HugeBody => {
+                write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {HUGE_BODY_BYTES}\r\n\r\n")?;
+                let chunk = vec![b' '; 64 * 1024];
+                for _ in 0..HUGE_BODY_BYTES / chunk.len() {
+                    stream.write_all(&chunk)?; // fails once the client hangs up
+                }
+                stream.flush()
+            }
+            SocketFault::Chunked(reply) => {
+                write!(stream, "HTTP/1.1 {} OK\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\n\r\n", reply.status, reply.content_type)?;
+                for piece in reply.body.chunks(reply.body.len().div_ceil(3).max(1)) {
+                    write!(stream, "{:x}\r\n", piece.len())?;
+                    stream.write_all(piece)?;
+                    stream.write_all(b"\r\n")?;
+                }
+                stream.write_all(b"0\r\n\r\n")?;
+                stream.flush()
+            }
+            SocketFault::Gzip(reply) => {
+                let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                encoder.write_all(&reply.body)?;
+                let body = encoder.finish()?;
+                write!(
+                    stream,
+                    "HTTP/1.1 {} OK\r\nContent-Type: {}\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n",
+                    reply.status,
+                    reply.content_type,
+                    body.len()
+                )?;
+                stream.write_all(&body)?;
+                stream.flush()
+            }
+        }
+    }
+}
