@@ -127,12 +127,13 @@ fn demo() -> Result {
 }
 
 struct Suites {
-    passed: Vec<&'static str>,
-    failed: Vec<&'static str>,
+    passed: Vec<String>,
+    failed: Vec<String>,
 }
 
 impl Suites {
-    fn record(&mut self, name: &'static str, result: Result) {
+    fn record(&mut self, name: impl Into<String>, result: Result) {
+        let name = name.into();
         match result {
             Ok(()) => self.passed.push(name),
             Err(message) => {
@@ -291,6 +292,59 @@ fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci:
     suites.record("example: c# console (unity runtime code)", example_run);
 }
 
+fn compile_suite(source: &str, binary: &Path, bin_dir: &Path, extra: &[&str]) -> Result {
+    let sources = [&[source][..], extra].concat();
+    if source.ends_with(".cpp") {
+        compile_cpp(&sources, binary, bin_dir)
+    } else {
+        compile_c(&sources, binary, bin_dir)
+    }
+}
+
+fn native_suite(suites: &mut Suites, name: &str, source: &str, bin_dir: &Path, out: &Path, emulator_url: &str, in_ci: bool) {
+    let leak_name = format!("{name} under valgrind");
+    let sanitized_name = format!("{name} under asan+ubsan");
+    let stem = Path::new(source).file_stem().expect("a file name").to_string_lossy().to_string();
+    let binary = out.join(&stem);
+    if let Err(message) = compile_suite(source, &binary, bin_dir, &[]) {
+        suites.record(name, Err(format!("does not compile with -Wall -Wextra -Werror: {message}")));
+        return;
+    }
+    suites.record(name, run(Command::new(&binary).env("GAMEGATE_EMULATOR_URL", emulator_url)));
+
+    if have("valgrind") {
+        let valgrind = Command::new("valgrind")
+            .args(["--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", "--error-exitcode=99"])
+            .arg(format!("--suppressions={}", root().join("tests/valgrind.supp").display()))
+            .arg(&binary)
+            .env("GAMEGATE_EMULATOR_URL", emulator_url)
+            .env("GG_UNDER_VALGRIND", "1")
+            .status();
+        suites.record(
+            leak_name,
+            match valgrind {
+                Ok(s) if s.success() => Ok(()),
+                Ok(s) => Err(format!("valgrind run failed ({s}); exit 99 means a memory error or a definite leak")),
+                Err(e) => Err(e.to_string()),
+            },
+        );
+    } else if in_ci {
+        suites.record(leak_name, Err("valgrind is not installed (.ci/run installs it)".into()));
+    } else {
+        eprintln!("note: valgrind not installed; skipping {leak_name} (apt-get install valgrind)");
+    }
+
+    let sanitized = out.join(format!("{stem}-asan"));
+    let sanitizer_flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"];
+    let result = compile_suite(source, &sanitized, bin_dir, &sanitizer_flags).and_then(|()| {
+        run(Command::new(&sanitized)
+            .env("GAMEGATE_EMULATOR_URL", emulator_url)
+            .env("GG_UNDER_SANITIZER", "1")
+            .env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=98"))
+    });
+    suites.record(sanitized_name, result);
+}
+
 /// Debian's NUnit (libnunit-cil-dev) lives in a versioned folder under /usr/lib/cli.
 fn nunit_framework() -> Option<PathBuf> {
     std::fs::read_dir("/usr/lib/cli")
@@ -311,41 +365,17 @@ fn test() -> Result {
     let out = root().join("target").join("c");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
-    // Suites run plainly, then under valgrind (a memory error or a definite leak fails).
-    for (name, source, leak_name) in [
-        ("c kgen", "tests/c/test_kgen.c", "c kgen under valgrind"),
-        ("c elixir", "tests/c/test_elixir.c", "c elixir under valgrind"),
-        ("c faults and tls", "tests/c/test_faults.c", "c faults and tls under valgrind"),
-        ("c++ wrapper", "tests/cpp/test_cpp.cpp", "c++ wrapper under valgrind"),
+    // Each native suite runs three ways: plainly; under valgrind (a memory error or a definite
+    // leak fails); and built with AddressSanitizer + UndefinedBehaviorSanitizer (with
+    // LeakSanitizer), which also watches the library's heap through malloc.
+    for (name, source) in [
+        ("c kgen", "tests/c/test_kgen.c"),
+        ("c elixir", "tests/c/test_elixir.c"),
+        ("c faults and tls", "tests/c/test_faults.c"),
+        ("c stress", "tests/c/test_stress.c"),
+        ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
     ] {
-        let binary = out.join(Path::new(source).file_stem().expect("a file name"));
-        let compiled = if source.ends_with(".cpp") { compile_cpp(&[source], &binary, &bin_dir) } else { compile_c(&[source], &binary, &bin_dir) };
-        if let Err(message) = compiled {
-            suites.record(name, Err(format!("does not compile with -Wall -Wextra -Werror: {message}")));
-            continue;
-        }
-        suites.record(name, run(Command::new(&binary).env("GAMEGATE_EMULATOR_URL", &emulator.url)));
-        if have("valgrind") {
-            let valgrind = Command::new("valgrind")
-                .args(["--quiet", "--leak-check=full", "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite", "--error-exitcode=99"])
-                .arg(format!("--suppressions={}", root().join("tests/valgrind.supp").display()))
-                .arg(&binary)
-                .env("GAMEGATE_EMULATOR_URL", &emulator.url)
-                .env("GG_UNDER_VALGRIND", "1")
-                .status();
-            suites.record(
-                leak_name,
-                match valgrind {
-                    Ok(s) if s.success() => Ok(()),
-                    Ok(s) => Err(format!("valgrind run failed ({s}); exit 99 means a memory error or a definite leak")),
-                    Err(e) => Err(e.to_string()),
-                },
-            );
-        } else if in_ci {
-            suites.record(leak_name, Err("valgrind is not installed (.ci/run installs it)".into()));
-        } else {
-            eprintln!("note: valgrind not installed; skipping {leak_name} (apt-get install valgrind)");
-        }
+        native_suite(&mut suites, name, source, &bin_dir, &out, &emulator.url, in_ci);
     }
 
     // Examples are built and run here so none can rot.
