@@ -5,6 +5,7 @@ use crate::error::{Error, GG_BAD_RESPONSE, GG_INVALID_ARGUMENT, GG_NETWORK, GG_T
 use crate::options::Options;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
 use ureq::http::{Method, Request, Uri};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::Agent;
@@ -123,7 +124,8 @@ pub fn parse_pem_certificates(pem: &str) -> Result<Vec<Vec<u8>>, Error> {
 /// An HTTP response whose body was read in full (up to the cap).
 pub struct Response {
     pub status: u16,
-    pub body: Vec<u8>,
+    /// Wiped when dropped: response bodies carry tokens.
+    pub body: Zeroizing<Vec<u8>>,
 }
 
 impl Response {
@@ -281,7 +283,7 @@ impl Http {
             .read_to_vec()
             .map_err(|e| map_transport_error(e).with_status(status))?;
         crate::gg_log!(crate::log::GG_LOG_DEBUG, "{} {} -> HTTP {} ({} bytes)", method, path_without_query(log_path), status, body.len());
-        Ok(Response { status, body })
+        Ok(Response { status, body: Zeroizing::new(body) })
     }
 }
 
@@ -368,7 +370,7 @@ mod tests {
 
     #[test]
     fn only_gateway_errors_and_failed_connections_are_transient() {
-        let status = |s| Ok(Response { status: s, body: vec![] });
+        let status = |s| Ok(Response { status: s, body: Zeroizing::new(vec![]) });
         for transient in [502, 503, 504] {
             assert!(is_transient(&status(transient)), "{transient}");
         }

@@ -25,9 +25,16 @@ impl Secret {
     }
 }
 
+impl Secret {
+    /// Overwrites every byte of the buffer (its whole capacity) with zeros.
+    fn wipe(&mut self) {
+        self.0.zeroize();
+    }
+}
+
 impl Drop for Secret {
     fn drop(&mut self) {
-        self.0.zeroize();
+        self.wipe();
     }
 }
 
@@ -40,6 +47,17 @@ impl fmt::Debug for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wiping_zeroes_the_whole_buffer() {
+        let mut s = Secret::new(String::with_capacity(64) + "refresh-token-to-wipe");
+        let (ptr, capacity) = (s.0.as_ptr(), s.0.capacity());
+        s.wipe(); // what Drop runs; the buffer stays allocated until the String drops
+        // SAFETY: zeroize clears the String but keeps its allocation, so the bytes are still ours.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr, capacity) };
+        assert!(bytes.iter().all(|&b| b == 0));
+        assert!(s.is_empty());
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

@@ -182,8 +182,9 @@ impl Service {
         if let Some(value) = &authorization {
             headers.push(("authorization", value.expose()));
         }
-        let body = body.map(|b| b.to_string().into_bytes());
-        let response = self.http.send(method, route.path, route.log_as, &headers, body.as_deref(), route.retry)?;
+        // Request bodies carry OTP codes and refresh tokens: wiped when sent.
+        let body = body.map(|b| zeroize::Zeroizing::new(b.to_string().into_bytes()));
+        let response = self.http.send(method, route.path, route.log_as, &headers, body.as_ref().map(|b| b.as_slice()), route.retry)?;
         envelope::open(response.status, &response.body).map(|data| (data, response.status))
     }
 }

@@ -373,6 +373,7 @@ fn test() -> Result {
         ("c elixir", "tests/c/test_elixir.c"),
         ("c faults and tls", "tests/c/test_faults.c"),
         ("c stress", "tests/c/test_stress.c"),
+        ("c secrets", "tests/c/test_secrets.c"),
         ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
     ] {
         native_suite(&mut suites, name, source, &bin_dir, &out, &emulator.url, in_ci);
