@@ -20,3 +20,6 @@ pub mod elixir;
 pub mod kgen;
 
 pub mod ffi;
+
+#[doc(hidden)]
+pub mod fuzzing;

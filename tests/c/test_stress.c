@@ -186,6 +186,29 @@ static void test_free_while_callbacks_are_running(void) {
     pthread_mutex_destroy(&t.lock);
 }
 
+/* OS threads of this process whose name starts with "gamegate" (every library thread's does). */
+static int library_os_threads(void) {
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[300], name[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f && fgets(name, sizeof name, f) && strncmp(name, "gamegate", 8) == 0) n++;
+        if (f) fclose(f);
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+/* A library thread is counted as ended just before its OS thread exits: wait for the OS. */
+static void wait_for_library_os_threads_to_exit(void) {
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (library_os_threads() > 0 && gg_now_seconds() < deadline) gg_pause();
+}
+
 static int count_entries(const char *dir) {
     DIR *d = opendir(dir);
     int n = 0;
@@ -230,14 +253,14 @@ static void create_free_cycles(int cycles) {
 
 static void test_a_thousand_create_free_cycles_return_every_resource(void) {
     create_free_cycles(50); /* warm-up: allocator pools, the log sink, lazy statics */
+    wait_for_library_os_threads_to_exit();
     int threads_before = count_entries("/proc/self/task");
     int fds_before = count_entries("/proc/self/fd");
     long rss_before = resident_kib();
     create_free_cycles(1000);
-    /* A library thread is counted as ended just before its OS thread exits: wait for the OS. */
-    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
-    while (count_entries("/proc/self/task") > threads_before && gg_now_seconds() < deadline) gg_pause();
+    wait_for_library_os_threads_to_exit();
     int threads_after = count_entries("/proc/self/task");
+    CHECK_EQ_INT(library_os_threads(), 0);
     int fds_after = count_entries("/proc/self/fd");
     long rss_growth = resident_kib() - rss_before;
     printf("  1000 cycles: threads %d -> %d, fds %d -> %d, resident memory %+ld KiB\n", threads_before, threads_after,

@@ -4,6 +4,7 @@
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
+//!   cargo xtask fuzz [N]  every fuzz target for N seconds (nightly + cargo-fuzz)
 //! Only std: it must build on a fresh machine before anything else is known to work.
 
 use std::io::{BufRead, BufReader};
@@ -18,8 +19,9 @@ fn main() -> ExitCode {
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
         "unity-package" => unity_package(),
         "unreal-plugin" => unreal_plugin(),
+        "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | header | unity-package | unreal-plugin>");
+            eprintln!("usage: cargo xtask <demo | test | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
             return ExitCode::from(2);
         }
     };
@@ -345,6 +347,38 @@ fn native_suite(suites: &mut Suites, name: &str, source: &str, bin_dir: &Path, o
     suites.record(sanitized_name, result);
 }
 
+const FUZZ_TARGETS: [&str; 4] = ["kgen_session", "elixir_response", "go_time", "option_setters"];
+
+/// cargo-fuzz needs the nightly toolchain; the shipped build never does.
+fn can_fuzz() -> bool {
+    let nightly = Command::new("cargo").args(["+nightly", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    nightly.is_ok_and(|s| s.success()) && have("cargo-fuzz")
+}
+
+/// Runs every fuzz target for `seconds`; a finding fails. New inputs go into the committed
+/// corpus only when `grow_corpus` (`cargo xtask fuzz`), so the test command leaves the tree clean.
+fn fuzz(seconds: u32, grow_corpus: bool) -> Result {
+    if !can_fuzz() {
+        return Err("needs the nightly toolchain and cargo-fuzz (cargo install cargo-fuzz)".into());
+    }
+    for target in FUZZ_TARGETS {
+        let corpus = format!("fuzz/corpus/{target}");
+        let scratch = root().join("target/fuzz-scratch").join(target);
+        std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+        let mut command = Command::new("cargo");
+        command.current_dir(root()).args(["+nightly", "fuzz", "run", target]);
+        if grow_corpus {
+            command.arg(&corpus);
+        } else {
+            command.arg(&scratch).arg(&corpus); // libFuzzer writes into the first directory
+        }
+        command.arg("--");
+        command.arg(format!("-max_total_time={seconds}")).arg("-max_len=4096").arg("-print_final_stats=1");
+        run(&mut command).map_err(|e| format!("fuzz target {target} found a failing input (see fuzz/artifacts/{target}/): {e}"))?;
+    }
+    Ok(())
+}
+
 /// Debian's NUnit (libnunit-cil-dev) lives in a versioned folder under /usr/lib/cli.
 fn nunit_framework() -> Option<PathBuf> {
     std::fs::read_dir("/usr/lib/cli")
@@ -399,6 +433,13 @@ fn test() -> Result {
     }
     csharp_suites(&mut suites, &bin_dir, &emulator.url, in_ci);
     drop(emulator);
+
+    // The corpus replays on stable in the Rust suite above; fresh fuzzing needs nightly.
+    if can_fuzz() {
+        suites.record("fuzzing (15 s per target)", fuzz(15, false));
+    } else {
+        eprintln!("note: no nightly toolchain or cargo-fuzz here; skipping the fuzz run (the committed corpus still runs)");
+    }
 
     println!();
     for name in &suites.passed {

@@ -1,0 +1,78 @@
+//! Entry points for the fuzz targets (`fuzz/`) and the corpus regression test
+//! (`tests/fuzz_corpus.rs`): every parser of untrusted input, and the option setters through
+//! the C ABI. Each checks what must hold for any input, beyond "does not panic".
+
+use crate::error::{GG_API_ERROR, GG_BAD_RESPONSE, GG_HTTP_STATUS, GG_INVALID_ARGUMENT, GG_NULL_PARAM, GG_OK};
+use std::ffi::CString;
+
+/// A KGeN session response body.
+pub fn kgen_session(data: &[u8]) {
+    match crate::kgen::session::Session::parse(data) {
+        Ok(session) => assert!(!session.access_token.is_empty(), "a parsed session always has a token"),
+        Err(e) => assert_eq!(e.code, GG_BAD_RESPONSE, "{e:?}"),
+    }
+}
+
+/// An Elixir response: the first two bytes pick the HTTP status, the rest is the body; a
+/// successful envelope's data is then read as a session.
+pub fn elixir_response(data: &[u8]) {
+    let (status, body) = match data {
+        [a, b, rest @ ..] => (100 + (u16::from_le_bytes([*a, *b]) % 500), rest),
+        _ => (200, data),
+    };
+    match crate::elixir::envelope::open(status, body) {
+        Ok(value) => {
+            assert!((200..300).contains(&status), "success only for 2xx, got {status}");
+            if let Err(e) = crate::elixir::session::Session::parse(&value) {
+                assert_eq!(e.code, GG_BAD_RESPONSE, "{e:?}");
+            }
+        }
+        Err(e) => assert!([GG_BAD_RESPONSE, GG_API_ERROR, GG_HTTP_STATUS].contains(&e.code), "{e:?}"),
+    }
+}
+
+/// Go's `time.Time.String()` as KGeN sends `session_start_time`.
+pub fn go_time(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Some(ms) = crate::kgen::gotime::parse_unix_ms(text) {
+            // Years 0000..=9999, shifted by at most a 99:59 offset: anything else is not Go's format.
+            const MAX_OFFSET_MS: i64 = (99 * 60 + 59) * 60_000;
+            const YEAR_0: i64 = -62_167_219_200_000;
+            const END_OF_9999: i64 = 253_402_300_800_000 + 1_000; // a leap second included
+            assert!((YEAR_0 - MAX_OFFSET_MS..=END_OF_9999 + MAX_OFFSET_MS).contains(&ms), "{ms} from {text:?}");
+        }
+    }
+}
+
+/// The option setters and the profile setters, through the C ABI, with arbitrary bytes as
+/// their strings: each either accepts the value or refuses it with a code, never crashes.
+pub fn option_setters(data: &[u8]) {
+    use crate::ffi::kgen::{kgen_profile_free, kgen_profile_new, kgen_profile_set_int, kgen_profile_set_text};
+    use crate::ffi::options::*;
+    let text = CString::new(data.iter().copied().filter(|&b| b != 0).collect::<Vec<u8>>()).expect("NULs removed");
+    let number = data.iter().fold(0u32, |n, &b| n.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let options = gg_options_new();
+    let results = [
+        gg_options_set_base_url(options, text.as_ptr()),
+        gg_options_add_root_certificates_pem(options, text.as_ptr()),
+        gg_options_set_user_agent(options, text.as_ptr()),
+        gg_options_set_timeout_ms(options, number),
+        gg_options_set_worker_threads(options, number % 300),
+        gg_options_set_dispatch(options, number % 3),
+        gg_options_set_retries(options, number % 12, number % 3),
+        gg_options_set_max_body_bytes(options, u64::from(number)),
+        gg_options_set_refresh_margin_ms(options, number),
+        gg_options_set_background_refresh(options, (number % 3) as u8),
+        gg_options_set_base_url(options, std::ptr::null()),
+    ];
+    gg_options_free(options);
+    let profile = kgen_profile_new();
+    let profile_results = [
+        kgen_profile_set_text(profile, text.as_ptr(), text.as_ptr()),
+        kgen_profile_set_int(profile, text.as_ptr(), i64::from(number)),
+    ];
+    kgen_profile_free(profile);
+    for code in results.iter().chain(&profile_results) {
+        assert!([GG_OK, GG_INVALID_ARGUMENT, GG_NULL_PARAM].contains(code), "unexpected code {code}");
+    }
+}
