@@ -347,12 +347,27 @@ fn native_suite(suites: &mut Suites, name: &str, source: &str, bin_dir: &Path, o
     suites.record(sanitized_name, result);
 }
 
+/// The sanitizer build needs an explicit target so build scripts stay uninstrumented.
+fn host_target() -> &'static str {
+    if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+        "x86_64-unknown-linux-gnu"
+    } else if cfg!(all(target_arch = "aarch64", target_os = "linux")) {
+        "aarch64-unknown-linux-gnu"
+    } else {
+        "x86_64-apple-darwin"
+    }
+}
+
 const FUZZ_TARGETS: [&str; 4] = ["kgen_session", "elixir_response", "go_time", "option_setters"];
 
-/// cargo-fuzz needs the nightly toolchain; the shipped build never does.
-fn can_fuzz() -> bool {
+/// Sanitizers on the Rust side and cargo-fuzz need the nightly toolchain; the shipped build never does.
+fn have_nightly() -> bool {
     let nightly = Command::new("cargo").args(["+nightly", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
-    nightly.is_ok_and(|s| s.success()) && have("cargo-fuzz")
+    nightly.is_ok_and(|s| s.success())
+}
+
+fn can_fuzz() -> bool {
+    have_nightly() && have("cargo-fuzz")
 }
 
 /// Runs every fuzz target for `seconds`; a finding fails. New inputs go into the committed
@@ -433,6 +448,18 @@ fn test() -> Result {
     }
     csharp_suites(&mut suites, &bin_dir, &emulator.url, in_ci);
     drop(emulator);
+
+    // The library's own unit tests with AddressSanitizer on the Rust side (nightly only).
+    if have_nightly() {
+        // The rustup proxy (not $CARGO, which is stable's own binary) understands +nightly.
+        let mut command = Command::new("cargo");
+        command
+            .current_dir(root())
+            .args(["+nightly", "test", "--quiet", "--lib", "-p", "gamegate", "--target", host_target()])
+            .env("RUSTFLAGS", "-Zsanitizer=address")
+            .env("CARGO_TARGET_DIR", root().join("target/rust-asan"));
+        suites.record("rust unit tests under asan (nightly)", run(&mut command));
+    }
 
     // The corpus replays on stable in the Rust suite above; fresh fuzzing needs nightly.
     if can_fuzz() {
