@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 use ureq::http::{Method, Request, Uri};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use crate::resolver::CachingResolver;
+use ureq::unversioned::transport::DefaultConnector;
 use ureq::Agent;
 
 /// A validated `scheme://host[:port][/prefix]` with no trailing slash.
@@ -179,7 +181,7 @@ impl Http {
             .user_agent
             .clone()
             .unwrap_or_else(|| format!("gamegate/{}", env!("CARGO_PKG_VERSION")));
-        let agent: Agent = Agent::config_builder()
+        let config = Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(options.timeout))
             // API calls never redirect; following one could downgrade HTTPS to plain HTTP.
@@ -189,8 +191,8 @@ impl Http {
             .user_agent(user_agent)
             .proxy(None)
             .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .into();
+            .build();
+        let agent = Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default());
         Ok(Arc::new(Http {
             agent,
             base,

@@ -15,6 +15,7 @@ pub mod version;
 
 pub mod engine;
 pub mod http;
+pub mod resolver;
 pub mod json;
 pub mod elixir;
 pub mod kgen;
