@@ -16,13 +16,13 @@ static inline uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int compare_u64(const void *a, const void *b) {
+static inline int compare_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
 /* Prints {"requests":N,"seconds":S,"rps":R,"p50_us":..,"p99_us":..,"failed":F}. */
-static void report(uint64_t *latencies_ns, int n, uint64_t elapsed_ns, int failed) {
+static inline void report(uint64_t *latencies_ns, int n, uint64_t elapsed_ns, int failed) {
     qsort(latencies_ns, (size_t)n, sizeof *latencies_ns, compare_u64);
     double seconds = (double)elapsed_ns / 1e9;
     printf("{\"requests\":%d,\"seconds\":%.3f,\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"failed\":%d}\n", n, seconds,

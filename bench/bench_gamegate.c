@@ -60,7 +60,10 @@ int main(int argc, char **argv) {
     gg_options *o = gg_options_new();
     int rc = gg_options_set_base_url(o, argv[4]);
     if (rc == GG_OK) rc = gg_options_set_dispatch(o, worker ? GG_DISPATCH_WORKER : GG_DISPATCH_TICK);
-    if (rc == GG_OK) rc = gg_options_set_worker_threads(o, (uint32_t)concurrency);
+    /* Requests in flight at once = worker threads, unless GG_BENCH_WORKERS caps them. */
+    int workers = getenv("GG_BENCH_WORKERS") ? atoi(getenv("GG_BENCH_WORKERS")) : concurrency;
+    if (workers > concurrency) workers = concurrency;
+    if (rc == GG_OK) rc = gg_options_set_worker_threads(o, (uint32_t)workers);
     if (rc == GG_OK && argc > 5) rc = gg_options_add_root_certificates_pem(o, read_file(argv[5]));
     if (rc == GG_OK) rc = kgen_client_new("bench-client", "bench-secret", o, &client);
     gg_options_free(o);

@@ -1,6 +1,6 @@
-//! Entry points for the fuzz targets (`fuzz/`) and the corpus regression test
-//! (`tests/fuzz_corpus.rs`): every parser of untrusted input, and the option setters through
-//! the C ABI. Each checks what must hold for any input, beyond "does not panic".
+//! Entry points for the fuzz targets (`fuzz/`) and the corpus replay below: every parser of
+//! untrusted input, and the option setters through the C ABI. Each checks what must hold for
+//! any input, beyond "does not panic".
 
 use crate::error::{GG_API_ERROR, GG_BAD_RESPONSE, GG_HTTP_STATUS, GG_INVALID_ARGUMENT, GG_NULL_PARAM, GG_OK};
 use std::ffi::CString;
@@ -74,5 +74,44 @@ pub fn option_setters(data: &[u8]) {
     kgen_profile_free(profile);
     for code in results.iter().chain(&profile_results) {
         assert!([GG_OK, GG_INVALID_ARGUMENT, GG_NULL_PARAM].contains(code), "unexpected code {code}");
+    }
+}
+
+/// Every input of the committed corpus (fuzz/corpus/<target>/), through the same entry points,
+/// on the stable toolchain: what a fuzzing session found stays fixed.
+#[cfg(test)]
+mod corpus {
+    use std::path::Path;
+
+    fn replay(target: &str, entry: fn(&[u8])) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+        let mut inputs = 0;
+        for file in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = file.expect("a directory entry").path();
+            let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(std::panic::catch_unwind(|| entry(&data)).is_ok(), "{} fails its checks", path.display());
+            inputs += 1;
+        }
+        assert!(inputs > 0, "no corpus for {target}");
+    }
+
+    #[test]
+    fn kgen_session_corpus() {
+        replay("kgen_session", super::kgen_session);
+    }
+
+    #[test]
+    fn elixir_response_corpus() {
+        replay("elixir_response", super::elixir_response);
+    }
+
+    #[test]
+    fn go_time_corpus() {
+        replay("go_time", super::go_time);
+    }
+
+    #[test]
+    fn option_setters_corpus() {
+        replay("option_setters", super::option_setters);
     }
 }

@@ -168,14 +168,11 @@ pub struct Http {
 impl Http {
     pub fn new(options: &Options, default_base: &str) -> Result<Arc<Http>, Error> {
         let base = BaseUrl::parse(options.base_url.as_deref().unwrap_or(default_base))?;
-        let roots = if options.extra_roots_der.is_empty() {
-            RootCerts::WebPki
-        } else {
-            // Trust the bundled Mozilla roots plus the caller's own (a staging CA, a proxy).
-            let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|c| Certificate::from_der(c.as_ref()));
-            let extra = options.extra_roots_der.iter().map(|der| Certificate::from_der(der).to_owned());
-            RootCerts::from(bundled.chain(extra).collect::<Vec<_>>())
-        };
+        // The bundled Mozilla roots plus the caller's own (a staging CA, a proxy).
+        let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().map(|c| Certificate::from_der(c.as_ref()));
+        let extra = options.extra_roots_der.iter().map(|der| Certificate::from_der(der).to_owned());
+        let roots = RootCerts::from(bundled.chain(extra).collect::<Vec<_>>());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let connections = options.worker_threads as usize;
         let user_agent = options
             .user_agent
@@ -190,7 +187,7 @@ impl Http {
             .max_idle_connections_per_host(connections.max(1))
             .user_agent(user_agent)
             .proxy(None)
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .tls_config(TlsConfig::builder().root_certs(roots).unversioned_rustls_crypto_provider(provider).build())
             .build();
         let agent = Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default());
         Ok(Arc::new(Http {

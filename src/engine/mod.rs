@@ -1,6 +1,8 @@
 //! The threading story in one place: worker threads run blocking HTTP jobs, finished jobs go
 //! into a completion queue, and the queue is drained either by `tick` on the game's thread
-//! (`Dispatch::Tick`) or by the client's own callback thread (`Dispatch::Worker`).
+//! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the worker that finished the job (no
+//! hand-off to another thread) and, for what no worker brings (a cancellation), by the
+//! client's callback thread. Either way one thread at a time delivers, in queue order.
 //!
 //! Guarantees (API.md rules 1-5), all enforced here and nowhere else:
 //! - every accepted request is completed exactly once: by its result, by cancel or by shutdown;
@@ -56,10 +58,14 @@ struct State {
 struct Shared {
     name: &'static str,
     state: Mutex<State>,
-    /// Signalled when a ready item arrives, a callback finishes, or shutdown starts.
-    changed: Condvar,
+    /// Wakes the callback thread: an item no worker will deliver (a cancellation), or shutdown.
+    ready_arrived: Condvar,
+    /// Signalled when a callback finishes or shutdown starts (shutdown waits on it).
+    delivery_done: Condvar,
     /// Mirror of `state.ready.len()`, so an idle `tick` costs one atomic load.
     ready_len: AtomicUsize,
+    /// Worker dispatch: a worker delivers the results it (or others) queued.
+    deliver_on_workers: bool,
     next_id: AtomicU64,
     jobs: JobQueue<Job>,
 }
@@ -73,7 +79,9 @@ pub struct JobContext<'a> {
 impl JobContext<'_> {
     /// Runs `event` in dispatch context, before the job's own callback.
     pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
-        self.shared.push_ready(Ready::Event(Box::new(event)));
+        // In worker dispatch this worker delivers it (with its result) when the job ends.
+        let wake = !self.shared.deliver_on_workers;
+        self.shared.push_ready(Ready::Event(Box::new(event)), wake);
     }
 
     /// True once the request was cancelled or the client is shutting down.
@@ -99,8 +107,10 @@ impl Engine {
         let shared = Arc::new(Shared {
             name,
             state: Mutex::new(State { pending: HashMap::new(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
-            changed: Condvar::new(),
+            ready_arrived: Condvar::new(),
+            delivery_done: Condvar::new(),
             ready_len: AtomicUsize::new(0),
+            deliver_on_workers: dispatch == Dispatch::Worker,
             next_id: AtomicU64::new(1),
             jobs: JobQueue::new(),
         });
@@ -169,7 +179,7 @@ impl Engine {
                 state.ready.push_back(Ready::Claimed { deliver, outcome: Err(Error::cancelled()) });
                 self.shared.ready_len.store(state.ready.len(), Ordering::Release);
                 drop(state);
-                self.shared.changed.notify_all();
+                self.shared.ready_arrived.notify_all();
                 Ok(())
             }
             None => Err(Error::invalid(format!("request {id} is not pending: its result was already delivered, or it never existed"))),
@@ -218,7 +228,7 @@ impl Engine {
             if running == me {
                 break;
             }
-            state = self.shared.changed.wait(state).unwrap_or_else(|p| p.into_inner());
+            state = self.shared.delivery_done.wait(state).unwrap_or_else(|p| p.into_inner());
         }
         let mut pending: Vec<(u64, Deliver)> = state.pending.drain().collect();
         pending.sort_by_key(|(id, _)| *id);
@@ -226,7 +236,7 @@ impl Engine {
         self.shared.ready_len.store(0, Ordering::Release);
         let outer_deliverer = state.deliverer.replace(me);
         drop(state);
-        self.shared.changed.notify_all();
+        self.shared.ready_arrived.notify_all();
         drop(dropped_jobs);
 
         for (_, deliver) in pending {
@@ -238,7 +248,7 @@ impl Engine {
             }
         }
         self.shared.lock().deliverer = outer_deliverer;
-        self.shared.changed.notify_all();
+        self.shared.delivery_done.notify_all();
 
         let handle = self.callback_thread.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(handle) = handle {
@@ -267,7 +277,8 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn push_ready(&self, item: Ready) {
+    /// Queues `item`; `wake` tells the callback thread (worker dispatch) or anyone waiting.
+    fn push_ready(&self, item: Ready, wake: bool) {
         let mut state = self.lock();
         if state.shutdown {
             return; // The client is gone: results and events are dropped, never delivered.
@@ -275,7 +286,27 @@ impl Shared {
         state.ready.push_back(item);
         self.ready_len.store(state.ready.len(), Ordering::Release);
         drop(state);
-        self.changed.notify_all();
+        if wake {
+            self.ready_arrived.notify_all();
+        }
+    }
+
+    /// Worker dispatch: delivers everything ready, on this worker, unless another thread is
+    /// delivering already; that thread then takes what this one queued, since it checks the
+    /// queue under the lock before it stops.
+    fn deliver_here(&self) {
+        let mut state = self.lock();
+        loop {
+            if state.deliverer.is_some() {
+                return;
+            }
+            let (next, take) = self.take_next(state);
+            state = match take {
+                Take::Run(call) => self.run_as_deliverer(next, call),
+                Take::Skip => next,
+                Take::Empty => return,
+            };
+        }
     }
 
     /// Pops the next ready item and turns it into the call to make, claiming its request.
@@ -307,7 +338,7 @@ impl Shared {
         if state.deliverer == Some(thread::current().id()) {
             state.deliverer = None;
         }
-        self.changed.notify_all();
+        self.delivery_done.notify_all();
         state
     }
 }
@@ -330,8 +361,11 @@ fn worker_loop(shared: Arc<Shared>) {
         let run = job.run;
         let outcome = catch_unwind(AssertUnwindSafe(|| run(&ctx)))
             .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while running the request; please report this")));
-        shared.push_ready(Ready::Finished { id: job.id, outcome });
+        shared.push_ready(Ready::Finished { id: job.id, outcome }, !shared.deliver_on_workers);
         stats::request_finished();
+        if shared.deliver_on_workers {
+            shared.deliver_here();
+        }
     }
 }
 
@@ -343,7 +377,7 @@ fn callback_loop(shared: Arc<Shared>) {
             return;
         }
         if state.ready.is_empty() || state.deliverer.is_some() {
-            state = shared.changed.wait(state).unwrap_or_else(|p| p.into_inner());
+            state = shared.ready_arrived.wait(state).unwrap_or_else(|p| p.into_inner());
             continue;
         }
         let (next, take) = shared.take_next(state);

@@ -5,7 +5,10 @@
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
 //!   cargo xtask fuzz [N]  every fuzz target for N seconds (nightly + cargo-fuzz)
+//!   cargo xtask bench    GameGate vs libcurl vs wrk on nginx, micro-figures, sizes
 //! Only std: it must build on a fresh machine before anything else is known to work.
+
+mod bench;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -19,9 +22,10 @@ fn main() -> ExitCode {
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
         "unity-package" => unity_package(),
         "unreal-plugin" => unreal_plugin(),
+        "bench" => bench::bench(),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
+            eprintln!("usage: cargo xtask <demo | test | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
             return ExitCode::from(2);
         }
     };
