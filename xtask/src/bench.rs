@@ -126,6 +126,9 @@ fn number(json: &str, key: &str) -> f64 {
 }
 
 fn run_program(command: &mut Command) -> Result<String> {
+    // `cargo run` puts target/debug/deps on LD_LIBRARY_PATH, which beats the programs' rpath:
+    // without this the benchmarks would load the debug build of the library.
+    command.env("LD_LIBRARY_PATH", root().join("target/release"));
     let output = command.output().map_err(|e| e.to_string())?;
     if !output.status.success() {
         return Err(format!("{command:?} failed: {}", String::from_utf8_lossy(&output.stderr)));
