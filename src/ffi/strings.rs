@@ -82,17 +82,41 @@ pub(crate) fn to_cstring(text: &str) -> CString {
     CString::new(text).unwrap_or_else(|_| CString::new(text.replace('\0', "\u{FFFD}")).unwrap_or_default())
 }
 
-/// Owns the C strings a callback borrows; they live until the arena is dropped after the
-/// callback returns. Moving a `CString` never moves its bytes, so pointers stay valid.
+/// Owns the C strings a callback borrows, until it is dropped after the callback returns.
+/// The strings are packed into a few fixed chunks (one for a whole session, instead of one
+/// allocation per field); a chunk never grows, so the pointers handed out stay valid. The
+/// chunks hold tokens: they are wiped when dropped.
 #[derive(Default)]
-pub(crate) struct CStrings(Vec<CString>);
+pub(crate) struct CStrings {
+    chunks: Vec<Vec<u8>>,
+}
+
+const CHUNK_BYTES: usize = 4096;
 
 impl CStrings {
     pub fn add(&mut self, text: &str) -> *const c_char {
-        let owned = to_cstring(text);
-        let ptr = owned.as_ptr();
-        self.0.push(owned);
-        ptr
+        // An interior NUL would cut the C string short: it becomes U+FFFD, as in to_cstring.
+        let text: std::borrow::Cow<str> = if text.contains('\0') { text.replace('\0', "\u{FFFD}").into() } else { text.into() };
+        let needed = text.len() + 1;
+        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= needed);
+        if !fits {
+            self.chunks.push(Vec::with_capacity(needed.max(CHUNK_BYTES)));
+        }
+        let chunk = self.chunks.last_mut().expect("a chunk with room was just ensured");
+        let start = chunk.len();
+        chunk.extend_from_slice(text.as_bytes());
+        chunk.push(0);
+        // SAFETY: `start` is within the chunk, whose buffer never reallocated: `needed` bytes
+        // were free before the copy.
+        unsafe { chunk.as_ptr().add(start).cast() }
+    }
+}
+
+impl Drop for CStrings {
+    fn drop(&mut self) {
+        for chunk in &mut self.chunks {
+            zeroize::Zeroize::zeroize(chunk);
+        }
     }
 }
 
@@ -134,4 +158,30 @@ pub(crate) unsafe fn request_args(method: *const c_char, path: *const c_char, bo
     let (method, path, body) = unsafe { (arg_str(method, "method")?, arg_str(path, "path")?, arg_opt_str(body_json, "body_json")?) };
     crate::http::check_request(method, path, body)?;
     Ok(RequestArgs { method: method.to_string(), path: path.to_string(), body: body.map(str::to_string) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CStrings;
+    use std::ffi::CStr;
+
+    #[test]
+    fn every_pointer_stays_valid_as_the_arena_grows() {
+        let mut arena = CStrings::default();
+        let texts: Vec<String> = (0..500).map(|i| format!("field-{i}-{}", "x".repeat(i % 97))).collect();
+        let pointers: Vec<_> = texts.iter().map(|t| arena.add(t)).collect();
+        let big = "y".repeat(10_000); // larger than a chunk: gets its own
+        let big_ptr = arena.add(&big);
+        let with_nul = arena.add("a\0b");
+        for (text, ptr) in texts.iter().zip(pointers) {
+            // SAFETY: the arena is alive and every pointer came from it.
+            assert_eq!(unsafe { CStr::from_ptr(ptr) }.to_str().unwrap(), text);
+        }
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(CStr::from_ptr(big_ptr).to_bytes().len(), 10_000);
+            assert_eq!(CStr::from_ptr(with_nul).to_str().unwrap(), "a\u{FFFD}b");
+        }
+        assert!(arena.chunks.len() < 20, "packed into a few chunks, not one per string");
+    }
 }
