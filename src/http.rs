@@ -220,7 +220,9 @@ impl Http {
         let mut attempt = 0;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let outcome = self.send_once(method.clone(), path, log_path, headers, body, remaining.max(Duration::from_millis(1)));
+            // The first attempt has the agent's own timeout; a retry only what is left of it.
+            let timeout = (attempt > 0).then(|| remaining.max(Duration::from_millis(1)));
+            let outcome = self.send_once(method.clone(), path, log_path, headers, body, timeout);
             if retry == Retry::Never || attempt >= self.max_retries || !is_transient(&outcome) {
                 return outcome;
             }
@@ -253,7 +255,7 @@ impl Http {
         log_path: &str,
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
-        timeout: Duration,
+        timeout: Option<Duration>,
     ) -> Result<Response, Error> {
         let url = self.base.join(path);
         let mut builder = Request::builder().method(method.clone()).uri(&url).header("accept", "application/json");
@@ -266,11 +268,18 @@ impl Http {
                     .header("content-type", "application/json")
                     .body(bytes)
                     .map_err(|_| Error::invalid("request could not be built (bad header value?)"))?;
-                self.agent.run(self.agent.configure_request(request).timeout_global(Some(timeout)).build())
+                match timeout {
+                    // A per-request setting copies the agent's whole configuration: retries only.
+                    Some(t) => self.agent.run(self.agent.configure_request(request).timeout_global(Some(t)).build()),
+                    None => self.agent.run(request),
+                }
             }
             None => {
                 let request = builder.body(()).map_err(|_| Error::invalid("request could not be built (bad header value?)"))?;
-                self.agent.run(self.agent.configure_request(request).timeout_global(Some(timeout)).build())
+                match timeout {
+                    Some(t) => self.agent.run(self.agent.configure_request(request).timeout_global(Some(t)).build()),
+                    None => self.agent.run(request),
+                }
             }
         };
         let mut response = result.map_err(map_transport_error)?;

@@ -14,8 +14,8 @@ macro_rules! text_fields {
         }
 
         impl SessionText {
-            fn parse(obj: &Object) -> Result<SessionText, Error> {
-                Ok(SessionText { $($field: json::text(obj, stringify!($field))?,)+ })
+            fn parse(obj: &mut Object) -> Result<SessionText, Error> {
+                Ok(SessionText { $($field: json::take_text(obj, stringify!($field))?,)+ })
             }
         }
     };
@@ -45,9 +45,9 @@ pub struct Session {
 
 impl Session {
     pub fn parse(body: &[u8]) -> Result<Session, Error> {
-        let obj = json::parse_object(body, "KGeN")?;
-        let text = SessionText::parse(&obj)?;
-        let access_token = Secret::new(json::text(&obj, "access_token")?);
+        let mut obj = json::parse_object(body, "KGeN")?;
+        let text = SessionText::parse(&mut obj)?;
+        let access_token = Secret::new(json::take_text(&mut obj, "access_token")?);
         if access_token.is_empty() {
             return Err(json::bad_response("KGeN's session response has no access_token"));
         }
@@ -56,7 +56,7 @@ impl Session {
             is_new_user: json::flag(&obj, "is_new_user")?,
             level: json::int(&obj, "level")?,
             rank: json::int(&obj, "rank")?,
-            refresh_token: Secret::new(json::text(&obj, "refresh_token")?),
+            refresh_token: Secret::new(json::take_text(&mut obj, "refresh_token")?),
             access_token,
             raw_json: Secret::new(String::from_utf8_lossy(body).into_owned()),
             text,
