@@ -4,7 +4,7 @@
  * Regenerate with: GAMEGATE_WRITE_HEADER=1 cargo build
  *
  * Threading: tick-mode callbacks run only inside *_client_tick / *_client_free on the calling
- * thread; worker-mode callbacks run on the client's callback thread. Every call that returns
+ * thread; worker-mode callbacks run on library threads, one at a time. Every call that returns
  * GG_OK calls its callback exactly once; any other return never calls it.
  */
 

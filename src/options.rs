@@ -11,7 +11,7 @@ pub const GG_DISPATCH_WORKER: u32 = 1;
 pub enum Dispatch {
     /// Only inside `*_client_tick`, on the thread that calls it.
     Tick,
-    /// On the client's own callback thread, one at a time.
+    /// On library threads (the worker that finished the request), one at a time, in order.
     Worker,
 }
 

@@ -63,7 +63,7 @@ pub(crate) unsafe fn write_request_id(out: *mut u64, id: u64) {
     }
 }
 
-/// `user_data` travels to the callback thread untouched; GameGate never dereferences it.
+/// `user_data` travels to the delivering thread untouched; GameGate never dereferences it.
 #[derive(Clone, Copy)]
 pub(crate) struct UserData(pub *mut c_void);
 // SAFETY: an opaque token handed back to the caller's own callback; never dereferenced here.
