@@ -69,6 +69,18 @@ static double gg_now_seconds(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* This process's resident memory in KiB (VmRSS), or -1. */
+static inline long resident_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
+    }
+    if (f) fclose(f);
+    return kib;
+}
+
 /* Poll interval while waiting for a condition (never a stand-in for synchronisation). */
 static inline void gg_pause(void) {
     struct timespec ts = {0, 1000000};

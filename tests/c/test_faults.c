@@ -88,17 +88,6 @@ static void test_headers_slower_than_the_timeout_time_out(void) {
     CHECK_EQ_INT(o.code, GG_TIMEOUT);
 }
 
-static long resident_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
-    }
-    if (f) fclose(f);
-    return kib;
-}
-
 static void test_a_64_mib_body_is_refused_with_bounded_memory(void) {
     long before = resident_kib();
     expect_fault("huge-body", GG_BAD_RESPONSE, 200);

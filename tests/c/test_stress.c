@@ -218,17 +218,6 @@ static int count_entries(const char *dir) {
     return n;
 }
 
-static long resident_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
-    }
-    if (f) fclose(f);
-    return kib;
-}
-
 static void create_free_cycles(int cycles) {
     for (int i = 0; i < cycles; i++) {
         kgen_client *c = client(i % 2 ? GG_DISPATCH_WORKER : GG_DISPATCH_TICK, 2);
