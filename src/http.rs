@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 use ureq::http::{Method, Request, Uri};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use crate::coalesce::CoalescingConnector;
 use crate::resolver::CachingResolver;
-use ureq::unversioned::transport::DefaultConnector;
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::Agent;
 
 /// A validated `scheme://host[:port][/prefix]` with no trailing slash.
@@ -189,7 +190,8 @@ impl Http {
             .proxy(None)
             .tls_config(TlsConfig::builder().root_certs(roots).unversioned_rustls_crypto_provider(provider).build())
             .build();
-        let agent = Agent::with_parts(config, DefaultConnector::default(), CachingResolver::default());
+        let connector = DefaultConnector::default().chain(CoalescingConnector);
+        let agent = Agent::with_parts(config, connector, CachingResolver::default());
         Ok(Arc::new(Http {
             agent,
             base,

@@ -16,6 +16,7 @@ pub mod version;
 pub mod engine;
 pub mod http;
 pub mod resolver;
+pub mod coalesce;
 pub mod json;
 pub mod elixir;
 pub mod kgen;
