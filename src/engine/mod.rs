@@ -79,9 +79,8 @@ pub struct JobContext<'a> {
 impl JobContext<'_> {
     /// Runs `event` in dispatch context, before the job's own callback.
     pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
-        // In worker dispatch this worker delivers it (with its result) when the job ends.
-        let wake = !self.shared.deliver_on_workers;
-        self.shared.push_ready(Ready::Event(Box::new(event)), wake);
+        // Delivered with the job's result: by this worker (worker dispatch) or the next tick.
+        self.shared.push_ready(Ready::Event(Box::new(event)), false);
     }
 
     /// True once the request was cancelled or the client is shutting down.
@@ -179,7 +178,9 @@ impl Engine {
                 state.ready.push_back(Ready::Claimed { deliver, outcome: Err(Error::cancelled()) });
                 self.shared.ready_len.store(state.ready.len(), Ordering::Release);
                 drop(state);
-                self.shared.ready_arrived.notify_all();
+                if self.shared.deliver_on_workers {
+                    self.shared.ready_arrived.notify_all(); // no worker brings this one
+                }
                 Ok(())
             }
             None => Err(Error::invalid(format!("request {id} is not pending: its result was already delivered, or it never existed"))),
@@ -338,7 +339,10 @@ impl Shared {
         if state.deliverer == Some(thread::current().id()) {
             state.deliverer = None;
         }
-        self.delivery_done.notify_all();
+        // Only a shutdown waits for a delivery to end (and it set the flag before waiting).
+        if state.shutdown {
+            self.delivery_done.notify_all();
+        }
         state
     }
 }
@@ -361,7 +365,8 @@ fn worker_loop(shared: Arc<Shared>) {
         let run = job.run;
         let outcome = catch_unwind(AssertUnwindSafe(|| run(&ctx)))
             .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while running the request; please report this")));
-        shared.push_ready(Ready::Finished { id: job.id, outcome }, !shared.deliver_on_workers);
+        // Delivered by this worker (worker dispatch) or the next tick: nobody to wake.
+        shared.push_ready(Ready::Finished { id: job.id, outcome }, false);
         stats::request_finished();
         if shared.deliver_on_workers {
             shared.deliver_here();
