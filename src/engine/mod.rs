@@ -80,7 +80,7 @@ impl JobContext<'_> {
     /// Runs `event` in dispatch context, before the job's own callback.
     pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
         // Delivered with the job's result: by this worker (worker dispatch) or the next tick.
-        self.shared.push_ready(Ready::Event(Box::new(event)), false);
+        self.shared.push_ready(Ready::Event(Box::new(event)));
     }
 
     /// True once the request was cancelled or the client is shutting down.
@@ -278,18 +278,15 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues `item`; `wake` tells the callback thread (worker dispatch) or anyone waiting.
-    fn push_ready(&self, item: Ready, wake: bool) {
+    /// Queues a job's result or event. Nobody is woken: the worker that pushed it delivers it
+    /// (worker dispatch), or the game's next tick does.
+    fn push_ready(&self, item: Ready) {
         let mut state = self.lock();
         if state.shutdown {
             return; // The client is gone: results and events are dropped, never delivered.
         }
         state.ready.push_back(item);
         self.ready_len.store(state.ready.len(), Ordering::Release);
-        drop(state);
-        if wake {
-            self.ready_arrived.notify_all();
-        }
     }
 
     /// Worker dispatch: delivers everything ready, on this worker, unless another thread is
@@ -365,8 +362,7 @@ fn worker_loop(shared: Arc<Shared>) {
         let run = job.run;
         let outcome = catch_unwind(AssertUnwindSafe(|| run(&ctx)))
             .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while running the request; please report this")));
-        // Delivered by this worker (worker dispatch) or the next tick: nobody to wake.
-        shared.push_ready(Ready::Finished { id: job.id, outcome }, false);
+        shared.push_ready(Ready::Finished { id: job.id, outcome });
         stats::request_finished();
         if shared.deliver_on_workers {
             shared.deliver_here();
