@@ -88,21 +88,33 @@ inline Error error_from(const gg_error *e) {
     return Error{e->code, e->http_status, text(e->api_code), text(e->message)};
 }
 
+/* A string from a getter of the (buf, cap, out_len) family, growing the buffer as told;
+ * nullopt when the getter fails for another reason (e.g. GG_NOT_SIGNED_IN). */
+template <class Getter>
+std::optional<std::string> read_string(Getter getter) {
+    size_t needed = 0;
+    gg_result code = getter(nullptr, 0, &needed);
+    while (code == GG_BUFFER_TOO_SMALL) {
+        std::string buf(needed, '\0');
+        code = getter(&buf[0], buf.size(), &needed);
+        if (code == GG_OK) {
+            buf.resize(needed - 1);
+            return buf;
+        }
+    }
+    return std::nullopt;
+}
+
 /* The reason the last synchronous call on this thread was refused. */
 inline Error refused(gg_result code) {
     Error error{code, 0, {}, {}};
-    size_t needed = 0;
-    gg_last_error_message(nullptr, 0, &needed);
-    if (needed > 1) {
-        std::string buf(needed, '\0');
-        if (gg_last_error_message(&buf[0], buf.size(), &needed) == GG_OK) {
-            buf.resize(needed - 1);
-            error.message = std::move(buf);
-        }
-    }
+    error.message = read_string(gg_last_error_message).value_or(std::string());
     if (error.message.empty()) error.message = gg_result_name(code);
     return error;
 }
+
+/* A synchronous call's result as an Error (ok, or why it was refused). */
+inline Error check(gg_result code) { return code == GG_OK ? Error{} : refused(code); }
 
 inline KgenSession convert(const kgen_session &s) {
     KgenSession out;
@@ -185,45 +197,39 @@ void guarded(F &&f) noexcept {
 template <class T>
 using Callback = std::function<void(Result<T>)>;
 
-template <class T, class Native>
-void deliver(void *user_data, const gg_error *error, const Native *value) noexcept {
+/* Hands one request's outcome to its callback and frees the callback; `value()` (a T or an
+ * optional T) is read, from the borrowed native data, only on success. */
+template <class T, class Value>
+void complete(void *user_data, const gg_error *error, Value &&value) noexcept {
     std::unique_ptr<Callback<T>> callback(static_cast<Callback<T> *>(user_data));
     guarded([&] {
         Result<T> result;
-        if (error) {
-            result.error = error_from(error);
-        } else if (value) {
-            result.value = convert(*value);
-        }
+        if (error) result.error = error_from(error); else result.value = value();
         (*callback)(std::move(result));
     });
 }
 
+/* A native struct as its C++ value; nullopt for NULL. */
+template <class T, class Native>
+std::optional<T> converted(const Native *native) {
+    return native ? std::optional<T>(convert(*native)) : std::nullopt;
+}
+
 /* The functions the library calls back; each hands its request's result to the user's callback. */
 inline void kgen_session_trampoline(void *u, const gg_error *e, const kgen_session *s) {
-    deliver<KgenSession>(u, e, s);
+    complete<KgenSession>(u, e, [s] { return converted<KgenSession>(s); });
 }
 inline void elixir_session_trampoline(void *u, const gg_error *e, const elixir_session *s) {
-    deliver<ElixirSession>(u, e, s);
+    complete<ElixirSession>(u, e, [s] { return converted<ElixirSession>(s); });
 }
 inline void json_trampoline(void *u, const gg_error *e, const char *json) {
-    std::unique_ptr<Callback<std::string>> callback(static_cast<Callback<std::string> *>(u));
-    guarded([&] {
-        Result<std::string> result;
-        if (e) result.error = error_from(e); else result.value = text(json);
-        (*callback)(std::move(result));
-    });
+    complete<std::string>(u, e, [json] { return text(json); });
 }
 inline void otp_trampoline(void *u, const gg_error *e, const char *transaction_id) {
     json_trampoline(u, e, transaction_id);
 }
 inline void done_trampoline(void *u, const gg_error *e) {
-    std::unique_ptr<Callback<Done>> callback(static_cast<Callback<Done> *>(u));
-    guarded([&] {
-        Result<Done> result;
-        if (e) result.error = error_from(e); else result.value = Done{};
-        (*callback)(std::move(result));
-    });
+    complete<Done>(u, e, [] { return Done{}; });
 }
 /* The client's session listener. The native listener stays registered with a pointer to this
  * slot; replacing the function swaps it under the lock, so a listener running on a worker
@@ -302,28 +308,27 @@ public:
     Options &operator=(const Options &) = delete;
     ~Options() { gg_options_free(options_); }
 
-    Error set_base_url(const std::string &url) { return check(gg_options_set_base_url(options_, url.c_str())); }
-    Error set_timeout_ms(uint32_t ms) { return check(gg_options_set_timeout_ms(options_, ms)); }
-    Error set_dispatch(uint32_t mode) { return check(gg_options_set_dispatch(options_, mode)); }
+    Error set_base_url(const std::string &url) { return detail::check(gg_options_set_base_url(options_, url.c_str())); }
+    Error set_timeout_ms(uint32_t ms) { return detail::check(gg_options_set_timeout_ms(options_, ms)); }
+    Error set_dispatch(uint32_t mode) { return detail::check(gg_options_set_dispatch(options_, mode)); }
     Error add_root_certificates_pem(const std::string &pem) {
-        return check(gg_options_add_root_certificates_pem(options_, pem.c_str()));
+        return detail::check(gg_options_add_root_certificates_pem(options_, pem.c_str()));
     }
-    Error set_worker_threads(uint32_t count) { return check(gg_options_set_worker_threads(options_, count)); }
-    Error set_max_body_bytes(uint64_t bytes) { return check(gg_options_set_max_body_bytes(options_, bytes)); }
-    Error set_refresh_margin_ms(uint32_t ms) { return check(gg_options_set_refresh_margin_ms(options_, ms)); }
-    Error set_user_agent(const std::string &agent) { return check(gg_options_set_user_agent(options_, agent.c_str())); }
+    Error set_worker_threads(uint32_t count) { return detail::check(gg_options_set_worker_threads(options_, count)); }
+    Error set_max_body_bytes(uint64_t bytes) { return detail::check(gg_options_set_max_body_bytes(options_, bytes)); }
+    Error set_refresh_margin_ms(uint32_t ms) { return detail::check(gg_options_set_refresh_margin_ms(options_, ms)); }
+    Error set_user_agent(const std::string &agent) { return detail::check(gg_options_set_user_agent(options_, agent.c_str())); }
     /* Transient failures retried (KGeN session creation and GETs only); 0 disables. */
     Error set_retries(uint32_t max_retries, uint32_t base_delay_ms) {
-        return check(gg_options_set_retries(options_, max_retries, base_delay_ms));
+        return detail::check(gg_options_set_retries(options_, max_retries, base_delay_ms));
     }
     Error set_background_refresh(bool enabled) {
-        return check(gg_options_set_background_refresh(options_, enabled ? 1 : 0));
+        return detail::check(gg_options_set_background_refresh(options_, enabled ? 1 : 0));
     }
 
     const gg_options *get() const { return options_; }
 
 private:
-    static Error check(gg_result code) { return code == GG_OK ? Error{} : detail::refused(code); }
     gg_options *options_;
 };
 
@@ -341,19 +346,18 @@ public:
     ~KgenProfile() { kgen_profile_free(profile_); }
 
     Error set_text(const std::string &field, const std::string &value) {
-        return check(kgen_profile_set_text(profile_, field.c_str(), value.c_str()));
+        return detail::check(kgen_profile_set_text(profile_, field.c_str(), value.c_str()));
     }
     Error set_int(const std::string &field, int64_t value) {
-        return check(kgen_profile_set_int(profile_, field.c_str(), value));
+        return detail::check(kgen_profile_set_int(profile_, field.c_str(), value));
     }
     Error set_flag(const std::string &field, bool value) {
-        return check(kgen_profile_set_flag(profile_, field.c_str(), value ? 1 : 0));
+        return detail::check(kgen_profile_set_flag(profile_, field.c_str(), value ? 1 : 0));
     }
 
     const kgen_profile *get() const { return profile_; }
 
 private:
-    static Error check(gg_result code) { return code == GG_OK ? Error{} : detail::refused(code); }
     kgen_profile *profile_;
 };
 
@@ -390,10 +394,7 @@ public:
     void reset() { kgen_client_free(std::exchange(client_, nullptr)); }
 
     uint32_t tick() { return kgen_client_tick(client_); }
-    Error cancel(uint64_t request_id) {
-        gg_result code = kgen_client_cancel(client_, request_id);
-        return code == GG_OK ? Error{} : detail::refused(code);
-    }
+    Error cancel(uint64_t request_id) { return detail::check(kgen_client_cancel(client_, request_id)); }
 
     Error create_session(const std::string &user_id, std::function<void(Result<KgenSession>)> callback,
                          uint64_t *request_id = nullptr, const KgenProfile *profile = nullptr) {
@@ -476,13 +477,13 @@ public:
     }
 
     uint32_t tick() { return elixir_client_tick(client_); }
-    Error cancel(uint64_t request_id) { return check(elixir_client_cancel(client_, request_id)); }
+    Error cancel(uint64_t request_id) { return detail::check(elixir_client_cancel(client_, request_id)); }
 
     /* Called on every session change, before the call's own callback; an empty function removes it. */
     Error set_session_listener(SessionListener listener) {
         if (!listener_) {
             auto slot = std::make_unique<detail::ListenerSlot>();
-            Error e = check(elixir_client_set_session_listener(client_, detail::session_listener_trampoline, slot.get()));
+            Error e = detail::check(elixir_client_set_session_listener(client_, detail::session_listener_trampoline, slot.get()));
             if (e) return e;
             listener_ = std::move(slot);
         }
@@ -492,10 +493,10 @@ public:
         return Error{};
     }
     Error set_device_info(const std::string &device_model, const std::string &device_unique_id) {
-        return check(elixir_client_set_device_info(client_, device_model.c_str(), device_unique_id.c_str()));
+        return detail::check(elixir_client_set_device_info(client_, device_model.c_str(), device_unique_id.c_str()));
     }
     Error restore_session(const std::string &refresh_token) {
-        return check(elixir_client_restore_session(client_, refresh_token.c_str()));
+        return detail::check(elixir_client_restore_session(client_, refresh_token.c_str()));
     }
     /* The current tokens; nullopt when not signed in. */
     std::optional<std::string> access_token() const { return copy(elixir_client_access_token); }
@@ -577,21 +578,10 @@ public:
 private:
     explicit ElixirClient(elixir_client *client) : client_(client) {}
 
-    static Error check(gg_result code) { return code == GG_OK ? Error{} : detail::refused(code); }
 
     template <class Getter>
     std::optional<std::string> copy(Getter getter) const {
-        size_t needed = 0;
-        gg_result code = getter(client_, nullptr, 0, &needed);
-        while (code == GG_BUFFER_TOO_SMALL) {
-            std::string buf(needed, '\0');
-            code = getter(client_, &buf[0], buf.size(), &needed);
-            if (code == GG_OK) {
-                buf.resize(needed - 1);
-                return buf;
-            }
-        }
-        return std::nullopt;
+        return detail::read_string([&](char *buf, size_t cap, size_t *len) { return getter(client_, buf, cap, len); });
     }
 
     template <class Native>
