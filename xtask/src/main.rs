@@ -433,21 +433,16 @@ fn test() -> Result {
     }
 
     // Examples are built and run here so none can rot.
-    for (name, source, flags) in [
-        ("example: c demo", "examples/c/demo.c", &[][..]),
-        ("example: c kgen batch (worker mode)", "examples/c/kgen_batch.c", &[][..]),
-        ("example: c++ elixir sign-in (futures)", "examples/cpp/elixir_signin.cpp", &[][..]),
+    for (name, source, flags, args) in [
+        ("example: c demo", "examples/c/demo.c", &[][..], &[][..]),
+        ("example: c kgen batch (worker mode)", "examples/c/kgen_batch.c", &[][..], &["500"][..]),
+        ("example: c++ elixir sign-in (futures)", "examples/cpp/elixir_signin.cpp", &[][..], &[][..]),
         // Built without exceptions, as Unreal Engine builds C++: the wrapper must not need them.
-        ("example: c++ sign-in built with -fno-exceptions", "examples/cpp/elixir_signin.cpp", &["-fno-exceptions"][..]),
+        ("example: c++ sign-in built with -fno-exceptions", "examples/cpp/elixir_signin.cpp", &["-fno-exceptions"][..], &[][..]),
     ] {
         let stem = Path::new(source).file_stem().expect("a file name").to_string_lossy().to_string();
         let binary = out.join(format!("{stem}{}", flags.concat()));
-        let compiled = if source.ends_with(".cpp") {
-            compile_cpp(&[&[source][..], flags].concat(), &binary, &bin_dir)
-        } else {
-            compile_c(&[source], &binary, &bin_dir)
-        };
-        let args: &[&str] = if stem == "kgen_batch" { &["500"] } else { &[] };
+        let compiled = compile_suite(source, &binary, &bin_dir, flags);
         suites.record(name, compiled.and_then(|()| run(Command::new(&binary).args(args).env("GAMEGATE_EMULATOR_URL", &emulator.url))));
     }
     csharp_suites(&mut suites, &bin_dir, &emulator.url, in_ci);
