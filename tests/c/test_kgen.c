@@ -555,6 +555,25 @@ static void test_worker_mode_calls_back_on_a_library_thread(void) {
     pthread_cond_destroy(&w2.cond);
 }
 
+/* ---- log capture, for the retry and logging tests ------------------------------------------ */
+
+typedef struct log_capture {
+    pthread_mutex_t lock;
+    int lines;
+    int leaked;
+    int retries; /* "transient failure ... retry" lines */
+} log_capture;
+
+static void on_log(void *user_data, int32_t level, const char *message) {
+    log_capture *l = (log_capture *)user_data;
+    pthread_mutex_lock(&l->lock);
+    l->lines++;
+    if (level < GG_LOG_ERROR || level > GG_LOG_TRACE) l->leaked++;
+    if (strstr(message, CLIENT_SECRET) || strstr(message, "kgen-at-") || strstr(message, "kgen-rt-")) l->leaked++;
+    if (strstr(message, "transient failure")) l->retries++;
+    pthread_mutex_unlock(&l->lock);
+}
+
 /* ---- retries ------------------------------------------------------------------------------ */
 
 static kgen_client *client_with_retries(const char *url, uint32_t max_retries, uint32_t base_delay_ms) {
@@ -638,24 +657,11 @@ static void test_generic_gets_retry_but_posts_do_not(void) {
     emulator_control("/_emulator/reset", "{}");
 }
 
-typedef struct retry_log {
-    pthread_mutex_t lock;
-    int retries;
-} retry_log;
-
-static void on_retry_log(void *user_data, int32_t level, const char *message) {
-    (void)level;
-    retry_log *l = (retry_log *)user_data;
-    pthread_mutex_lock(&l->lock);
-    if (strstr(message, "transient failure")) l->retries++;
-    pthread_mutex_unlock(&l->lock);
-}
-
 static void test_refused_connections_are_retried_within_the_timeout(void) {
-    static retry_log l;
+    static log_capture l;
     memset(&l, 0, sizeof l);
     pthread_mutex_init(&l.lock, NULL);
-    gg_set_log_callback(GG_LOG_DEBUG, on_retry_log, &l);
+    gg_set_log_callback(GG_LOG_DEBUG, on_log, &l);
     kgen_client *c = client_with_retries("http://127.0.0.1:1", 3, 1);
     session_result r;
     create_one(c, "player-refused", &r);
@@ -664,26 +670,12 @@ static void test_refused_connections_are_retried_within_the_timeout(void) {
     gg_set_log_callback(GG_LOG_OFF, NULL, NULL);
     pthread_mutex_lock(&l.lock);
     CHECK_EQ_INT(l.retries, 3);
+    CHECK_EQ_INT(l.leaked, 0);
     pthread_mutex_unlock(&l.lock);
     pthread_mutex_destroy(&l.lock);
 }
 
 /* ---- logging ---------------------------------------------------------------------------- */
-
-typedef struct log_capture {
-    pthread_mutex_t lock;
-    int lines;
-    int leaked;
-} log_capture;
-
-static void on_log(void *user_data, int32_t level, const char *message) {
-    log_capture *l = (log_capture *)user_data;
-    pthread_mutex_lock(&l->lock);
-    l->lines++;
-    if (level < GG_LOG_ERROR || level > GG_LOG_TRACE) l->leaked++;
-    if (strstr(message, CLIENT_SECRET) || strstr(message, "kgen-at-") || strstr(message, "kgen-rt-")) l->leaked++;
-    pthread_mutex_unlock(&l->lock);
-}
 
 static void test_log_lines_arrive_without_secrets(void) {
     static log_capture l;

@@ -56,32 +56,27 @@ typedef struct step {
     char value[2048];
 } step;
 
-static void keep_error(step *s, const gg_error *e) {
-    s->code = e->code;
-    keep_text(e->message);
-    keep_text(e->api_code);
+/* Counts the callback and records its outcome, keeping an error's texts for the search.
+ * Returns 1 when the call succeeded. */
+static int arrived(step *st, const gg_error *e) {
+    st->calls++;
+    st->code = e ? e->code : GG_OK;
+    if (e) {
+        keep_text(e->message);
+        keep_text(e->api_code);
+    }
+    return e == NULL;
 }
 
 static void on_kgen(void *u, const gg_error *e, const kgen_session *s) {
-    step *st = (step *)u;
-    st->calls++;
-    if (e) {
-        keep_error(st, e);
-        return;
-    }
-    st->code = GG_OK;
+    if (!arrived((step *)u, e)) return;
     keep_secret("kgen access token", s->access_token);
     keep_secret("kgen refresh token", s->refresh_token);
 }
 
 static void on_elixir(void *u, const gg_error *e, const elixir_session *s) {
     step *st = (step *)u;
-    st->calls++;
-    if (e) {
-        keep_error(st, e);
-        return;
-    }
-    st->code = GG_OK;
+    if (!arrived(st, e)) return;
     keep_secret("elixir access token", s->token);
     keep_secret("elixir refresh token", s->refresh_token);
     snprintf(st->value, sizeof st->value, "%s", s->refresh_token);
@@ -89,23 +84,11 @@ static void on_elixir(void *u, const gg_error *e, const elixir_session *s) {
 
 static void on_text(void *u, const gg_error *e, const char *text) {
     step *st = (step *)u;
-    st->calls++;
-    if (e) {
-        keep_error(st, e);
-        return;
-    }
-    st->code = GG_OK;
-    snprintf(st->value, sizeof st->value, "%s", text);
+    if (arrived(st, e)) snprintf(st->value, sizeof st->value, "%s", text);
 }
 
 static void on_done(void *u, const gg_error *e) {
-    step *st = (step *)u;
-    st->calls++;
-    if (e) {
-        keep_error(st, e);
-        return;
-    }
-    st->code = GG_OK;
+    arrived((step *)u, e);
 }
 
 static gg_options *options(void) {
