@@ -26,17 +26,9 @@ namespace GameGate
 
         private static ClientHandle Create(string apiKey, GameGateOptions options)
         {
-            IntPtr nativeOptions = options != null ? options.ToNative() : IntPtr.Zero;
-            try
-            {
-                IntPtr client;
-                GameGateException.ThrowIfFailed(NativeMethods.elixir_client_new(Utf8.Encode(apiKey), nativeOptions, out client));
-                return new ClientHandle(client, NativeMethods.elixir_client_free);
-            }
-            finally
-            {
-                NativeMethods.gg_options_free(nativeOptions);
-            }
+            byte[] key = Utf8.Encode(apiKey);
+            return CreateHandle(options, (IntPtr o, out IntPtr client) => NativeMethods.elixir_client_new(key, o, out client),
+                NativeMethods.elixir_client_free);
         }
 
         internal void RaiseSessionChanged(IntPtr session)

@@ -10,6 +10,7 @@ namespace GameGate
     public abstract class GameGateClient : IDisposable
     {
         internal delegate int NativeCall(IntPtr client, IntPtr userData, out ulong requestId);
+        internal delegate int NativeNew(IntPtr options, out IntPtr client);
 
         internal readonly ClientHandle Handle;
         private readonly Func<IntPtr, uint> tick;
@@ -21,6 +22,22 @@ namespace GameGate
             this.tick = tick;
             this.cancel = cancel;
             GameGateClients.Register(this);
+        }
+
+        /// <summary>Creates the native client from a copy of the options, which is freed at once.</summary>
+        internal static ClientHandle CreateHandle(GameGateOptions options, NativeNew create, Action<IntPtr> free)
+        {
+            IntPtr nativeOptions = options != null ? options.ToNative() : IntPtr.Zero;
+            try
+            {
+                IntPtr client;
+                GameGateException.ThrowIfFailed(create(nativeOptions, out client));
+                return new ClientHandle(client, free);
+            }
+            finally
+            {
+                NativeMethods.gg_options_free(nativeOptions);
+            }
         }
 
         /// <summary>Runs the callbacks that are ready, on this thread (tick dispatch). The Unity

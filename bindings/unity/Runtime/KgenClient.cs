@@ -58,17 +58,9 @@ namespace GameGate
 
         private static ClientHandle Create(string clientId, string clientSecret, GameGateOptions options)
         {
-            IntPtr nativeOptions = options != null ? options.ToNative() : IntPtr.Zero;
-            try
-            {
-                IntPtr client;
-                GameGateException.ThrowIfFailed(NativeMethods.kgen_client_new(Utf8.Encode(clientId), Utf8.Encode(clientSecret), nativeOptions, out client));
-                return new ClientHandle(client, NativeMethods.kgen_client_free);
-            }
-            finally
-            {
-                NativeMethods.gg_options_free(nativeOptions);
-            }
+            byte[] id = Utf8.Encode(clientId), secret = Utf8.Encode(clientSecret);
+            return CreateHandle(options, (IntPtr o, out IntPtr client) => NativeMethods.kgen_client_new(id, secret, o, out client),
+                NativeMethods.kgen_client_free);
         }
 
         /// <summary>POST /s2s/session: creates or retrieves the player's KGeN session. Returns the
