@@ -15,8 +15,7 @@ pub mod version;
 
 pub mod engine;
 pub mod http;
-pub mod resolver;
-pub mod coalesce;
+pub mod net;
 pub mod json;
 pub mod elixir;
 pub mod kgen;

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use session::Session;
 use std::sync::{Arc, Mutex};
 use store::{Change, Store};
-use ureq::http::Method;
+use crate::http::Method;
 
 pub(crate) const PRODUCTION_URL: &str = "https://kend.elixir.app";
 
@@ -40,7 +40,7 @@ impl Service {
         }
         http::check_header_value("api_key", api_key)?;
         Ok(Service {
-            http: Http::new(options, PRODUCTION_URL)?,
+            http: Http::new("elixir", options, PRODUCTION_URL)?,
             api_key: Secret::new(api_key),
             store: Store::default(),
             refresh_margin_ms: i64::try_from(options.refresh_margin.as_millis()).unwrap_or(i64::MAX),
@@ -140,7 +140,7 @@ impl Service {
         let body = body.map(serde_json::from_str::<Value>).transpose().map_err(|_| Error::invalid("body_json is not valid JSON"))?;
         let token = self.access_token(ctx)?;
         // The game's own authorized calls: GETs may be retried; sign-in flows never are.
-        let route = Route { path, log_as: path, retry: http::Retry::for_method(&method) };
+        let route = Route { path, log_as: path, retry: http::Retry::for_method(method) };
         let data = self.call(method, route, body, Some(&token))?;
         Ok(data.to_string())
     }

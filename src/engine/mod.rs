@@ -22,6 +22,7 @@ use crate::options::Dispatch;
 use jobs::JobQueue;
 use stats::LiveGuard;
 use std::any::Any;
+use std::marker::PhantomData;
 use std::collections::{HashMap, VecDeque};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -94,6 +95,31 @@ impl JobContext<'_> {
     }
 }
 
+/// The right to complete one request that runs off the worker pool. Completing it queues
+/// the result like a worker's (and, in worker dispatch, delivers it on this thread); dropping
+/// it unused completes the request with `GG_SHUTDOWN` (its I/O thread stopped).
+pub struct Completion<T> {
+    shared: Option<Arc<Shared>>,
+    id: u64,
+    _result: PhantomData<fn(T)>,
+}
+
+impl<T: Send + 'static> Completion<T> {
+    pub fn finish(mut self, outcome: Result<T, Error>) {
+        if let Some(shared) = self.shared.take() {
+            shared.complete(self.id, outcome.map(|value| Box::new(value) as Box<dyn Any + Send>));
+        }
+    }
+}
+
+impl<T> Drop for Completion<T> {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared.take() {
+            shared.complete(self.id, Err(Error::shutdown()));
+        }
+    }
+}
+
 pub struct Engine {
     shared: Arc<Shared>,
     callback_thread: Mutex<Option<JoinHandle<()>>>,
@@ -101,7 +127,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// `name` labels the threads ("gamegate-kgen-worker") and log lines.
+    /// `name` labels the threads ("gamegate-kgen-worker") and log lines. `worker_threads` may
+    /// be 0 for a client whose requests all run on its I/O thread (`submit_io`).
     pub fn new(name: &'static str, dispatch: Dispatch, worker_threads: u32) -> Result<Engine, Error> {
         let shared = Arc::new(Shared {
             name,
@@ -114,7 +141,7 @@ impl Engine {
             jobs: JobQueue::new(),
         });
         let engine = Engine { shared: shared.clone(), callback_thread: Mutex::new(None), _live: LiveGuard::client() };
-        for index in 0..worker_threads.max(1) {
+        for index in 0..worker_threads {
             let worker_shared = shared.clone();
             thread::Builder::new()
                 .name(format!("gamegate-{name}-worker-{index}"))
@@ -141,22 +168,9 @@ impl Engine {
         J: FnOnce(&JobContext) -> Result<T, Error> + Send + 'static,
         D: FnOnce(Result<T, Error>) + Send + 'static,
     {
-        let deliver: Deliver = Box::new(move |outcome: Outcome| {
-            let typed = outcome.and_then(|any| {
-                any.downcast::<T>().map(|boxed| *boxed).map_err(|_| Error::internal("result type mismatch"))
-            });
-            deliver(typed)
-        });
         let run: Box<dyn FnOnce(&JobContext) -> Outcome + Send> =
             Box::new(move |ctx: &JobContext| job(ctx).map(|value| Box::new(value) as Box<dyn Any + Send>));
-        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        {
-            let mut state = self.shared.lock();
-            if state.shutdown {
-                return Err(Error::shutdown());
-            }
-            state.pending.insert(id, deliver);
-        }
+        let id = self.register(deliver)?;
         if let Err(job) = self.shared.jobs.push(Job { id, run }) {
             // Shutdown raced us; take the request back so it is never called back.
             self.shared.lock().pending.remove(&id);
@@ -164,6 +178,42 @@ impl Engine {
             return Err(Error::shutdown());
         }
         stats::request_started();
+        Ok(id)
+    }
+
+    /// Registers a request that runs off the worker pool (on the client's I/O thread): `start`
+    /// launches it and hands the `Completion` to whatever finishes it. Must not fail once
+    /// called: everything fallible happens before `submit_io`.
+    pub fn submit_io<T, S, D>(&self, start: S, deliver: D) -> Result<u64, Error>
+    where
+        T: Send + 'static,
+        S: FnOnce(Completion<T>),
+        D: FnOnce(Result<T, Error>) + Send + 'static,
+    {
+        let id = self.register(deliver)?;
+        stats::request_started();
+        start(Completion { shared: Some(self.shared.clone()), id, _result: PhantomData });
+        Ok(id)
+    }
+
+    /// Adds `deliver` to the pending requests under a fresh id.
+    fn register<T, D>(&self, deliver: D) -> Result<u64, Error>
+    where
+        T: Send + 'static,
+        D: FnOnce(Result<T, Error>) + Send + 'static,
+    {
+        let deliver: Deliver = Box::new(move |outcome: Outcome| {
+            let typed = outcome.and_then(|any| {
+                any.downcast::<T>().map(|boxed| *boxed).map_err(|_| Error::internal("result type mismatch"))
+            });
+            deliver(typed)
+        });
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut state = self.shared.lock();
+        if state.shutdown {
+            return Err(Error::shutdown());
+        }
+        state.pending.insert(id, deliver);
         Ok(id)
     }
 
@@ -289,6 +339,15 @@ impl Shared {
         self.ready_len.store(state.ready.len(), Ordering::Release);
     }
 
+    /// A request's work is done: its result is queued, and in worker dispatch delivered here.
+    fn complete(&self, id: u64, outcome: Outcome) {
+        self.push_ready(Ready::Finished { id, outcome });
+        stats::request_finished();
+        if self.deliver_on_workers {
+            self.deliver_here();
+        }
+    }
+
     /// Worker dispatch: delivers everything ready, on this worker, unless another thread is
     /// delivering already; that thread then takes what this one queued, since it checks the
     /// queue under the lock before it stops.
@@ -362,11 +421,7 @@ fn worker_loop(shared: Arc<Shared>) {
         let run = job.run;
         let outcome = catch_unwind(AssertUnwindSafe(|| run(&ctx)))
             .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while running the request; please report this")));
-        shared.push_ready(Ready::Finished { id: job.id, outcome });
-        stats::request_finished();
-        if shared.deliver_on_workers {
-            shared.deliver_here();
-        }
+        shared.complete(job.id, outcome);
     }
 }
 

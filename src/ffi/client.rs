@@ -1,7 +1,7 @@
 //! What every client handle shares: free, tick, cancel and queuing a request.
 
 use super::strings::{arg_ref, write_request_id};
-use crate::engine::{Engine, JobContext};
+use crate::engine::{Completion, Engine, JobContext};
 use crate::error::Error;
 use std::sync::Arc;
 
@@ -58,6 +58,23 @@ where
     D: FnOnce(Result<T, Error>) + Send + 'static,
 {
     let id = client.engine().submit(job, deliver)?;
+    // SAFETY: forwarded contract.
+    unsafe { write_request_id(out_request_id, id) };
+    Ok(())
+}
+
+/// Registers a request that runs on the client's I/O thread and writes its id.
+///
+/// # Safety
+/// `out_request_id` is NULL or valid for one write.
+pub(crate) unsafe fn submit_io<C, T, S, D>(client: &C, start: S, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
+where
+    C: ClientHandle,
+    T: Send + 'static,
+    S: FnOnce(Completion<T>),
+    D: FnOnce(Result<T, Error>) + Send + 'static,
+{
+    let id = client.engine().submit_io(start, deliver)?;
     // SAFETY: forwarded contract.
     unsafe { write_request_id(out_request_id, id) };
     Ok(())

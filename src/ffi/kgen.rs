@@ -4,7 +4,7 @@ use super::options::gg_options;
 use super::result::{deliver_json, gg_error, gg_json_callback, gg_result, with_c_error};
 use super::client::{self, ClientHandle};
 use super::strings::{arg_callback, arg_mut, arg_ref, arg_str, request_args, CStrings, UserData};
-use crate::engine::{Engine, JobContext};
+use crate::engine::{Engine, Completion};
 use crate::error::Error;
 use crate::kgen::profile::Profile;
 use crate::kgen::session::Session;
@@ -107,7 +107,7 @@ pub extern "C" fn kgen_client_new(
         // SAFETY: NULL or a live gg_options.
         let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
         let service = Arc::new(Service::new(client_id, client_secret, &options)?);
-        let engine = Arc::new(Engine::new("kgen", options.dispatch, options.worker_threads)?);
+        let engine = Arc::new(Engine::new("kgen", options.dispatch, 0)?);
         let client = Box::new(kgen_client { engine, service });
         // SAFETY: as above.
         unsafe { out_client.write(Box::into_raw(client)) };
@@ -225,10 +225,10 @@ pub extern "C" fn kgen_create_session_with_profile(
         Service::check_user_id(&user_id)?;
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let job = move |_: &JobContext| service.create_session(&user_id, &profile);
+        let start = move |done: Completion<Session>| service.create_session(&user_id, &profile, move |r| done.finish(r));
         let deliver = move |result: Result<Session, Error>| deliver_session(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { client::submit(client, job, deliver, out_request_id) }
+        unsafe { client::submit_io(client, start, deliver, out_request_id) }
     }
 }
 
@@ -252,10 +252,11 @@ pub extern "C" fn kgen_request(
         let args = unsafe { request_args(method, path, body_json)? };
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let job = move |_: &JobContext| service.request(&args.method, &args.path, args.body.as_deref());
+        let method = crate::http::parse_method(&args.method)?;
+        let start = move |done: Completion<String>| service.request(method, &args.path, args.body.as_deref(), move |r| done.finish(r));
         let deliver = move |result| deliver_json(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { client::submit(client, job, deliver, out_request_id) }
+        unsafe { client::submit_io(client, start, deliver, out_request_id) }
     }
 }
 

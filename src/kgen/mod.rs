@@ -6,7 +6,7 @@ pub mod profile;
 pub mod session;
 
 use crate::error::Error;
-use crate::http::{self, Http, Retry};
+use crate::http::{self, Http, Method, Retry};
 use crate::options::Options;
 use crate::secret::Secret;
 use profile::Profile;
@@ -35,7 +35,7 @@ impl Service {
         http::check_header_value("client_id", client_id)?;
         http::check_header_value("client_secret", client_secret)?;
         Ok(Service {
-            http: Http::new(options, PRODUCTION_URL)?,
+            http: Http::new("kgen", options, PRODUCTION_URL)?,
             client_id: client_id.to_string(),
             client_secret: Secret::new(client_secret),
         })
@@ -49,36 +49,50 @@ impl Service {
         Ok(())
     }
 
-    /// `POST /s2s/session/`: creates or retrieves the player's KGeN session.
-    pub fn create_session(&self, user_id: &str, profile: &Profile) -> Result<Session, Error> {
+    /// `POST /s2s/session/`: creates or retrieves the player's KGeN session. `done` gets the
+    /// session on the client's I/O thread.
+    pub fn create_session(&self, user_id: &str, profile: &Profile, done: impl FnOnce(Result<Session, Error>) + Send + 'static) {
         let body = profile.request_body(user_id);
         // Create-or-retrieve: safe to send again after a transient failure.
-        let response = self.send(http::parse_method("POST")?, SESSION_PATH, Some(&body), Retry::IfTransient)?;
-        // A body we cannot use still came with an HTTP status: report it.
-        Session::parse(&response.body).map_err(|e| e.with_status(response.status))
+        let request = self.prepare(Method::POST, SESSION_PATH, Some(&body), Retry::IfTransient);
+        self.http.start(request, Box::new(move |outcome| done(session_from(outcome))));
     }
 
-    /// Any S2S call. Returns the response body as JSON text ("null" for an empty body).
-    pub fn request(&self, method: &str, path: &str, body_json: Option<&str>) -> Result<String, Error> {
-        let method = http::parse_method(method)?;
-        let retry = Retry::for_method(&method);
-        let response = self.send(method, path, body_json.map(str::as_bytes), retry)?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok("null".to_string());
-        }
-        match serde_json::from_slice::<serde_json::Value>(&response.body) {
-            Ok(_) => Ok(String::from_utf8_lossy(&response.body).into_owned()),
-            Err(_) => Err(crate::json::bad_response("KGeN answered with a body that is not valid JSON").with_status(response.status)),
-        }
+    /// Any S2S call (arguments checked by `http::check_request`). `done` gets the response
+    /// body as JSON text ("null" for an empty body).
+    pub fn request(&self, method: Method, path: &str, body_json: Option<&str>, done: impl FnOnce(Result<String, Error>) + Send + 'static) {
+        let request = self.prepare(method, path, body_json.map(str::as_bytes), Retry::for_method(method));
+        self.http.start(request, Box::new(move |outcome| done(json_from(outcome))));
     }
 
-    /// A 2xx response, or the error its status and body describe.
-    fn send(&self, method: ureq::http::Method, path: &str, body: Option<&[u8]>, retry: Retry) -> Result<http::Response, Error> {
+    fn prepare(&self, method: Method, path: &str, body: Option<&[u8]>, retry: Retry) -> http::Prepared {
         let headers = [("x-client-id", self.client_id.as_str()), ("x-client-secret", self.client_secret.expose())];
-        let response = self.http.send(method, path, path, &headers, body, retry)?;
-        if !response.is_success() {
-            return Err(crate::json::http_status_error("KGeN", response.status, &response.body));
-        }
-        Ok(response)
+        self.http.prepare(method, path, path, &headers, body, retry)
+    }
+}
+
+/// A 2xx response, or the error its status and body describe.
+fn success(outcome: Result<http::Response, Error>) -> Result<http::Response, Error> {
+    let response = outcome?;
+    if !response.is_success() {
+        return Err(crate::json::http_status_error("KGeN", response.status, &response.body));
+    }
+    Ok(response)
+}
+
+fn session_from(outcome: Result<http::Response, Error>) -> Result<Session, Error> {
+    let response = success(outcome)?;
+    // A body we cannot use still came with an HTTP status: report it.
+    Session::parse(&response.body).map_err(|e| e.with_status(response.status))
+}
+
+fn json_from(outcome: Result<http::Response, Error>) -> Result<String, Error> {
+    let response = success(outcome)?;
+    if response.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok("null".to_string());
+    }
+    match serde_json::from_slice::<serde_json::Value>(&response.body) {
+        Ok(_) => Ok(String::from_utf8_lossy(&response.body).into_owned()),
+        Err(_) => Err(crate::json::bad_response("KGeN answered with a body that is not valid JSON").with_status(response.status)),
     }
 }

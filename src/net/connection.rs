@@ -1,0 +1,204 @@
+//! One non-blocking connection to the service, plain or TLS: connects, writes a request's
+//! bytes in one go and hands the answer's bytes to whoever reads it. Never blocks; every
+//! method does what the socket allows now and says why it stopped.
+
+use crate::error::{Error, GG_NETWORK, GG_TIMEOUT, GG_TLS};
+use mio::net::TcpStream;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection};
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Why reading stopped.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ReadEnd {
+    /// Nothing more to read now; wait for the next readiness event.
+    WouldBlock,
+    /// The peer closed the connection.
+    Closed,
+    /// The reader has all it wants.
+    Satisfied,
+}
+
+pub(crate) struct Connection {
+    pub socket: TcpStream,
+    tls: Option<Box<ClientConnection>>,
+    /// Plaintext of a plain connection not yet written (a TLS one keeps it in rustls).
+    out: Zeroizing<Vec<u8>>,
+    out_sent: usize,
+}
+
+/// TLS settings of the origin, shared by its connections.
+#[derive(Clone)]
+pub(crate) struct TlsSettings {
+    pub config: Arc<ClientConfig>,
+    pub server_name: ServerName<'static>,
+}
+
+impl Connection {
+    /// Starts a non-blocking connect; readiness tells when it is done (`check_connected`).
+    pub fn open(addr: SocketAddr, tls: Option<&TlsSettings>) -> Result<Connection, Error> {
+        let socket = TcpStream::connect(addr).map_err(|e| map_io_error(&e))?;
+        let tls = match tls {
+            Some(settings) => Some(Box::new(
+                ClientConnection::new(settings.config.clone(), settings.server_name.clone()).map_err(|e| map_tls_error(&e))?,
+            )),
+            None => None,
+        };
+        Ok(Connection { socket, tls, out: Zeroizing::new(Vec::new()), out_sent: 0 })
+    }
+
+    /// After a readiness event on a connecting socket: true once connected.
+    pub fn check_connected(&mut self) -> Result<bool, Error> {
+        if let Ok(Some(e)) | Err(e) = self.socket.take_error() {
+            return Err(map_io_error(&e));
+        }
+        match self.socket.peer_addr() {
+            Ok(_) => {
+                // Requests are written whole; Nagle's algorithm would only delay them.
+                let _ = self.socket.set_nodelay(true);
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotConnected || still_connecting(&e) => Ok(false),
+            Err(e) => Err(map_io_error(&e)),
+        }
+    }
+
+    /// Queues a request's bytes; `flush` sends them.
+    pub fn queue(&mut self, request: &[u8]) -> Result<(), Error> {
+        match &mut self.tls {
+            // Before the handshake ends rustls keeps the plaintext and sends it right after.
+            Some(tls) => tls.writer().write_all(request).map_err(|e| map_io_error(&e)),
+            None => {
+                self.out.clear();
+                self.out.extend_from_slice(request);
+                self.out_sent = 0;
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes what the socket takes now.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        match &mut self.tls {
+            Some(tls) => {
+                while tls.wants_write() {
+                    match tls.write_tls(&mut self.socket) {
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(map_io_error(&e)),
+                    }
+                }
+            }
+            None => {
+                while self.out_sent < self.out.len() {
+                    match self.socket.write(&self.out[self.out_sent..]) {
+                        Ok(0) => return Err(Error::new(GG_NETWORK, "the connection was reset")),
+                        Ok(n) => self.out_sent += n,
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(map_io_error(&e)),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads what has arrived and hands the plaintext to `sink`, which returns true once it
+    /// has a whole answer (reading then stops, so the next answer's readiness is not lost).
+    pub fn read(&mut self, sink: &mut dyn FnMut(&[u8]) -> Result<bool, Error>) -> Result<ReadEnd, Error> {
+        let mut buffer = Zeroizing::new([0u8; 16 * 1024]);
+        match &mut self.tls {
+            None => loop {
+                match self.socket.read(&mut buffer[..]) {
+                    Ok(0) => return Ok(ReadEnd::Closed),
+                    Ok(n) => {
+                        if sink(&buffer[..n])? {
+                            return Ok(ReadEnd::Satisfied);
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(ReadEnd::WouldBlock),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(map_io_error(&e)),
+                }
+            },
+            Some(tls) => loop {
+                let mut closed = false;
+                let mut blocked = false;
+                match tls.read_tls(&mut self.socket) {
+                    Ok(0) => closed = true,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => blocked = true,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(map_io_error(&e)),
+                }
+                let state = tls.process_new_packets().map_err(|e| map_tls_error(&e))?;
+                let peer_closed = state.peer_has_closed();
+                let mut satisfied = false;
+                while !satisfied {
+                    match tls.reader().read(&mut buffer[..]) {
+                        Ok(0) => break,
+                        Ok(n) => satisfied = sink(&buffer[..n])?,
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        // The peer closed without close_notify: the end of the stream all the same.
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                            closed = true;
+                            break;
+                        }
+                        Err(e) => return Err(map_io_error(&e)),
+                    }
+                }
+                // The handshake (or a key update) may have something to answer.
+                if tls.wants_write() {
+                    while tls.wants_write() {
+                        match tls.write_tls(&mut self.socket) {
+                            Ok(_) => {}
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(map_io_error(&e)),
+                        }
+                    }
+                }
+                if satisfied {
+                    return Ok(ReadEnd::Satisfied);
+                }
+                if closed || peer_closed {
+                    return Ok(ReadEnd::Closed);
+                }
+                if blocked {
+                    return Ok(ReadEnd::WouldBlock);
+                }
+            },
+        }
+    }
+}
+
+/// What a failed socket operation means to a game programmer.
+pub(crate) fn map_io_error(error: &io::Error) -> Error {
+    use std::io::ErrorKind as K;
+    match error.kind() {
+        K::TimedOut => Error::new(GG_TIMEOUT, "the request timed out"),
+        K::ConnectionRefused => Error::new(GG_NETWORK, "the connection was refused"),
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => Error::new(GG_NETWORK, "the connection was reset"),
+        K::UnexpectedEof => Error::new(GG_NETWORK, "the connection closed before the response was complete"),
+        _ => Error::new(GG_NETWORK, format!("network failure: {error}")),
+    }
+}
+
+pub(crate) fn map_tls_error(error: &rustls::Error) -> Error {
+    Error::new(GG_TLS, format!("TLS failure: {error}"))
+}
+
+#[cfg(unix)]
+fn still_connecting(error: &io::Error) -> bool {
+    error.raw_os_error() == Some(libc::EINPROGRESS)
+}
+
+#[cfg(not(unix))]
+fn still_connecting(_: &io::Error) -> bool {
+    false
+}

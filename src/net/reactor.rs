@@ -1,0 +1,598 @@
+//! A client's I/O thread. It drives every connection to the client's one origin with
+//! non-blocking sockets and one readiness wait (epoll, kqueue or IOCP through mio), so a
+//! request in flight costs a little memory, not a sleeping thread, and many answers that
+//! arrive together are read after a single wake-up.
+//!
+//! Requests ("exchanges") come in through the inbox. Each one is answered exactly once
+//! through its `on_done`: by a response, an error, or its deadline. At most `max_in_flight`
+//! connections exist; requests beyond that wait their turn in order.
+
+use super::connection::{Connection, ReadEnd, TlsSettings};
+use super::response::{Response, ResponseReader};
+use super::retry::{backoff_delay, is_transient, Retry};
+use crate::engine::stats::LiveGuard;
+use crate::error::{Error, GG_NETWORK, GG_TIMEOUT};
+use mio::{Events, Interest, Poll, Token, Waker};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, ThreadId};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+const WAKER: Token = Token(usize::MAX);
+/// How long a looked-up address is reused: short enough to follow a DNS change promptly.
+const ADDRESSES_LIVE_FOR: Duration = Duration::from_secs(60);
+
+pub(crate) type OnDone = Box<dyn FnOnce(Result<Response, Error>) + Send>;
+
+/// One request to send, with everything needed to answer it.
+pub(crate) struct Exchange {
+    /// The request's head and body, ready for the wire. Wiped when dropped: it carries
+    /// credentials in its headers.
+    pub bytes: Zeroizing<Vec<u8>>,
+    pub deadline: Instant,
+    pub retry: Retry,
+    /// "POST /s2s/session/", for log lines; never carries a query or a credential.
+    pub label: String,
+    pub on_done: OnDone,
+}
+
+/// What the I/O thread is told.
+enum Command {
+    Start(Exchange),
+    Addresses(Result<Vec<SocketAddr>, Error>),
+    Stop,
+}
+
+/// The origin and limits of one client; fixed for the I/O thread's life.
+pub(crate) struct Settings {
+    pub host: String,
+    pub port: u16,
+    pub tls: Option<TlsSettings>,
+    pub max_in_flight: usize,
+    pub max_body: u64,
+    pub max_retries: u32,
+    pub retry_base_delay: Duration,
+}
+
+/// The way in: shared by the client (which posts) and its I/O thread.
+struct Inbox {
+    commands: Mutex<Vec<Command>>,
+    waker: Waker,
+    /// Set while the I/O thread waits for readiness: only then does a post need a wake-up
+    /// (one system call), and never from the I/O thread itself (a callback queuing more).
+    sleeping: AtomicBool,
+    thread: Mutex<Option<ThreadId>>,
+}
+
+impl Inbox {
+    fn post(&self, command: Command) {
+        let must_wake = matches!(command, Command::Stop);
+        self.commands.lock().unwrap_or_else(|p| p.into_inner()).push(command);
+        if must_wake || self.sleeping.load(Ordering::SeqCst) {
+            let _ = self.waker.wake();
+        }
+    }
+
+    fn take(&self, into: &mut Vec<Command>) {
+        std::mem::swap(&mut *self.commands.lock().unwrap_or_else(|p| p.into_inner()), into);
+    }
+}
+
+/// The client's side of its I/O thread. Dropping it stops the thread, which answers nothing
+/// more: the engine has already completed every request with GG_SHUTDOWN by then.
+pub(crate) struct ReactorHandle {
+    inbox: Arc<Inbox>,
+}
+
+impl ReactorHandle {
+    pub fn spawn(name: &str, settings: Settings) -> Result<ReactorHandle, Error> {
+        let poll = Poll::new().map_err(|e| Error::internal(format!("could not create the I/O poller: {e}")))?;
+        let waker = Waker::new(poll.registry(), WAKER).map_err(|e| Error::internal(format!("could not create the I/O waker: {e}")))?;
+        let inbox = Arc::new(Inbox { commands: Mutex::new(Vec::new()), waker, sleeping: AtomicBool::new(false), thread: Mutex::new(None) });
+        let thread_inbox = inbox.clone();
+        let handle = thread::Builder::new()
+            .name(format!("gamegate-{name}-io"))
+            .spawn(move || {
+                let _live = LiveGuard::thread();
+                Reactor::new(poll, thread_inbox, settings).run();
+            })
+            .map_err(|e| Error::internal(format!("could not start the I/O thread: {e}")))?;
+        *inbox.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle.thread().id());
+        Ok(ReactorHandle { inbox })
+    }
+
+    pub fn start(&self, exchange: Exchange) {
+        self.inbox.post(Command::Start(exchange));
+    }
+
+    /// True on the I/O thread itself, where waiting for an answer would wait forever.
+    pub fn is_io_thread(&self) -> bool {
+        *self.inbox.thread.lock().unwrap_or_else(|p| p.into_inner()) == Some(thread::current().id())
+    }
+}
+
+impl Drop for ReactorHandle {
+    fn drop(&mut self) {
+        self.inbox.post(Command::Stop);
+    }
+}
+
+/// Where an exchange is now.
+enum Stage {
+    /// Waiting for a connection (the in-flight limit, or addresses being looked up).
+    Queued,
+    /// On this connection.
+    Sending(usize),
+    /// Waiting out a retry's backoff until then.
+    Backoff(Instant),
+}
+
+struct Live {
+    exchange: Exchange,
+    stage: Stage,
+    attempt: u32,
+}
+
+enum ConnState {
+    /// Connecting for this exchange; the other addresses are tried if this one fails.
+    Connecting { exchange: u64, next_addresses: Vec<SocketAddr> },
+    Idle,
+    Busy { exchange: u64, reader: ResponseReader },
+}
+
+struct Slot {
+    connection: Connection,
+    state: ConnState,
+    /// Has answered a request before: a failure before any byte of the next answer means
+    /// the server closed it while idle, and the request goes out again on a fresh one.
+    reused: bool,
+}
+
+struct Reactor {
+    poll: Poll,
+    inbox: Arc<Inbox>,
+    settings: Settings,
+    slots: Vec<Option<Slot>>,
+    free_slots: Vec<usize>,
+    open_connections: usize,
+    /// Idle connections, most recently used last (reused first: its TCP state is warm).
+    idle: Vec<usize>,
+    exchanges: HashMap<u64, Live>,
+    next_exchange: u64,
+    queue: VecDeque<u64>,
+    /// Deadlines and backoff ends, earliest first; an entry whose exchange has moved on is
+    /// skipped when it comes up.
+    timers: BinaryHeap<Reverse<(Instant, u64)>>,
+    addresses: Option<(Vec<SocketAddr>, Option<Instant>)>,
+    looking_up: bool,
+    stopped: bool,
+}
+
+impl Reactor {
+    fn new(poll: Poll, inbox: Arc<Inbox>, settings: Settings) -> Reactor {
+        let bare = settings.host.trim_start_matches('[').trim_end_matches(']');
+        // An IP literal needs no lookup, ever.
+        let addresses = bare.parse::<std::net::IpAddr>().ok().map(|ip| (vec![SocketAddr::new(ip, settings.port)], None));
+        Reactor {
+            poll,
+            inbox,
+            settings,
+            slots: Vec::new(),
+            free_slots: Vec::new(),
+            open_connections: 0,
+            idle: Vec::new(),
+            exchanges: HashMap::new(),
+            next_exchange: 1,
+            queue: VecDeque::new(),
+            timers: BinaryHeap::new(),
+            addresses,
+            looking_up: false,
+            stopped: false,
+        }
+    }
+
+    fn run(&mut self) {
+        let mut events = Events::with_capacity(256);
+        let mut commands = Vec::new();
+        while !self.stopped {
+            self.inbox.take(&mut commands);
+            for command in commands.drain(..) {
+                self.handle(command);
+            }
+            if self.stopped {
+                break;
+            }
+            self.fire_timers();
+            let timeout = self.timers.peek().map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()));
+            self.inbox.sleeping.store(true, Ordering::SeqCst);
+            // A post that came before `sleeping` was set found no sleeper: look once more.
+            let nothing_posted = self.inbox.commands.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
+            if nothing_posted {
+                if let Err(e) = self.poll.poll(&mut events, timeout) {
+                    if e.kind() != std::io::ErrorKind::Interrupted {
+                        crate::gg_log!(crate::log::GG_LOG_ERROR, "I/O wait failed: {e}");
+                        thread::sleep(Duration::from_millis(1));
+                    }
+                }
+            } else {
+                events.clear();
+            }
+            self.inbox.sleeping.store(false, Ordering::SeqCst);
+            for event in events.iter() {
+                if event.token() != WAKER {
+                    self.on_ready(event.token().0);
+                }
+            }
+        }
+        // Stopped: exchanges still here are dropped unanswered; their requests were already
+        // completed by the engine's shutdown.
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Stop => self.stopped = true,
+            Command::Start(exchange) => {
+                let id = self.next_exchange;
+                self.next_exchange += 1;
+                self.timers.push(Reverse((exchange.deadline, id)));
+                self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0 });
+                self.queue.push_back(id);
+                self.serve_queue();
+            }
+            Command::Addresses(result) => {
+                self.looking_up = false;
+                match result {
+                    Ok(list) => {
+                        self.addresses = Some((list, Some(Instant::now() + ADDRESSES_LIVE_FOR)));
+                        self.serve_queue();
+                    }
+                    Err(error) => {
+                        // Everyone waiting for a connection fails (and may retry).
+                        let waiting: Vec<u64> = self.queue.drain(..).collect();
+                        for id in waiting {
+                            self.attempt_failed(id, error.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gives queued exchanges an idle connection, or a new one while under the limit.
+    fn serve_queue(&mut self) {
+        while let Some(&id) = self.queue.front() {
+            if !matches!(self.exchanges.get(&id).map(|l| &l.stage), Some(Stage::Queued)) {
+                self.queue.pop_front(); // answered (timed out) while it waited
+                continue;
+            }
+            if let Some(slot) = self.idle.pop() {
+                self.queue.pop_front();
+                self.assign(slot, id);
+                continue;
+            }
+            if self.open_connections >= self.settings.max_in_flight {
+                return;
+            }
+            let Some(addresses) = self.fresh_addresses() else {
+                self.look_up_addresses();
+                return;
+            };
+            self.queue.pop_front();
+            self.connect(addresses, id);
+        }
+    }
+
+    fn fresh_addresses(&self) -> Option<Vec<SocketAddr>> {
+        match &self.addresses {
+            Some((list, None)) => Some(list.clone()),
+            Some((list, Some(until))) if Instant::now() < *until => Some(list.clone()),
+            _ => None,
+        }
+    }
+
+    /// `getaddrinfo` blocks, so it runs on a short-lived thread of its own, once a minute
+    /// at most, and reports back through the inbox.
+    fn look_up_addresses(&mut self) {
+        if self.looking_up {
+            return;
+        }
+        self.looking_up = true;
+        let inbox = self.inbox.clone();
+        let host = self.settings.host.clone();
+        let port = self.settings.port;
+        let spawned = thread::Builder::new().name("gamegate-dns".into()).spawn(move || {
+            let _live = LiveGuard::thread();
+            let result = match (host.as_str(), port).to_socket_addrs() {
+                Ok(list) => {
+                    let list: Vec<SocketAddr> = list.collect();
+                    if list.is_empty() {
+                        Err(Error::new(GG_NETWORK, "the host name could not be resolved"))
+                    } else {
+                        Ok(list)
+                    }
+                }
+                Err(_) => Err(Error::new(GG_NETWORK, "the host name could not be resolved")),
+            };
+            inbox.post(Command::Addresses(result));
+        });
+        if spawned.is_err() {
+            self.looking_up = false;
+            let waiting: Vec<u64> = self.queue.drain(..).collect();
+            for id in waiting {
+                self.attempt_failed(id, Error::internal("could not start a thread to look up the host name"));
+            }
+        }
+    }
+
+    /// Opens a connection for exchange `id`, trying each address until one accepts the
+    /// attempt; the request is sent once the connection is up.
+    fn connect(&mut self, mut addresses: Vec<SocketAddr>, id: u64) {
+        addresses.reverse(); // popped from the end: the resolver's order
+        self.open_connections += 1;
+        match self.open_next(&mut addresses) {
+            Ok(connection) => {
+                let slot = self.insert_slot(Slot { connection, state: ConnState::Connecting { exchange: id, next_addresses: addresses }, reused: false });
+                if let Some(live) = self.exchanges.get_mut(&id) {
+                    live.stage = Stage::Sending(slot);
+                }
+            }
+            Err(error) => {
+                self.open_connections -= 1;
+                self.attempt_failed(id, error);
+            }
+        }
+    }
+
+    fn open_next(&self, addresses: &mut Vec<SocketAddr>) -> Result<Connection, Error> {
+        let mut last_error = Error::new(GG_NETWORK, "the host name could not be resolved");
+        while let Some(address) = addresses.pop() {
+            match Connection::open(address, self.settings.tls.as_ref()) {
+                Ok(connection) => return Ok(connection),
+                Err(error) => last_error = error,
+            }
+        }
+        Err(last_error)
+    }
+
+    fn insert_slot(&mut self, mut slot: Slot) -> usize {
+        let index = self.free_slots.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            self.slots.len() - 1
+        });
+        let registered = self.poll.registry().register(&mut slot.connection.socket, Token(index), Interest::READABLE | Interest::WRITABLE);
+        if let Err(e) = registered {
+            crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
+        }
+        self.slots[index] = Some(slot);
+        index
+    }
+
+    /// Closes a connection; its exchange, if any, is the caller's business.
+    fn close_slot(&mut self, index: usize) -> Option<Slot> {
+        let mut slot = self.slots.get_mut(index)?.take()?;
+        let _ = self.poll.registry().deregister(&mut slot.connection.socket);
+        self.free_slots.push(index);
+        self.open_connections -= 1;
+        self.idle.retain(|&i| i != index);
+        Some(slot)
+    }
+
+    /// Puts exchange `id` on a connected, idle connection and sends it.
+    fn assign(&mut self, index: usize, id: u64) {
+        let Some(live) = self.exchanges.get_mut(&id) else { return };
+        live.stage = Stage::Sending(index);
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        slot.state = ConnState::Busy { exchange: id, reader: ResponseReader::new(self.settings.max_body) };
+        let queued = slot.connection.queue(&live.exchange.bytes);
+        match queued.and_then(|()| slot.connection.flush()) {
+            Ok(()) => self.on_ready(index),
+            Err(error) => self.connection_failed(index, error),
+        }
+    }
+
+    /// A readiness event (or a fresh assignment): moves the connection on as far as it goes.
+    fn on_ready(&mut self, index: usize) {
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        match &mut slot.state {
+            ConnState::Connecting { exchange, next_addresses } => {
+                let id = *exchange;
+                match slot.connection.check_connected() {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        slot.state = ConnState::Idle;
+                        self.assign(index, id);
+                    }
+                    Err(error) => {
+                        // Refused on this address (say ::1): the next one (127.0.0.1) may answer.
+                        let mut rest = std::mem::take(next_addresses);
+                        match self.open_next(&mut rest) {
+                            Ok(connection) => self.replace_connection(index, connection, id, rest),
+                            Err(_) => self.connection_failed(index, error),
+                        }
+                    }
+                }
+            }
+            ConnState::Idle => {
+                // An idle connection has nothing to say: the server closed it, or broke it.
+                self.close_slot(index);
+                self.serve_queue();
+            }
+            ConnState::Busy { reader, .. } => {
+                let flushed = slot.connection.flush();
+                let read = flushed.and_then(|()| slot.connection.read(&mut |bytes| reader.feed(bytes)));
+                let outcome = match read {
+                    Ok(ReadEnd::WouldBlock) => return,
+                    Ok(ReadEnd::Satisfied) => Ok(()),
+                    Ok(ReadEnd::Closed) => reader.end_of_stream(),
+                    Err(error) => Err(error),
+                };
+                // A body that broke off still came with a status: report it.
+                let status = reader.status();
+                let outcome = outcome.map_err(|e| if status != 0 && e.http_status == 0 { e.with_status(status) } else { e });
+                match outcome {
+                    Ok(()) => self.answered(index),
+                    Err(error) => self.connection_failed(index, error),
+                }
+            }
+        }
+    }
+
+    fn replace_connection(&mut self, index: usize, mut connection: Connection, id: u64, next_addresses: Vec<SocketAddr>) {
+        let registry = self.poll.registry();
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        let _ = registry.deregister(&mut slot.connection.socket);
+        if let Err(e) = registry.register(&mut connection.socket, Token(index), Interest::READABLE | Interest::WRITABLE) {
+            crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
+        }
+        slot.connection = connection;
+        slot.state = ConnState::Connecting { exchange: id, next_addresses };
+    }
+
+    /// The connection's exchange has its whole answer.
+    fn answered(&mut self, index: usize) {
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        let ConnState::Busy { exchange, reader } = std::mem::replace(&mut slot.state, ConnState::Idle) else { return };
+        slot.reused = true;
+        if reader.keep_alive() {
+            self.idle.push(index);
+        } else {
+            self.close_slot(index);
+        }
+        let status = reader.status();
+        let outcome = reader.into_response();
+        match outcome {
+            Ok(response) => self.attempt_answered(exchange, response),
+            Err(error) => self.finish(exchange, Err(error.with_status(status))),
+        }
+        self.serve_queue();
+    }
+
+    /// The connection broke. Its exchange fails, or goes out again on a fresh connection when
+    /// the server had merely closed a pooled connection before the request reached it.
+    fn connection_failed(&mut self, index: usize, error: Error) {
+        let Some(slot) = self.close_slot(index) else { return };
+        let exchange = match &slot.state {
+            ConnState::Connecting { exchange, .. } => Some(*exchange),
+            ConnState::Busy { exchange, reader } => {
+                if slot.reused && !reader.started() && error.code == GG_NETWORK {
+                    if let Some(live) = self.exchanges.get_mut(exchange) {
+                        live.stage = Stage::Queued;
+                        self.queue.push_front(*exchange);
+                    }
+                    None
+                } else {
+                    Some(*exchange)
+                }
+            }
+            ConnState::Idle => None,
+        };
+        if let Some(id) = exchange {
+            self.attempt_failed(id, error);
+        }
+        self.serve_queue();
+    }
+
+    /// A complete answer: done, unless it is a gateway error worth another attempt.
+    fn attempt_answered(&mut self, id: u64, response: Response) {
+        let outcome = Ok(response);
+        if !self.retry_later(id, &outcome) {
+            self.finish(id, outcome);
+        }
+    }
+
+    fn attempt_failed(&mut self, id: u64, error: Error) {
+        let outcome = Err(error);
+        if !self.retry_later(id, &outcome) {
+            self.finish(id, outcome);
+        }
+    }
+
+    /// Schedules another attempt after a backoff when the request may be repeated, attempts
+    /// are left and the backoff ends before the deadline. Returns whether it did.
+    fn retry_later(&mut self, id: u64, outcome: &Result<Response, Error>) -> bool {
+        let max_retries = self.settings.max_retries;
+        let base = self.settings.retry_base_delay;
+        let Some(live) = self.exchanges.get_mut(&id) else { return false };
+        if live.exchange.retry == Retry::Never || live.attempt >= max_retries || !is_transient(outcome) {
+            return false;
+        }
+        let delay = backoff_delay(base, live.attempt);
+        let until = Instant::now() + delay;
+        if until >= live.exchange.deadline {
+            return false; // no time left for another attempt
+        }
+        live.attempt += 1;
+        crate::gg_log!(
+            crate::log::GG_LOG_DEBUG,
+            "{}: transient failure ({}), retry {} of {} in {} ms",
+            live.exchange.label,
+            match outcome {
+                Ok(r) => format!("HTTP {}", r.status),
+                Err(e) => crate::error::result_name(e.code).to_string(),
+            },
+            live.attempt,
+            max_retries,
+            delay.as_millis()
+        );
+        live.stage = Stage::Backoff(until);
+        self.timers.push(Reverse((until, id)));
+        true
+    }
+
+    /// Answers exchange `id` (once: it leaves the map here).
+    fn finish(&mut self, id: u64, outcome: Result<Response, Error>) {
+        let Some(live) = self.exchanges.remove(&id) else { return };
+        if let Stage::Sending(index) = live.stage {
+            // Still on a connection (a deadline): the connection's state is unknown, close it.
+            let still_there = matches!(
+                self.slots.get(index),
+                Some(Some(Slot { state: ConnState::Busy { exchange, .. } | ConnState::Connecting { exchange, .. }, .. })) if *exchange == id
+            );
+            if still_there {
+                self.close_slot(index);
+            }
+        }
+        match &outcome {
+            Ok(response) => crate::gg_log!(
+                crate::log::GG_LOG_DEBUG,
+                "{} -> HTTP {} ({} bytes)",
+                live.exchange.label,
+                response.status,
+                response.body.len()
+            ),
+            Err(error) => crate::gg_log!(crate::log::GG_LOG_DEBUG, "{} -> {}", live.exchange.label, crate::error::result_name(error.code)),
+        }
+        let on_done = live.exchange.on_done;
+        // on_done delivers worker-mode callbacks: game code that must not take this thread down.
+        if catch_unwind(AssertUnwindSafe(move || on_done(outcome))).is_err() {
+            crate::gg_log!(crate::log::GG_LOG_ERROR, "a request completion panicked; the panic was contained");
+        }
+    }
+
+    /// Deadlines that passed fail their exchange; backoffs that ended send it again.
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(&Reverse((at, id))) = self.timers.peek() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            let Some(live) = self.exchanges.get_mut(&id) else { continue };
+            if now >= live.exchange.deadline {
+                self.finish(id, Err(Error::new(GG_TIMEOUT, "the request timed out")));
+                self.serve_queue();
+            } else if let Stage::Backoff(until) = live.stage {
+                if now >= until {
+                    live.stage = Stage::Queued;
+                    self.queue.push_back(id);
+                    self.serve_queue();
+                }
+            }
+        }
+    }
+}
