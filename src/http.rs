@@ -10,7 +10,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zeroize::Zeroizing;
 
 pub use crate::net::response::Response;
@@ -267,7 +267,7 @@ impl Http {
     /// timeout) on the client's I/O thread, exactly once, unless the client is freed first.
     pub fn start(&self, request: Prepared, on_done: OnDone) {
         let Prepared { bytes, retry, label } = request;
-        self.reactor.start(Exchange { bytes, deadline: Instant::now() + self.timeout, retry, label, on_done });
+        self.reactor.start(Exchange { bytes, timeout: self.timeout, retry, label, on_done });
     }
 
     /// Sends a request and waits for its answer (a worker's blocking call).

@@ -34,7 +34,9 @@ pub(crate) struct Exchange {
     /// The request's head and body, ready for the wire. Wiped when dropped: it carries
     /// credentials in its headers.
     pub bytes: Zeroizing<Vec<u8>>,
-    pub deadline: Instant,
+    /// For all attempts together, counted from the first time the request goes on the wire:
+    /// a request waiting for a free connection has not started yet.
+    pub timeout: Duration,
     pub retry: Retry,
     /// "POST /s2s/session/", for log lines; never carries a query or a credential.
     pub label: String,
@@ -136,6 +138,8 @@ struct Live {
     exchange: Exchange,
     stage: Stage,
     attempt: u32,
+    /// Set when the first attempt starts.
+    deadline: Option<Instant>,
 }
 
 enum ConnState {
@@ -239,8 +243,7 @@ impl Reactor {
             Command::Start(exchange) => {
                 let id = self.next_exchange;
                 self.next_exchange += 1;
-                self.timers.push(Reverse((exchange.deadline, id)));
-                self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0 });
+                self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0, deadline: None });
                 self.queue.push_back(id);
                 self.serve_queue();
             }
@@ -329,9 +332,21 @@ impl Reactor {
         }
     }
 
+    /// The request's clock starts when it first leaves the queue.
+    fn start_clock(&mut self, id: u64) {
+        if let Some(live) = self.exchanges.get_mut(&id) {
+            if live.deadline.is_none() {
+                let deadline = Instant::now() + live.exchange.timeout;
+                live.deadline = Some(deadline);
+                self.timers.push(Reverse((deadline, id)));
+            }
+        }
+    }
+
     /// Opens a connection for exchange `id`, trying each address until one accepts the
     /// attempt; the request is sent once the connection is up.
     fn connect(&mut self, mut addresses: Vec<SocketAddr>, id: u64) {
+        self.start_clock(id);
         addresses.reverse(); // popped from the end: the resolver's order
         self.open_connections += 1;
         match self.open_next(&mut addresses) {
@@ -384,6 +399,7 @@ impl Reactor {
 
     /// Puts exchange `id` on a connected, idle connection and sends it.
     fn assign(&mut self, index: usize, id: u64) {
+        self.start_clock(id);
         let Some(live) = self.exchanges.get_mut(&id) else { return };
         live.stage = Stage::Sending(index);
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
@@ -523,7 +539,7 @@ impl Reactor {
         }
         let delay = backoff_delay(base, live.attempt);
         let until = Instant::now() + delay;
-        if until >= live.exchange.deadline {
+        if live.deadline.is_some_and(|deadline| until >= deadline) {
             return false; // no time left for another attempt
         }
         live.attempt += 1;
@@ -583,7 +599,7 @@ impl Reactor {
             }
             self.timers.pop();
             let Some(live) = self.exchanges.get_mut(&id) else { continue };
-            if now >= live.exchange.deadline {
+            if live.deadline.is_some_and(|deadline| now >= deadline) {
                 self.finish(id, Err(Error::new(GG_TIMEOUT, "the request timed out")));
                 self.serve_queue();
             } else if let Stage::Backoff(until) = live.stage {
