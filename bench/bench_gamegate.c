@@ -1,6 +1,6 @@
 /* GameGate side of the benchmark: N kgen_create_session calls with C in flight at all times.
  * usage: bench_gamegate worker|tick CONCURRENCY N BASE_URL [CA_PEM_FILE]
- * worker: callbacks on the library's callback thread, which submits the next request.
+ * worker: callbacks on the client's I/O thread, which submits the next request.
  * tick:   a 1 kHz frame loop on this thread ticks the client; callbacks submit the next. */
 #include "bench_common.h"
 
@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
     gg_options *o = gg_options_new();
     int rc = gg_options_set_base_url(o, argv[4]);
     if (rc == GG_OK) rc = gg_options_set_dispatch(o, worker ? GG_DISPATCH_WORKER : GG_DISPATCH_TICK);
-    /* Requests in flight at once = worker threads, unless GG_BENCH_WORKERS caps them. */
+    /* Requests in flight at once (connections), unless GG_BENCH_WORKERS caps them. */
     int workers = getenv("GG_BENCH_WORKERS") ? atoi(getenv("GG_BENCH_WORKERS")) : concurrency;
     if (workers > concurrency) workers = concurrency;
     if (rc == GG_OK) rc = gg_options_set_worker_threads(o, (uint32_t)workers);

@@ -44,6 +44,43 @@ pub fn go_time(data: &[u8]) {
     }
 }
 
+/// Bytes a server sends as an HTTP response: the first byte picks how the rest is split into
+/// reads. However the bytes arrive, the outcome is the same; a body never exceeds the cap.
+pub fn http_response(data: &[u8]) {
+    use crate::error::GG_NETWORK;
+    use crate::net::response::ResponseReader;
+    const CAP: u64 = 4096;
+    let (step, wire) = match data {
+        [first, rest @ ..] => (usize::from(*first % 64) + 1, rest),
+        [] => (1, data),
+    };
+    let read = |pieces: &mut dyn Iterator<Item = &[u8]>| {
+        let mut reader = ResponseReader::new(CAP);
+        let mut done = false;
+        for piece in pieces {
+            done = reader.feed(piece)?;
+            if done {
+                break;
+            }
+        }
+        if !done {
+            reader.end_of_stream()?;
+        }
+        reader.into_response().map(|r| (r.status, r.body.to_vec()))
+    };
+    let whole = read(&mut std::iter::once(wire));
+    let split = read(&mut wire.chunks(step));
+    match &whole {
+        Ok((status, body)) => {
+            assert!((100..1000).contains(status), "status {status}");
+            assert!(body.len() as u64 <= CAP, "body of {} bytes", body.len());
+        }
+        Err(e) => assert!([GG_BAD_RESPONSE, GG_NETWORK].contains(&e.code), "{e:?}"),
+    }
+    let summary = |r: &Result<(u16, Vec<u8>), crate::error::Error>| r.as_ref().map(|(s, b)| (*s, b.clone())).map_err(|e| e.code);
+    assert_eq!(summary(&whole), summary(&split), "split into {step}-byte reads");
+}
+
 /// The option setters and the profile setters, through the C ABI, with arbitrary bytes as
 /// their strings: each either accepts the value or refuses it with a code, never crashes.
 pub fn option_setters(data: &[u8]) {
@@ -108,6 +145,11 @@ mod corpus {
     #[test]
     fn go_time_corpus() {
         replay("go_time", super::go_time);
+    }
+
+    #[test]
+    fn http_response_corpus() {
+        replay("http_response", super::http_response);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use rustls::{ClientConfig, ClientConnection};
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Why reading stopped.
 #[derive(Debug, PartialEq, Eq)]
@@ -110,14 +110,16 @@ impl Connection {
 
     /// Reads what has arrived and hands the plaintext to `sink`, which returns true once it
     /// has a whole answer (reading then stops, so the next answer's readiness is not lost).
-    pub fn read(&mut self, sink: &mut dyn FnMut(&[u8]) -> Result<bool, Error>) -> Result<ReadEnd, Error> {
-        let mut buffer = Zeroizing::new([0u8; 16 * 1024]);
+    /// `buffer` is scratch space; what was read into it is wiped before this returns.
+    pub fn read(&mut self, buffer: &mut [u8], sink: &mut dyn FnMut(&[u8]) -> Result<bool, Error>) -> Result<ReadEnd, Error> {
         match &mut self.tls {
             None => loop {
-                match self.socket.read(&mut buffer[..]) {
+                match self.socket.read(buffer) {
                     Ok(0) => return Ok(ReadEnd::Closed),
                     Ok(n) => {
-                        if sink(&buffer[..n])? {
+                        let satisfied = sink(&buffer[..n]);
+                        buffer[..n].zeroize();
+                        if satisfied? {
                             return Ok(ReadEnd::Satisfied);
                         }
                     }
@@ -140,9 +142,13 @@ impl Connection {
                 let peer_closed = state.peer_has_closed();
                 let mut satisfied = false;
                 while !satisfied {
-                    match tls.reader().read(&mut buffer[..]) {
+                    match tls.reader().read(buffer) {
                         Ok(0) => break,
-                        Ok(n) => satisfied = sink(&buffer[..n])?,
+                        Ok(n) => {
+                            let taken = sink(&buffer[..n]);
+                            buffer[..n].zeroize();
+                            satisfied = taken?;
+                        }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                         // The peer closed without close_notify: the end of the stream all the same.
                         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {

@@ -38,3 +38,6 @@ impl std::fmt::Display for Method {
         f.write_str(self.as_str())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,8 +13,7 @@ use super::retry::{backoff_delay, is_transient, Retry};
 use crate::engine::stats::LiveGuard;
 use crate::error::{Error, GG_NETWORK, GG_TIMEOUT};
 use mio::{Events, Interest, Poll, Token, Waker};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -169,11 +168,15 @@ struct Reactor {
     exchanges: HashMap<u64, Live>,
     next_exchange: u64,
     queue: VecDeque<u64>,
-    /// Deadlines and backoff ends, earliest first; an entry whose exchange has moved on is
-    /// skipped when it comes up.
-    timers: BinaryHeap<Reverse<(Instant, u64)>>,
+    /// Deadlines and backoff ends, earliest first. An exchange's entries leave with it, so
+    /// this holds only what is in flight.
+    timers: BTreeSet<(Instant, u64)>,
     addresses: Option<(Vec<SocketAddr>, Option<Instant>)>,
     looking_up: bool,
+    /// Inside `serve_queue`.
+    serving: bool,
+    /// Where connections read into (one buffer for all, wiped after each read).
+    read_buffer: Box<[u8]>,
     stopped: bool,
 }
 
@@ -193,9 +196,11 @@ impl Reactor {
             exchanges: HashMap::new(),
             next_exchange: 1,
             queue: VecDeque::new(),
-            timers: BinaryHeap::new(),
+            timers: BTreeSet::new(),
             addresses,
             looking_up: false,
+            serving: false,
+            read_buffer: vec![0; 16 * 1024].into_boxed_slice(),
             stopped: false,
         }
     }
@@ -212,7 +217,7 @@ impl Reactor {
                 break;
             }
             self.fire_timers();
-            let timeout = self.timers.peek().map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()));
+            let timeout = self.timers.first().map(|(at, _)| at.saturating_duration_since(Instant::now()));
             self.inbox.sleeping.store(true, Ordering::SeqCst);
             // A post that came before `sleeping` was set found no sleeper: look once more.
             let nothing_posted = self.inbox.commands.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
@@ -268,6 +273,17 @@ impl Reactor {
 
     /// Gives queued exchanges an idle connection, or a new one while under the limit.
     fn serve_queue(&mut self) {
+        // A failure while serving (a dead pooled connection) serves the queue again: the
+        // loop below already does, so the nested call returns at once.
+        if self.serving {
+            return;
+        }
+        self.serving = true;
+        self.serve_queue_now();
+        self.serving = false;
+    }
+
+    fn serve_queue_now(&mut self) {
         while let Some(&id) = self.queue.front() {
             if !matches!(self.exchanges.get(&id).map(|l| &l.stage), Some(Stage::Queued)) {
                 self.queue.pop_front(); // answered (timed out) while it waited
@@ -338,7 +354,7 @@ impl Reactor {
             if live.deadline.is_none() {
                 let deadline = Instant::now() + live.exchange.timeout;
                 live.deadline = Some(deadline);
-                self.timers.push(Reverse((deadline, id)));
+                self.timers.insert((deadline, id));
             }
         }
     }
@@ -405,9 +421,10 @@ impl Reactor {
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
         slot.state = ConnState::Busy { exchange: id, reader: ResponseReader::new(self.settings.max_body) };
         let queued = slot.connection.queue(&live.exchange.bytes);
-        match queued.and_then(|()| slot.connection.flush()) {
-            Ok(()) => self.on_ready(index),
-            Err(error) => self.connection_failed(index, error),
+        // The answer is read when readiness says it has arrived, not here: reading here would
+        // nest one answer's completion inside another's (and the stack with it).
+        if let Err(error) = queued.and_then(|()| slot.connection.flush()) {
+            self.connection_failed(index, error);
         }
     }
 
@@ -440,7 +457,7 @@ impl Reactor {
             }
             ConnState::Busy { reader, .. } => {
                 let flushed = slot.connection.flush();
-                let read = flushed.and_then(|()| slot.connection.read(&mut |bytes| reader.feed(bytes)));
+                let read = flushed.and_then(|()| slot.connection.read(&mut self.read_buffer, &mut |bytes| reader.feed(bytes)));
                 let outcome = match read {
                     Ok(ReadEnd::WouldBlock) => return,
                     Ok(ReadEnd::Satisfied) => Ok(()),
@@ -556,13 +573,19 @@ impl Reactor {
             delay.as_millis()
         );
         live.stage = Stage::Backoff(until);
-        self.timers.push(Reverse((until, id)));
+        self.timers.insert((until, id));
         true
     }
 
     /// Answers exchange `id` (once: it leaves the map here).
     fn finish(&mut self, id: u64, outcome: Result<Response, Error>) {
         let Some(live) = self.exchanges.remove(&id) else { return };
+        if let Some(deadline) = live.deadline {
+            self.timers.remove(&(deadline, id));
+        }
+        if let Stage::Backoff(until) = live.stage {
+            self.timers.remove(&(until, id));
+        }
         if let Stage::Sending(index) = live.stage {
             // Still on a connection (a deadline): the connection's state is unknown, close it.
             let still_there = matches!(
@@ -593,11 +616,11 @@ impl Reactor {
     /// Deadlines that passed fail their exchange; backoffs that ended send it again.
     fn fire_timers(&mut self) {
         let now = Instant::now();
-        while let Some(&Reverse((at, id))) = self.timers.peek() {
+        while let Some(&(at, id)) = self.timers.first() {
             if at > now {
                 break;
             }
-            self.timers.pop();
+            self.timers.pop_first();
             let Some(live) = self.exchanges.get_mut(&id) else { continue };
             if live.deadline.is_some_and(|deadline| now >= deadline) {
                 self.finish(id, Err(Error::new(GG_TIMEOUT, "the request timed out")));

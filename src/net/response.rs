@@ -107,8 +107,11 @@ impl ResponseReader {
                     let room = MAX_HEAD_BYTES.saturating_sub(self.line.len());
                     let take = data.len().min(room.max(1));
                     self.line.extend_from_slice(&data[..take]);
+                    let ends_a_line = data[..take].contains(&b'\n');
                     data = &data[take..];
-                    match self.parse_head()? {
+                    // A head ends with a line feed: without a new one, parsing again is futile.
+                    let parsed = if ends_a_line { self.parse_head()? } else { None };
+                    match parsed {
                         Some(rest_in_line) => {
                             // What followed the head in `line` belongs to the body.
                             let rest = self.line.split_off(self.line.len() - rest_in_line);
@@ -167,6 +170,8 @@ impl ResponseReader {
     /// Parses `line` as a head. Returns how many of its bytes follow the head, or None when
     /// the head is still incomplete.
     fn parse_head(&mut self) -> Result<Option<usize>, Error> {
+        // Interim answers (100 Continue, 103 Early Hints) come first: the real one follows.
+        while self.interim_head()? {}
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut parsed = httparse::Response::new(&mut headers);
         let head_len = match parsed.parse(&self.line) {
@@ -176,11 +181,6 @@ impl ResponseReader {
         };
         let status = parsed.code.unwrap_or(0);
         let version = parsed.version.unwrap_or(1);
-        if (100..200).contains(&status) && status != 101 {
-            // An interim answer (100 Continue, 103 Early Hints): the real one follows.
-            self.line.drain(..head_len);
-            return self.parse_head();
-        }
         let mut length = None;
         let mut chunked = false;
         let mut close = version == 0;
@@ -236,6 +236,20 @@ impl ResponseReader {
             State::Body(Framing::UntilClose)
         };
         Ok(Some(self.line.len() - head_len))
+    }
+
+    /// Drops a complete interim (1xx) head from the front of `line`; true when it did.
+    fn interim_head(&mut self) -> Result<bool, Error> {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut headers);
+        match parsed.parse(&self.line) {
+            Ok(httparse::Status::Complete(n)) if parsed.code.is_some_and(|c| (100..200).contains(&c) && c != 101) => {
+                self.line.drain(..n);
+                Ok(true)
+            }
+            Ok(_) => Ok(false),
+            Err(e) => Err(protocol(&format!("{e}"))),
+        }
     }
 
     /// Returns true once the body is complete; extra bytes after it mark the connection as

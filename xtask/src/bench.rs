@@ -216,11 +216,8 @@ pub fn bench() -> Result {
     )
     .map_err(|e| e.to_string())?;
 
-    // GameGate runs a few workers per core, not one per request in flight: more threads than
-    // that only add context switches (measured at concurrency 64 on 2 cores: 64 workers had a
-    // p99 of 17.7 ms, 8 workers 3.5 ms, at a higher throughput).
-    let cores = std::thread::available_parallelism().map(|n| n.get() as u32).unwrap_or(2);
-    let workers = (4 * cores).max(4);
+    // GameGate drives all of a client's connections from one I/O thread; like libcurl and wrk
+    // it gets one connection per request in flight (worker_threads = concurrency).
     let ca = out.join("ca.pem");
     let mut rows = Vec::new();
     for (protocol, url) in [("http", format!("http://127.0.0.1:{http_port}")), ("https", format!("https://localhost:{https_port}"))] {
@@ -231,8 +228,7 @@ pub fn bench() -> Result {
                 run_program(
                     Command::new(out.join("bench_gamegate"))
                         .args([mode, &c, REQUESTS, &url])
-                        .args(&tls_args)
-                        .env("GG_BENCH_WORKERS", workers.to_string()),
+                        .args(&tls_args),
                 )
                 .map(|j| figures_of(&j))
             };
@@ -258,15 +254,15 @@ pub fn bench() -> Result {
     let so_bytes = std::fs::metadata(release.join("libgamegate.so")).map(|m| m.len()).unwrap_or(0);
     let static_bytes = std::fs::metadata(out.join("static_size")).map(|m| m.len()).unwrap_or(0);
 
-    let table = render(&rows, &micro, so_bytes, static_bytes, workers);
+    let table = render(&rows, &micro, so_bytes, static_bytes);
     println!("\n{table}");
     std::fs::write(out.join("table.md"), &table).map_err(|e| e.to_string())?;
-    std::fs::write(out.join("results.json"), results_json(&rows, &micro, so_bytes, static_bytes, workers)).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("results.json"), results_json(&rows, &micro, so_bytes, static_bytes)).map_err(|e| e.to_string())?;
     println!("bench: raw figures in {}", out.join("results.json").display());
     Ok(())
 }
 
-fn render(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64, workers: u32) -> String {
+fn render(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "| proto | conc | GameGate worker req/s | p50 / p99 µs | libcurl req/s | p50 / p99 µs | wrk req/s | GG/curl | GG/wrk | p99 GG/curl | tick: GG / curl@1kHz req/s |");
     let _ = writeln!(t, "|---|---|---|---|---|---|---|---|---|---|---|");
@@ -306,7 +302,7 @@ fn render(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64, workers: 
     let _ = writeln!(
         t,
         "Targets: throughput ≥ libcurl at every concurrency: {}; ≥ 80 % of wrk at 64 over HTTP: {}; p99 ≤ 1.2 × libcurl: {}. \
-         GameGate ran {workers} worker threads.",
+         GameGate: one I/O thread per client, one connection per request in flight.",
         verdict(rows.iter().all(|r| r.gamegate_worker.rps >= r.curl_event.rps)),
         verdict(http64.is_some_and(|r| r.gamegate_worker.rps >= 0.8 * r.wrk.rps)),
         verdict(rows.iter().all(|r| r.gamegate_worker.p99_us <= 1.2 * r.curl_event.p99_us)),
@@ -322,7 +318,7 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn results_json(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64, workers: u32) -> String {
+fn results_json(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64) -> String {
     let f = |x: &Figures| format!("{{\"rps\":{:.1},\"p50_us\":{:.1},\"p99_us\":{:.1}}}", x.rps, x.p50_us, x.p99_us);
     let runs: Vec<String> = rows
         .iter()
@@ -340,7 +336,7 @@ fn results_json(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64, wor
         })
         .collect();
     format!(
-        "{{\"requests_per_run\":{REQUESTS},\"gamegate_workers\":{workers},\"runs\":[{}],\"micro\":{micro},\"libgamegate_so_stripped_bytes\":{so_bytes},\"static_program_stripped_bytes\":{static_bytes}}}\n",
+        "{{\"requests_per_run\":{REQUESTS},\"gamegate_io_threads\":1,\"runs\":[{}],\"micro\":{micro},\"libgamegate_so_stripped_bytes\":{so_bytes},\"static_program_stripped_bytes\":{static_bytes}}}\n",
         runs.join(",")
     )
 }

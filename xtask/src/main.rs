@@ -362,7 +362,7 @@ fn host_target() -> &'static str {
     }
 }
 
-const FUZZ_TARGETS: [&str; 4] = ["kgen_session", "elixir_response", "go_time", "option_setters"];
+const FUZZ_TARGETS: [&str; 5] = ["kgen_session", "elixir_response", "go_time", "option_setters", "http_response"];
 
 /// Sanitizers on the Rust side and cargo-fuzz need the nightly toolchain; the shipped build never does.
 fn have_nightly() -> bool {
