@@ -1,8 +1,9 @@
 //! GameGate: one native library for KGeN server-to-server sessions and Elixir player sign-in,
 //! exposed as a C ABI (`include/gamegate.h`).
 //!
-//! A request flows one way: `ffi` (C in) -> service (`kgen`, `elixir`) builds a job ->
-//! `engine` runs it on a worker through `http` -> the service parses the response -> the
+//! A request flows one way: `ffi` (C in) -> service (`kgen`, `elixir`) builds it -> `engine`
+//! registers it -> `http` / `net` put it on the wire from the client's I/O thread (KGeN) or
+//! from a worker that waits for it (Elixir flows) -> the service parses the response -> the
 //! engine's completion queue -> `ffi` calls the C callback.
 
 #![deny(unsafe_op_in_unsafe_fn)]

@@ -1,8 +1,10 @@
-//! The threading story in one place: worker threads run blocking HTTP jobs, finished jobs go
-//! into a completion queue, and the queue is drained either by `tick` on the game's thread
-//! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the worker that finished the job (no
-//! hand-off to another thread) and, for what no worker brings (a cancellation), by the
-//! client's callback thread. Either way one thread at a time delivers, in queue order.
+//! The threading story in one place: a request runs either as a blocking job on a worker
+//! thread (Elixir flows) or off the pool, on the client's I/O thread (`submit_io`, KGeN
+//! calls). Finished requests go into a completion queue, which is drained either by `tick` on
+//! the game's thread (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the thread that finished
+//! the request (no hand-off to another thread) and, for what no such thread brings (a
+//! cancellation), by the client's callback thread. Either way one thread at a time delivers,
+//! in queue order.
 //!
 //! Guarantees (API.md rules 1-5), all enforced here and nowhere else:
 //! - every accepted request is completed exactly once: by its result, by cancel or by shutdown;

@@ -70,7 +70,9 @@ pub extern "C" fn gg_options_add_root_certificates_pem(options: *mut gg_options,
     }
 }
 
-/// Requests in flight at once (worker threads per client). Default 4, range 1..=256.
+/// Requests in flight at once: connections per client (and, for Elixir, the worker threads
+/// that run its flows). Further requests wait their turn; their timeout starts when they go
+/// on the wire. Default 4, range 1..=256.
 #[no_mangle]
 pub extern "C" fn gg_options_set_worker_threads(options: *mut gg_options, count: u32) -> gg_result {
     ffi_result! {

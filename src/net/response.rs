@@ -145,6 +145,11 @@ impl ResponseReader {
                 self.state = State::Done;
                 Ok(())
             }
+            // A head cut short may already be broken: say so rather than "truncated".
+            State::Head if !self.line.is_empty() => {
+                self.parse_head()?;
+                Err(Error::new(GG_NETWORK, "the connection closed before the response was complete"))
+            }
             _ => Err(Error::new(GG_NETWORK, "the connection closed before the response was complete")),
         }
     }
@@ -180,6 +185,9 @@ impl ResponseReader {
             Err(e) => return Err(protocol(&format!("{e}"))),
         };
         let status = parsed.code.unwrap_or(0);
+        if !(100..1000).contains(&status) {
+            return Err(protocol(&format!("invalid status code {status}")));
+        }
         let version = parsed.version.unwrap_or(1);
         let mut length = None;
         let mut chunked = false;
