@@ -607,7 +607,9 @@ gg_result gg_options_set_dispatch(struct gg_options *options, uint32_t mode);
 gg_result gg_options_add_root_certificates_pem(struct gg_options *options, const char *pem);
 
 /*
- Requests in flight at once (worker threads per client). Default 4, range 1..=256.
+ Requests in flight at once: connections per client (and, for Elixir, the worker threads
+ that run its flows). Further requests wait their turn; their timeout starts when they go
+ on the wire. Default 4, range 1..=256.
  */
 gg_result gg_options_set_worker_threads(struct gg_options *options, uint32_t count);
 
