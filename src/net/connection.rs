@@ -83,16 +83,7 @@ impl Connection {
     /// Writes what the socket takes now.
     pub fn flush(&mut self) -> Result<(), Error> {
         match &mut self.tls {
-            Some(tls) => {
-                while tls.wants_write() {
-                    match tls.write_tls(&mut self.socket) {
-                        Ok(_) => {}
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => return Err(map_io_error(&e)),
-                    }
-                }
-            }
+            Some(tls) => write_records(tls, &mut self.socket)?,
             None => {
                 while self.out_sent < self.out.len() {
                     match self.socket.write(&self.out[self.out_sent..]) {
@@ -159,16 +150,7 @@ impl Connection {
                     }
                 }
                 // The handshake (or a key update) may have something to answer.
-                if tls.wants_write() {
-                    while tls.wants_write() {
-                        match tls.write_tls(&mut self.socket) {
-                            Ok(_) => {}
-                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                            Err(e) => return Err(map_io_error(&e)),
-                        }
-                    }
-                }
+                write_records(tls, &mut self.socket)?;
                 if satisfied {
                     return Ok(ReadEnd::Satisfied);
                 }
@@ -181,6 +163,19 @@ impl Connection {
             },
         }
     }
+}
+
+/// Sends the TLS records rustls has ready, as far as the socket takes them now.
+fn write_records(tls: &mut ClientConnection, socket: &mut TcpStream) -> Result<(), Error> {
+    while tls.wants_write() {
+        match tls.write_tls(socket) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(map_io_error(&e)),
+        }
+    }
+    Ok(())
 }
 
 /// What a failed socket operation means to a game programmer.
