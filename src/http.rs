@@ -201,8 +201,8 @@ pub struct Prepared {
 /// requests on the wire at once.
 pub struct Http {
     base: BaseUrl,
-    host_header: String,
-    user_agent: String,
+    /// The header lines every request carries (Host, User-Agent, Accept...), built once.
+    common_headers: String,
     timeout: Duration,
     reactor: ReactorHandle,
 }
@@ -226,7 +226,11 @@ impl Http {
             retry_base_delay: options.retry_base_delay,
         };
         let reactor = ReactorHandle::spawn(name, settings)?;
-        Ok(Arc::new(Http { host_header: base.host_header(), base, user_agent, timeout: options.timeout, reactor }))
+        let common_headers = format!(
+            "Host: {}\r\nUser-Agent: {user_agent}\r\nAccept: application/json\r\nAccept-Encoding: gzip\r\n",
+            base.host_header()
+        );
+        Ok(Arc::new(Http { common_headers, base, timeout: options.timeout, reactor }))
     }
 
     pub fn base(&self) -> &BaseUrl {
@@ -238,11 +242,7 @@ impl Http {
     pub fn prepare(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>, retry: Retry) -> Prepared {
         let body_len = body.map_or(0, <[u8]>::len);
         let mut head = String::with_capacity(256);
-        let _ = write!(
-            head,
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: application/json\r\nAccept-Encoding: gzip\r\n",
-            self.base.prefix, self.host_header, self.user_agent
-        );
+        let _ = write!(head, "{method} {}{path} HTTP/1.1\r\n{}", self.base.prefix, self.common_headers);
         if body.is_some() {
             let _ = write!(head, "Content-Type: application/json\r\nContent-Length: {body_len}\r\n");
         } else if method != Method::GET {

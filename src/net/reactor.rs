@@ -259,13 +259,7 @@ impl Reactor {
                         self.addresses = Some((list, Some(Instant::now() + ADDRESSES_LIVE_FOR)));
                         self.serve_queue();
                     }
-                    Err(error) => {
-                        // Everyone waiting for a connection fails (and may retry).
-                        let waiting: Vec<u64> = self.queue.drain(..).collect();
-                        for id in waiting {
-                            self.attempt_failed(id, error.clone());
-                        }
-                    }
+                    Err(error) => self.fail_queued(error),
                 }
             }
         }
@@ -341,10 +335,15 @@ impl Reactor {
         });
         if spawned.is_err() {
             self.looking_up = false;
-            let waiting: Vec<u64> = self.queue.drain(..).collect();
-            for id in waiting {
-                self.attempt_failed(id, Error::internal("could not start a thread to look up the host name"));
-            }
+            self.fail_queued(Error::internal("could not start a thread to look up the host name"));
+        }
+    }
+
+    /// No connection can be had: everyone waiting for one fails (and may retry).
+    fn fail_queued(&mut self, error: Error) {
+        let waiting: Vec<u64> = self.queue.drain(..).collect();
+        for id in waiting {
+            self.attempt_failed(id, error.clone());
         }
     }
 
@@ -395,10 +394,7 @@ impl Reactor {
             self.slots.push(None);
             self.slots.len() - 1
         });
-        let registered = self.poll.registry().register(&mut slot.connection.socket, Token(index), Interest::READABLE | Interest::WRITABLE);
-        if let Err(e) = registered {
-            crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
-        }
+        watch(self.poll.registry(), &mut slot.connection, index);
         self.slots[index] = Some(slot);
         index
     }
@@ -479,9 +475,7 @@ impl Reactor {
         let registry = self.poll.registry();
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
         let _ = registry.deregister(&mut slot.connection.socket);
-        if let Err(e) = registry.register(&mut connection.socket, Token(index), Interest::READABLE | Interest::WRITABLE) {
-            crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
-        }
+        watch(registry, &mut connection, index);
         slot.connection = connection;
         slot.state = ConnState::Connecting { exchange: id, next_addresses };
     }
@@ -633,5 +627,12 @@ impl Reactor {
                 }
             }
         }
+    }
+}
+
+/// Asks for readiness events of a connection (edge-triggered, both directions) under `index`.
+fn watch(registry: &mio::Registry, connection: &mut Connection, index: usize) {
+    if let Err(e) = registry.register(&mut connection.socket, Token(index), Interest::READABLE | Interest::WRITABLE) {
+        crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
     }
 }
