@@ -11,7 +11,7 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Duration;
-use zeroize::Zeroizing;
+use crate::secret::SecretBytes;
 
 pub use crate::net::response::Response;
 pub use crate::net::retry::Retry;
@@ -192,7 +192,7 @@ static BUNDLED_ROOTS: Lazy<rustls::RootCertStore> = Lazy::new(|| {
 
 /// A request ready for the wire, built (and checked) on the caller's thread.
 pub struct Prepared {
-    bytes: Zeroizing<Vec<u8>>,
+    bytes: SecretBytes,
     retry: Retry,
     label: String,
 }
@@ -248,7 +248,7 @@ impl Http {
         } else if method != Method::GET {
             head.push_str("Content-Length: 0\r\n");
         }
-        let mut bytes = Zeroizing::new(Vec::with_capacity(head.len() + 128 + body_len));
+        let mut bytes = SecretBytes::with_capacity(head.len() + 128 + body_len);
         bytes.extend_from_slice(head.as_bytes());
         for (name, value) in headers {
             bytes.extend_from_slice(name.as_bytes());

@@ -183,7 +183,7 @@ impl Service {
             headers.push(("authorization", value.expose()));
         }
         // Request bodies carry OTP codes and refresh tokens: wiped when sent.
-        let body = body.map(|b| zeroize::Zeroizing::new(b.to_string().into_bytes()));
+        let body = body.map(|b| crate::secret::SecretBytes::new(b.to_string().into_bytes()));
         let response = self.http.send(method, route.path, route.log_as, &headers, body.as_ref().map(|b| b.as_slice()), route.retry)?;
         envelope::open(response.status, &response.body).map(|data| (data, response.status))
     }

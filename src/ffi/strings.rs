@@ -117,7 +117,7 @@ impl Drop for CStrings {
         // Only the bytes written: a chunk's spare capacity never held anything (wiping all
         // 4 KiB byte by byte was the largest user-space cost of a delivery).
         for chunk in &mut self.chunks {
-            zeroize::Zeroize::zeroize(chunk.as_mut_slice());
+            crate::secret::wipe(chunk.as_mut_slice());
         }
     }
 }

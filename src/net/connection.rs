@@ -9,7 +9,7 @@ use rustls::{ClientConfig, ClientConnection};
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use zeroize::{Zeroize, Zeroizing};
+use crate::secret::{wipe, SecretBytes};
 
 /// Why reading stopped.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub(crate) struct Connection {
     pub socket: TcpStream,
     tls: Option<Box<ClientConnection>>,
     /// Plaintext of a plain connection not yet written (a TLS one keeps it in rustls).
-    out: Zeroizing<Vec<u8>>,
+    out: SecretBytes,
     out_sent: usize,
 }
 
@@ -47,7 +47,7 @@ impl Connection {
             )),
             None => None,
         };
-        Ok(Connection { socket, tls, out: Zeroizing::new(Vec::new()), out_sent: 0 })
+        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0 })
     }
 
     /// After a readiness event on a connecting socket: true once connected.
@@ -109,7 +109,7 @@ impl Connection {
                     Ok(0) => return Ok(ReadEnd::Closed),
                     Ok(n) => {
                         let satisfied = sink(&buffer[..n]);
-                        buffer[..n].zeroize();
+                        wipe(&mut buffer[..n]);
                         if satisfied? {
                             return Ok(ReadEnd::Satisfied);
                         }
@@ -137,7 +137,7 @@ impl Connection {
                         Ok(0) => break,
                         Ok(n) => {
                             let taken = sink(&buffer[..n]);
-                            buffer[..n].zeroize();
+                            wipe(&mut buffer[..n]);
                             satisfied = taken?;
                         }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,

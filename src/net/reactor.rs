@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
-use zeroize::Zeroizing;
+use crate::secret::SecretBytes;
 
 const WAKER: Token = Token(usize::MAX);
 /// How long a looked-up address is reused: short enough to follow a DNS change promptly.
@@ -32,7 +32,7 @@ pub(crate) type OnDone = Box<dyn FnOnce(Result<Response, Error>) + Send>;
 pub(crate) struct Exchange {
     /// The request's head and body, ready for the wire. Wiped when dropped: it carries
     /// credentials in its headers.
-    pub bytes: Zeroizing<Vec<u8>>,
+    pub bytes: SecretBytes,
     /// For all attempts together, counted from the first time the request goes on the wire:
     /// a request waiting for a free connection has not started yet.
     pub timeout: Duration,

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, GG_BAD_RESPONSE, GG_NETWORK};
 use std::io::Read;
-use zeroize::Zeroizing;
+use crate::secret::SecretBytes;
 
 /// A response head larger than this is an attack or a broken server, not an API answer.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -14,7 +14,7 @@ const MAX_HEADERS: usize = 64;
 pub struct Response {
     pub status: u16,
     /// Wiped when dropped: response bodies carry tokens.
-    pub body: Zeroizing<Vec<u8>>,
+    pub body: SecretBytes,
 }
 
 impl Response {
@@ -56,7 +56,7 @@ pub(crate) struct ResponseReader {
     keep_alive: bool,
     /// Whether any byte of the response has arrived.
     started: bool,
-    body: Zeroizing<Vec<u8>>,
+    body: SecretBytes,
 }
 
 impl ResponseReader {
@@ -69,7 +69,7 @@ impl ResponseReader {
             gzip: false,
             keep_alive: true,
             started: false,
-            body: Zeroizing::new(Vec::new()),
+            body: SecretBytes::default(),
         }
     }
 
@@ -161,7 +161,7 @@ impl ResponseReader {
         if !self.gzip || body.is_empty() {
             return Ok(Response { status, body });
         }
-        let mut inflated = Zeroizing::new(Vec::new());
+        let mut inflated = SecretBytes::default();
         let mut decoder = flate2::read::GzDecoder::new(&body[..]).take(self.max_body + 1);
         decoder
             .read_to_end(&mut inflated)

@@ -51,7 +51,7 @@ fn random_u64() -> u64 {
 mod tests {
     use super::*;
     use crate::error::{GG_BAD_RESPONSE, GG_TIMEOUT, GG_TLS};
-    use zeroize::Zeroizing;
+    use crate::secret::SecretBytes;
 
     #[test]
     fn backoff_is_full_jitter_under_a_doubling_ceiling() {
@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn only_gateway_errors_and_failed_connections_are_transient() {
-        let status = |s| Ok(Response { status: s, body: Zeroizing::new(vec![]) });
+        let status = |s| Ok(Response { status: s, body: SecretBytes::default() });
         for transient in [502, 503, 504] {
             assert!(is_transient(&status(transient)), "{transient}");
         }
