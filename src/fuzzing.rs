@@ -5,11 +5,32 @@
 use crate::error::{GG_API_ERROR, GG_BAD_RESPONSE, GG_HTTP_STATUS, GG_INVALID_ARGUMENT, GG_NULL_PARAM, GG_OK};
 use std::ffi::CString;
 
-/// A KGeN session response body.
+/// A KGeN session response body. The session reader, which picks fields out as serde_json
+/// walks the bytes, must agree with reading the same fields from a serde_json tree (as the
+/// Elixir responses are read).
 pub fn kgen_session(data: &[u8]) {
-    match crate::kgen::session::Session::parse(data) {
-        Ok(session) => assert!(!session.access_token.is_empty(), "a parsed session always has a token"),
-        Err(e) => assert_eq!(e.code, GG_BAD_RESPONSE, "{e:?}"),
+    use crate::kgen::session::{Session, Text};
+    let from_tree = || -> Result<(Vec<String>, bool, i64, i64), crate::error::Error> {
+        let obj = crate::json::parse_object(data, "KGeN")?;
+        let texts = Text::ALL.iter().map(|t| crate::json::text(&obj, t.name())).collect::<Result<Vec<_>, _>>()?;
+        if texts[Text::access_token as usize].is_empty() {
+            return Err(crate::json::bad_response("no access_token"));
+        }
+        Ok((texts, crate::json::flag(&obj, "is_new_user")?, crate::json::int(&obj, "level")?, crate::json::int(&obj, "rank")?))
+    };
+    match (Session::parse(data), from_tree()) {
+        (Ok(session), Ok((texts, is_new_user, level, rank))) => {
+            for (&field, text) in Text::ALL.iter().zip(&texts) {
+                assert_eq!(session.text(field), text.replace('\0', "\u{FFFD}"), "{}", field.name());
+            }
+            assert_eq!((session.is_new_user, session.level, session.rank), (is_new_user, level, rank));
+            assert_eq!(session.raw_json().as_bytes(), data);
+            assert!(!session.text(Text::access_token).is_empty(), "a parsed session always has a token");
+        }
+        (Err(e), Err(_)) => assert_eq!(e.code, GG_BAD_RESPONSE, "{e:?}"),
+        // A tree stops at 128 levels of nesting; skipping an unknown field does not.
+        (Ok(_), Err(_)) => assert!(serde_json::from_slice::<serde::de::IgnoredAny>(data).is_ok(), "accepted what is not JSON"),
+        (Err(e), Ok(_)) => panic!("refused a session a tree reads: {e:?}"),
     }
 }
 

@@ -3,7 +3,9 @@
 //! `GG_BAD_RESPONSE` naming the field.
 
 use crate::error::{Error, GG_BAD_RESPONSE};
-use serde_json::{Map, Value};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 
 pub type Object = Map<String, Value>;
 
@@ -20,18 +22,125 @@ pub fn parse_object(body: &[u8], service: &str) -> Result<Object, Error> {
     }
 }
 
-/// Text of `key`: "" when missing or null; numbers and booleans as their JSON text.
-pub fn text(obj: &Object, key: &str) -> Result<String, Error> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(v @ (Value::Number(_) | Value::Bool(_))) => Ok(v.to_string()),
-        Some(_) => Err(bad_response(format!("field \"{key}\" has the wrong type (expected text)"))),
+/// One field's value as the tolerant readers below see it. Borrowed from the document where
+/// it can be, so a typed reader (the KGeN session) need not build a `Value` tree first.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar<'a> {
+    /// Missing or null.
+    Null,
+    Text(Cow<'a, str>),
+    Bool(bool),
+    Number(Number),
+    /// An object or an array: never what a scalar field expects.
+    Nested,
+}
+
+impl<'a> Scalar<'a> {
+    pub fn of(value: Option<&'a Value>) -> Scalar<'a> {
+        match value {
+            None | Some(Value::Null) => Scalar::Null,
+            Some(Value::String(s)) => Scalar::Text(Cow::Borrowed(s)),
+            Some(Value::Bool(b)) => Scalar::Bool(*b),
+            Some(Value::Number(n)) => Scalar::Number(n.clone()),
+            Some(Value::Array(_) | Value::Object(_)) => Scalar::Nested,
+        }
+    }
+
+    /// "" when null; numbers and booleans as their JSON text.
+    pub fn into_text(self, key: &str) -> Result<Cow<'a, str>, Error> {
+        match self {
+            Scalar::Null => Ok(Cow::Borrowed("")),
+            Scalar::Text(s) => Ok(s),
+            Scalar::Bool(b) => Ok(Cow::Borrowed(if b { "true" } else { "false" })),
+            Scalar::Number(n) => Ok(Cow::Owned(n.to_string())),
+            Scalar::Nested => Err(bad_response(format!("field \"{key}\" has the wrong type (expected text)"))),
+        }
+    }
+
+    /// 0 when null; whole numbers and numeric text.
+    pub fn to_int(&self, key: &str) -> Result<i64, Error> {
+        let wrong = || bad_response(format!("field \"{key}\" has the wrong type (expected an integer)"));
+        match self {
+            Scalar::Null => Ok(0),
+            Scalar::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64))
+                .ok_or_else(wrong),
+            Scalar::Text(s) if s.trim().is_empty() => Ok(0),
+            Scalar::Text(s) => s.trim().parse().map_err(|_| wrong()),
+            Scalar::Bool(_) | Scalar::Nested => Err(wrong()),
+        }
+    }
+
+    /// false when null; booleans and 0/1.
+    pub fn to_flag(&self, key: &str) -> Result<bool, Error> {
+        match self {
+            Scalar::Null => Ok(false),
+            Scalar::Bool(b) => Ok(*b),
+            Scalar::Number(n) if n.as_i64() == Some(0) => Ok(false),
+            Scalar::Number(n) if n.as_i64() == Some(1) => Ok(true),
+            _ => Err(bad_response(format!("field \"{key}\" has the wrong type (expected true/false)"))),
+        }
     }
 }
 
-/// As `text`, but moves the string out of `obj` instead of copying it (one allocation less
-/// per field on the hot path of every KGeN session).
+/// Reads any JSON value as a `Scalar`, borrowing strings without escapes and skipping over
+/// (while still checking) whatever an object or array holds.
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Bool(b))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Number(n.into()))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Number(n.into()))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Scalar<'de>, E> {
+        // JSON numbers are finite; as serde_json's own Value does, a non-finite one is null.
+        Ok(Number::from_f64(n).map_or(Scalar::Null, Scalar::Number))
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Borrowed(s)))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(s.to_string())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Scalar<'de>, E> {
+        Ok(Scalar::Text(Cow::Owned(s)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar<'de>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Scalar::Nested)
+    }
+}
+
+/// Text of `key`: "" when missing or null; numbers and booleans as their JSON text.
+pub fn text(obj: &Object, key: &str) -> Result<String, Error> {
+    Scalar::of(obj.get(key)).into_text(key).map(Cow::into_owned)
+}
+
+/// As `text`, but moves the string out of `obj` instead of copying it.
 pub fn take_text(obj: &mut Object, key: &str) -> Result<String, Error> {
     match obj.get_mut(key) {
         Some(Value::String(s)) => Ok(std::mem::take(s)),
@@ -41,28 +150,12 @@ pub fn take_text(obj: &mut Object, key: &str) -> Result<String, Error> {
 
 /// Integer of `key`: 0 when missing or null; accepts whole numbers and numeric text.
 pub fn int(obj: &Object, key: &str) -> Result<i64, Error> {
-    let wrong = || bad_response(format!("field \"{key}\" has the wrong type (expected an integer)"));
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(0),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64))
-            .ok_or_else(wrong),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(0),
-        Some(Value::String(s)) => s.trim().parse().map_err(|_| wrong()),
-        Some(_) => Err(wrong()),
-    }
+    Scalar::of(obj.get(key)).to_int(key)
 }
 
 /// Flag of `key`: false when missing or null; accepts booleans and 0/1.
 pub fn flag(obj: &Object, key: &str) -> Result<bool, Error> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::Number(n)) if n.as_i64() == Some(0) => Ok(false),
-        Some(Value::Number(n)) if n.as_i64() == Some(1) => Ok(true),
-        Some(_) => Err(bad_response(format!("field \"{key}\" has the wrong type (expected true/false)"))),
-    }
+    Scalar::of(obj.get(key)).to_flag(key)
 }
 
 /// A short, printable excerpt of a non-JSON error body for an error message.

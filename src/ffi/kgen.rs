@@ -3,11 +3,11 @@
 use super::options::gg_options;
 use super::result::{deliver_json, gg_error, gg_json_callback, gg_result, with_c_error};
 use super::client::{self, ClientHandle};
-use super::strings::{arg_callback, arg_mut, arg_ref, arg_str, request_args, CStrings, UserData};
+use super::strings::{arg_callback, arg_mut, arg_ref, arg_str, request_args, UserData};
 use crate::engine::{Engine, Completion};
 use crate::error::Error;
 use crate::kgen::profile::Profile;
-use crate::kgen::session::Session;
+use crate::kgen::session::{Session, Text};
 use crate::kgen::Service;
 use crate::options::Options;
 use std::ffi::{c_char, c_void};
@@ -265,10 +265,9 @@ type SessionFn = unsafe extern "C" fn(*mut c_void, *const gg_error, *const kgen_
 fn deliver_session(callback: SessionFn, user_data: UserData, result: Result<Session, Error>) {
     match result {
         Ok(session) => {
-            let mut strings = CStrings::default();
-            let c = c_session(&session, &mut strings);
-            // SAFETY: the caller's callback with its own user_data; `c` and its strings live
-            // until it returns.
+            let c = c_session(&session);
+            // SAFETY: the caller's callback with its own user_data; `c` and the session its
+            // strings point into live until it returns.
             unsafe { callback(user_data.get(), std::ptr::null(), &c) }
         }
         // SAFETY: as above.
@@ -276,44 +275,43 @@ fn deliver_session(callback: SessionFn, user_data: UserData, result: Result<Sess
     }
 }
 
-fn c_session(s: &Session, strings: &mut CStrings) -> kgen_session {
-    let t = &s.text;
+fn c_session(s: &Session) -> kgen_session {
     kgen_session {
         struct_size: std::mem::size_of::<kgen_session>() as u32,
-        session_id: strings.add(&t.session_id),
-        user_id: strings.add(&t.user_id),
-        name: strings.add(&t.name),
-        username: strings.add(&t.username),
-        email: strings.add(&t.email),
-        device_id: strings.add(&t.device_id),
-        phonenumber: strings.add(&t.phonenumber),
+        session_id: s.c_text(Text::session_id),
+        user_id: s.c_text(Text::user_id),
+        name: s.c_text(Text::name),
+        username: s.c_text(Text::username),
+        email: s.c_text(Text::email),
+        device_id: s.c_text(Text::device_id),
+        phonenumber: s.c_text(Text::phonenumber),
         level: s.level,
         rank: s.rank,
-        date_joined: strings.add(&t.date_joined),
-        playertag: strings.add(&t.playertag),
-        location: strings.add(&t.location),
-        location_name: strings.add(&t.location_name),
-        device_model: strings.add(&t.device_model),
-        screen_height: strings.add(&t.screen_height),
-        screen_width: strings.add(&t.screen_width),
-        os_name: strings.add(&t.os_name),
-        os_version: strings.add(&t.os_version),
-        browser_name: strings.add(&t.browser_name),
-        app_version: strings.add(&t.app_version),
-        fb_login: strings.add(&t.fb_login),
-        google_login: strings.add(&t.google_login),
-        indigg_id: strings.add(&t.indigg_id),
-        indigg_wallet_address: strings.add(&t.indigg_wallet_address),
-        third_party_client_id: strings.add(&t.third_party_client_id),
-        third_party_client_name: strings.add(&t.third_party_client_name),
-        namespaced_third_party_user_id: strings.add(&t.namespaced_third_party_user_id),
-        wallet_address: strings.add(&t.wallet_address),
+        date_joined: s.c_text(Text::date_joined),
+        playertag: s.c_text(Text::playertag),
+        location: s.c_text(Text::location),
+        location_name: s.c_text(Text::location_name),
+        device_model: s.c_text(Text::device_model),
+        screen_height: s.c_text(Text::screen_height),
+        screen_width: s.c_text(Text::screen_width),
+        os_name: s.c_text(Text::os_name),
+        os_version: s.c_text(Text::os_version),
+        browser_name: s.c_text(Text::browser_name),
+        app_version: s.c_text(Text::app_version),
+        fb_login: s.c_text(Text::fb_login),
+        google_login: s.c_text(Text::google_login),
+        indigg_id: s.c_text(Text::indigg_id),
+        indigg_wallet_address: s.c_text(Text::indigg_wallet_address),
+        third_party_client_id: s.c_text(Text::third_party_client_id),
+        third_party_client_name: s.c_text(Text::third_party_client_name),
+        namespaced_third_party_user_id: s.c_text(Text::namespaced_third_party_user_id),
+        wallet_address: s.c_text(Text::wallet_address),
         is_new_user: u8::from(s.is_new_user),
-        access_token: strings.add(s.access_token.expose()),
-        refresh_token: strings.add(s.refresh_token.expose()),
-        linked_phone: strings.add(&t.linked_phone),
-        session_start_time: strings.add(&t.session_start_time),
+        access_token: s.c_text(Text::access_token),
+        refresh_token: s.c_text(Text::refresh_token),
+        linked_phone: s.c_text(Text::linked_phone),
+        session_start_time: s.c_text(Text::session_start_time),
         session_start_unix_ms: s.session_start_unix_ms,
-        raw_json: strings.add(s.raw_json.expose()),
+        raw_json: s.c_raw_json(),
     }
 }

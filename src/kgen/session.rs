@@ -1,21 +1,34 @@
-//! The `/s2s/session` response as a typed value.
+//! The `/s2s/session` response as a typed value, read straight from the bytes.
+//!
+//! A session is parsed on the I/O thread for every player, so it avoids building a JSON
+//! tree: serde_json walks the document once, the fields GameGate knows are picked out as
+//! they pass (borrowed where they have no escapes), and all text lands in one buffer, each
+//! value followed by a NUL, so the C callback can point into it without copying.
 
 use crate::error::Error;
-use crate::json::{self, Object};
+use crate::json::{self, Scalar};
 use crate::secret::Secret;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::ffi::{c_char, CStr};
 
-/// Declares the text fields of a session once: the struct fields and their parsing.
+/// Declares the text fields of a session once: their names and their order in the buffer.
 macro_rules! text_fields {
     ($($field:ident),+ $(,)?) => {
-        /// Every documented text field of a KGeN session response, named as in the JSON.
-        #[derive(Clone, Default, PartialEq, Eq)]
-        pub struct SessionText {
-            $(pub $field: String,)+
+        /// A text field of a KGeN session, named as in the JSON.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Text {
+            $($field,)+
         }
 
-        impl SessionText {
-            fn parse(obj: &mut Object) -> Result<SessionText, Error> {
-                Ok(SessionText { $($field: json::take_text(obj, stringify!($field))?,)+ })
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$field,)+];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Text::$field => stringify!($field),)+
+                }
             }
         }
     };
@@ -26,53 +39,182 @@ text_fields!(
     location, location_name, device_model, screen_height, screen_width, os_name, os_version,
     browser_name, app_version, fb_login, google_login, indigg_id, indigg_wallet_address,
     third_party_client_id, third_party_client_name, namespaced_third_party_user_id,
-    wallet_address, linked_phone, session_start_time,
+    wallet_address, linked_phone, session_start_time, access_token, refresh_token,
 );
 
-/// A KGeN session. Tokens and the raw body (which holds them) are `Secret`s.
+const TEXTS: usize = Text::ALL.len();
+/// The non-text fields, read after the text ones.
+const NUMBERS: [&str; 3] = ["is_new_user", "level", "rank"];
+
+/// A KGeN session. Its text, tokens and raw body included, is one `Secret` buffer.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Session {
-    pub text: SessionText,
+    /// Every text field in `Text::ALL` order, then the raw JSON; each followed by a NUL.
+    buffer: Secret,
+    /// Where each of those starts in `buffer`; one more entry marks the end.
+    starts: [usize; TEXTS + 2],
     pub is_new_user: bool,
     pub level: i64,
     pub rank: i64,
     /// Parsed from `session_start_time`; 0 when that is missing or not Go's format.
     pub session_start_unix_ms: i64,
-    pub access_token: Secret,
-    pub refresh_token: Secret,
-    pub raw_json: Secret,
 }
 
 impl Session {
     pub fn parse(body: &[u8]) -> Result<Session, Error> {
-        let mut obj = json::parse_object(body, "KGeN")?;
-        let text = SessionText::parse(&mut obj)?;
-        let access_token = Secret::new(json::take_text(&mut obj, "access_token")?);
-        if access_token.is_empty() {
+        let raw = std::str::from_utf8(body).map_err(|_| not_json())?;
+        let fields = match serde_json::from_str::<Document>(raw) {
+            Ok(Document::Object(fields)) => fields,
+            Ok(Document::Other) => return Err(json::bad_response("KGeN answered with JSON that is not an object")),
+            Err(_) => return Err(not_json()),
+        };
+        let mut values = fields.values.into_iter();
+        let mut texts: [Cow<str>; TEXTS] = std::array::from_fn(|_| Cow::Borrowed(""));
+        for (i, value) in values.by_ref().take(TEXTS).enumerate() {
+            texts[i] = value.into_text(Text::ALL[i].name())?;
+        }
+        if texts[Text::access_token as usize].is_empty() {
             return Err(json::bad_response("KGeN's session response has no access_token"));
         }
-        Ok(Session {
-            session_start_unix_ms: super::gotime::parse_unix_ms(&text.session_start_time).unwrap_or(0),
-            is_new_user: json::flag(&obj, "is_new_user")?,
-            level: json::int(&obj, "level")?,
-            rank: json::int(&obj, "rank")?,
-            refresh_token: Secret::new(json::take_text(&mut obj, "refresh_token")?),
-            access_token,
-            raw_json: Secret::new(String::from_utf8_lossy(body).into_owned()),
-            text,
-        })
+        let [is_new_user, level, rank] = [values.next(), values.next(), values.next()].map(|v| v.unwrap_or(Scalar::Null));
+        let is_new_user = is_new_user.to_flag(NUMBERS[0])?;
+        let (level, rank) = (level.to_int(NUMBERS[1])?, rank.to_int(NUMBERS[2])?);
+
+        // One allocation for all the text. A NUL inside a value would cut its C string
+        // short: it becomes U+FFFD, in C and in Rust alike.
+        let size = texts.iter().map(|t| t.len() + 1).sum::<usize>() + raw.len() + 1;
+        let mut buffer = String::with_capacity(size);
+        let mut starts = [0; TEXTS + 2];
+        for (i, text) in texts.iter().map(|t| &**t).chain([raw]).enumerate() {
+            starts[i] = buffer.len();
+            if text.contains('\0') {
+                buffer.push_str(&text.replace('\0', "\u{FFFD}"));
+            } else {
+                buffer.push_str(text);
+            }
+            buffer.push('\0');
+        }
+        starts[TEXTS + 1] = buffer.len();
+        let session = Session { buffer: Secret::new(buffer), starts, is_new_user, level, rank, session_start_unix_ms: 0 };
+        let session_start_unix_ms = super::gotime::parse_unix_ms(session.text(Text::session_start_time)).unwrap_or(0);
+        Ok(Session { session_start_unix_ms, ..session })
+    }
+
+    /// A text field, as the JSON had it (numbers and booleans as their JSON text, "" when
+    /// missing or null).
+    pub fn text(&self, field: Text) -> &str {
+        self.entry(field as usize)
+    }
+
+    /// The response body as received.
+    pub fn raw_json(&self) -> &str {
+        self.entry(TEXTS)
+    }
+
+    /// A text field as a C string; valid as long as the session.
+    pub fn c_text(&self, field: Text) -> *const c_char {
+        self.c_entry(field as usize)
+    }
+
+    pub fn c_raw_json(&self) -> *const c_char {
+        self.c_entry(TEXTS)
+    }
+
+    fn entry(&self, index: usize) -> &str {
+        &self.buffer.expose()[self.starts[index]..self.starts[index + 1] - 1]
+    }
+
+    fn c_entry(&self, index: usize) -> *const c_char {
+        let with_nul = &self.buffer.expose().as_bytes()[self.starts[index]..self.starts[index + 1]];
+        // Every entry ends with the NUL pushed after it and holds no other (see `parse`).
+        debug_assert!(CStr::from_bytes_with_nul(with_nul).is_ok());
+        with_nul.as_ptr().cast()
+    }
+}
+
+fn not_json() -> Error {
+    json::bad_response("KGeN answered with a body that is not valid JSON")
+}
+
+/// What the top level of a session body holds.
+enum Document<'de> {
+    Object(Fields<'de>),
+    /// Valid JSON, but not an object.
+    Other,
+}
+
+/// The known fields' values, in `Text::ALL` order then `NUMBERS` order; null when missing.
+/// A field given twice keeps its last value.
+struct Fields<'de> {
+    values: [Scalar<'de>; TEXTS + NUMBERS.len()],
+}
+
+fn field_index(key: &str) -> Option<usize> {
+    Text::ALL.iter().position(|t| t.name() == key).or_else(|| NUMBERS.iter().position(|n| *n == key).map(|i| TEXTS + i))
+}
+
+impl<'de> Deserialize<'de> for Document<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DocumentVisitor)
+    }
+}
+
+struct DocumentVisitor;
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document<'de>, A::Error> {
+        let mut fields = Fields { values: std::array::from_fn(|_| Scalar::Null) };
+        // Keys are read as scalars so that a key with escapes still matches its field.
+        while let Some(key) = map.next_key::<Scalar<'de>>()? {
+            match key {
+                Scalar::Text(key) => match field_index(&key) {
+                    Some(index) => fields.values[index] = map.next_value()?,
+                    None => map.next_value::<IgnoredAny>().map(drop)?,
+                },
+                _ => map.next_value::<IgnoredAny>().map(drop)?,
+            }
+        }
+        Ok(Document::Object(fields))
+    }
+    // Anything else is consumed whole, so that broken JSON is still told from valid JSON.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Document<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Document::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Document<'de>, E> {
+        Ok(Document::Other)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Document<'de>, E> {
+        Ok(Document::Other)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Document<'de>, E> {
+        Ok(Document::Other)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Document<'de>, E> {
+        Ok(Document::Other)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Document<'de>, E> {
+        Ok(Document::Other)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Document<'de>, E> {
+        Ok(Document::Other)
     }
 }
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session")
-            .field("session_id", &self.text.session_id)
-            .field("user_id", &self.text.user_id)
-            .field("wallet_address", &self.text.wallet_address)
+            .field("session_id", &self.text(Text::session_id))
+            .field("user_id", &self.text(Text::user_id))
+            .field("wallet_address", &self.text(Text::wallet_address))
             .field("is_new_user", &self.is_new_user)
-            .field("access_token", &self.access_token)
-            .field("refresh_token", &self.refresh_token)
+            .field("access_token", &"***")
+            .field("refresh_token", &"***")
             .finish_non_exhaustive()
     }
 }
@@ -98,16 +240,17 @@ mod tests {
     #[test]
     fn parses_the_documented_response() {
         let s = Session::parse(DOCUMENTED.as_bytes()).unwrap();
-        assert_eq!(s.text.session_id, "3ab35108-1902-4a1f-4382998f305d");
-        assert_eq!(s.text.namespaced_third_party_user_id, "20798813#FTC_User1");
-        assert_eq!(s.text.third_party_client_name, "ESPORTS_PROTOCOL_CALLBREAK");
-        assert_eq!(s.text.wallet_address, "0xexamplewallet");
-        assert_eq!(s.text.indigg_id, "");
-        assert_eq!(s.access_token.expose(), "exampleToken1");
-        assert_eq!(s.refresh_token.expose(), "exampleToken2");
+        assert_eq!(s.text(Text::session_id), "3ab35108-1902-4a1f-4382998f305d");
+        assert_eq!(s.text(Text::namespaced_third_party_user_id), "20798813#FTC_User1");
+        assert_eq!(s.text(Text::third_party_client_name), "ESPORTS_PROTOCOL_CALLBREAK");
+        assert_eq!(s.text(Text::wallet_address), "0xexamplewallet");
+        assert_eq!(s.text(Text::indigg_id), "");
+        assert_eq!(s.text(Text::app_version), "", "missing");
+        assert_eq!(s.text(Text::access_token), "exampleToken1");
+        assert_eq!(s.text(Text::refresh_token), "exampleToken2");
         assert!(!s.is_new_user);
         assert_eq!(s.session_start_unix_ms, 1_724_142_733_025);
-        assert!(s.raw_json.expose().contains("undocumented-but-sent"));
+        assert_eq!(s.raw_json(), DOCUMENTED);
     }
 
     #[test]
@@ -118,10 +261,41 @@ mod tests {
     }
 
     #[test]
+    fn c_strings_point_into_the_session() {
+        let s = Session::parse(DOCUMENTED.as_bytes()).unwrap();
+        for &field in Text::ALL {
+            // SAFETY: the pointer is valid while `s` lives.
+            let c = unsafe { CStr::from_ptr(s.c_text(field)) };
+            assert_eq!(c.to_str().unwrap(), s.text(field), "{}", field.name());
+        }
+        // SAFETY: as above.
+        assert_eq!(unsafe { CStr::from_ptr(s.c_raw_json()) }.to_str().unwrap(), DOCUMENTED);
+    }
+
+    #[test]
+    fn escapes_numbers_duplicates_and_nul_are_read_as_before() {
+        let body = r#"{"access\u005ftoken": "t\"1", "user_id": 42, "name": true, "email": 1.5e3,
+            "username": "a\u0000b", "level": "7", "rank": 2.0, "is_new_user": 1, "user_id": "last",
+            "session_id": null, "other": [[{"deep": [1, {"x": null}]}]]}"#;
+        let s = Session::parse(body.as_bytes()).unwrap();
+        assert_eq!(s.text(Text::access_token), "t\"1");
+        assert_eq!(s.text(Text::user_id), "last");
+        assert_eq!(s.text(Text::name), "true");
+        assert_eq!(s.text(Text::email), "1500.0");
+        assert_eq!(s.text(Text::username), "a\u{FFFD}b");
+        assert_eq!(s.text(Text::session_id), "");
+        assert_eq!((s.level, s.rank, s.is_new_user), (7, 2, true));
+        assert_eq!(s.raw_json(), body);
+    }
+
+    #[test]
     fn wrong_types_and_missing_token_are_bad_responses() {
         for body in [r#"{"access_token": {"x": 1}}"#, r#"{"access_token": "t", "level": "high"}"#,
-            r#"{"access_token": "t", "is_new_user": "yes"}"#, r#"{"user_id": "u"}"#, "[]", "nope"] {
+            r#"{"access_token": "t", "is_new_user": "yes"}"#, r#"{"user_id": "u"}"#, "[]", "nope",
+            r#"{"access_token": "t"} x"#, r#"{"access_token": "t""#, r#"{"access_token": "", "x": 1}"#] {
             assert_eq!(Session::parse(body.as_bytes()).unwrap_err().code, GG_BAD_RESPONSE, "{body}");
         }
+        let not_utf8 = b"{\"access_token\": \"\xff\"}";
+        assert_eq!(Session::parse(not_utf8).unwrap_err().code, GG_BAD_RESPONSE);
     }
 }
