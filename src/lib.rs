@@ -15,6 +15,7 @@ pub mod secret;
 pub mod version;
 
 pub mod engine;
+pub mod id_map;
 pub mod http;
 pub mod net;
 pub mod json;

@@ -25,7 +25,8 @@ use jobs::JobQueue;
 use stats::LiveGuard;
 use std::any::Any;
 use std::marker::PhantomData;
-use std::collections::{HashMap, VecDeque};
+use crate::id_map::IdMap;
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -51,7 +52,7 @@ enum Ready {
 }
 
 struct State {
-    pending: HashMap<u64, Deliver>,
+    pending: IdMap<Deliver>,
     ready: VecDeque<Ready>,
     shutdown: bool,
     /// The thread running one of this client's callbacks right now, if any.
@@ -134,7 +135,7 @@ impl Engine {
     pub fn new(name: &'static str, dispatch: Dispatch, worker_threads: u32) -> Result<Engine, Error> {
         let shared = Arc::new(Shared {
             name,
-            state: Mutex::new(State { pending: HashMap::new(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
+            state: Mutex::new(State { pending: IdMap::default(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
             ready_arrived: Condvar::new(),
             delivery_done: Condvar::new(),
             ready_len: AtomicUsize::new(0),

@@ -154,8 +154,11 @@ struct Fields<'de> {
 /// thread's time comparing strings; this compares once.
 fn field_index(key: &str) -> Option<usize> {
     const SLOTS: usize = 128; // a power of two, well above the field count
+    // The length and three bytes tell the field names apart well enough; equality decides.
     fn hash(key: &str) -> usize {
-        key.bytes().fold(0u64, |h, b| (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95)) as usize
+        let bytes = key.as_bytes();
+        let at = |i: usize| bytes.get(i).copied().map_or(0, usize::from);
+        bytes.len().wrapping_mul(31) ^ at(0) ^ at(bytes.len() / 2) << 2 ^ at(bytes.len().wrapping_sub(1)) << 4
     }
     static TABLE: once_cell::sync::Lazy<[Option<(&str, usize)>; SLOTS]> = once_cell::sync::Lazy::new(|| {
         let mut table = [None; SLOTS];

@@ -13,7 +13,8 @@ use super::retry::{backoff_delay, is_transient, Retry};
 use crate::engine::stats::LiveGuard;
 use crate::error::{Error, GG_NETWORK, GG_TIMEOUT};
 use mio::{Events, Interest, Poll, Token, Waker};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use crate::id_map::IdMap;
+use std::collections::{BTreeSet, VecDeque};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -165,7 +166,7 @@ struct Reactor {
     open_connections: usize,
     /// Idle connections, most recently used last (reused first: its TCP state is warm).
     idle: Vec<usize>,
-    exchanges: HashMap<u64, Live>,
+    exchanges: IdMap<Live>,
     next_exchange: u64,
     queue: VecDeque<u64>,
     /// Deadlines and backoff ends, earliest first. An exchange's entries leave with it, so
@@ -193,7 +194,7 @@ impl Reactor {
             free_slots: Vec::new(),
             open_connections: 0,
             idle: Vec::new(),
-            exchanges: HashMap::new(),
+            exchanges: IdMap::default(),
             next_exchange: 1,
             queue: VecDeque::new(),
             timers: BTreeSet::new(),
