@@ -490,7 +490,8 @@ uint32_t kgen_client_tick(struct kgen_client *client);
 
 /*
  Completes a pending request with `GG_CANCELLED`; `GG_INVALID_ARGUMENT` when its result was
- already delivered.
+ already delivered. A request still waiting or on the wire is dropped there: its connection
+ is closed, so requests queued behind it go out at once.
  */
 gg_result kgen_client_cancel(struct kgen_client *client, uint64_t request_id);
 

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, GG_SHUTDOWN};
 use crate::net::{Exchange, OnDone, ReactorHandle, Settings, TlsSettings};
+pub use crate::net::Aborter;
 use crate::options::Options;
 use once_cell::sync::Lazy;
 use rustls::pki_types::pem::PemObject;
@@ -265,9 +266,11 @@ impl Http {
 
     /// Puts a request on the wire; `on_done` gets its answer (all attempts within the request
     /// timeout) on the client's I/O thread, exactly once, unless the client is freed first.
-    pub fn start(&self, request: Prepared, on_done: OnDone) {
+    /// Sends a request from the I/O thread; `on_done` gets its outcome there. The `Aborter`
+    /// answers it with `GG_CANCELLED` at once and frees its connection.
+    pub fn start(&self, request: Prepared, on_done: OnDone) -> Aborter {
         let Prepared { bytes, retry, label } = request;
-        self.reactor.start(Exchange { bytes, timeout: self.timeout, retry, label, on_done });
+        self.reactor.start(Exchange { bytes, timeout: self.timeout, retry, label, on_done })
     }
 
     /// Sends a request and waits for its answer (a worker's blocking call).
@@ -276,7 +279,7 @@ impl Http {
             return Err(Error::internal("a blocking request was made on the I/O thread"));
         }
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        self.start(self.prepare(method, path, log_path, headers, body, retry), Box::new(move |outcome| {
+        let _not_aborted = self.start(self.prepare(method, path, log_path, headers, body, retry), Box::new(move |outcome| {
             let _ = sender.send(outcome);
         }));
         // No answer at all: the I/O thread stopped because the client is being freed.

@@ -36,6 +36,13 @@ type Outcome = Result<Box<dyn Any + Send>, Error>;
 type Deliver = Box<dyn FnOnce(Outcome) + Send>;
 type Event = Box<dyn FnOnce() + Send>;
 
+/// A request not yet delivered.
+struct Pending {
+    deliver: Deliver,
+    /// Stops the request's work when it is cancelled (an exchange on the I/O thread).
+    on_cancel: Option<Event>,
+}
+
 struct Job {
     id: u64,
     run: Box<dyn FnOnce(&JobContext) -> Outcome + Send>,
@@ -52,7 +59,7 @@ enum Ready {
 }
 
 struct State {
-    pending: IdMap<Deliver>,
+    pending: IdMap<Pending>,
     ready: VecDeque<Ready>,
     shutdown: bool,
     /// The thread running one of this client's callbacks right now, if any.
@@ -185,17 +192,23 @@ impl Engine {
     }
 
     /// Registers a request that runs off the worker pool (on the client's I/O thread): `start`
-    /// launches it and hands the `Completion` to whatever finishes it. Must not fail once
-    /// called: everything fallible happens before `submit_io`.
-    pub fn submit_io<T, S, D>(&self, start: S, deliver: D) -> Result<u64, Error>
+    /// launches it, hands the `Completion` to whatever finishes it, and returns what stops
+    /// that work if the request is cancelled. Must not fail once called: everything fallible
+    /// happens before `submit_io`.
+    pub fn submit_io<T, S, C, D>(&self, start: S, deliver: D) -> Result<u64, Error>
     where
         T: Send + 'static,
-        S: FnOnce(Completion<T>),
+        S: FnOnce(Completion<T>) -> C,
+        C: FnOnce() + Send + 'static,
         D: FnOnce(Result<T, Error>) + Send + 'static,
     {
         let id = self.register(deliver)?;
         stats::request_started();
-        start(Completion { shared: Some(self.shared.clone()), id, _result: PhantomData });
+        let on_cancel = start(Completion { shared: Some(self.shared.clone()), id, _result: PhantomData });
+        // Already delivered (or cancelled by a guessed id): nothing left to stop.
+        if let Some(pending) = self.shared.lock().pending.get_mut(&id) {
+            pending.on_cancel = Some(Box::new(on_cancel));
+        }
         Ok(id)
     }
 
@@ -216,23 +229,27 @@ impl Engine {
         if state.shutdown {
             return Err(Error::shutdown());
         }
-        state.pending.insert(id, deliver);
+        state.pending.insert(id, Pending { deliver, on_cancel: None });
         Ok(id)
     }
 
-    /// Completes a pending request with `GG_CANCELLED` (delivered in dispatch context).
+    /// Completes a pending request with `GG_CANCELLED` (delivered in dispatch context), and
+    /// stops its work where it can (an exchange on the I/O thread frees its connection).
     pub fn cancel(&self, id: u64) -> Result<(), Error> {
         let mut state = self.shared.lock();
         if state.shutdown {
             return Err(Error::shutdown());
         }
         match state.pending.remove(&id) {
-            Some(deliver) => {
+            Some(Pending { deliver, on_cancel }) => {
                 state.ready.push_back(Ready::Claimed { deliver, outcome: Err(Error::cancelled()) });
                 self.shared.ready_len.store(state.ready.len(), Ordering::Release);
                 drop(state);
                 if self.shared.deliver_on_workers {
                     self.shared.ready_arrived.notify_all(); // no worker brings this one
+                }
+                if let Some(on_cancel) = on_cancel {
+                    on_cancel();
                 }
                 Ok(())
             }
@@ -284,7 +301,8 @@ impl Engine {
             }
             state = self.shared.delivery_done.wait(state).unwrap_or_else(|p| p.into_inner());
         }
-        let mut pending: Vec<(u64, Deliver)> = state.pending.drain().collect();
+        // Work still running is not stopped one by one: the client's threads stop next.
+        let mut pending: Vec<(u64, Deliver)> = state.pending.drain().map(|(id, p)| (id, p.deliver)).collect();
         pending.sort_by_key(|(id, _)| *id);
         let ready: Vec<Ready> = state.ready.drain(..).collect();
         self.shared.ready_len.store(0, Ordering::Release);
@@ -380,7 +398,7 @@ impl Shared {
         self.ready_len.store(state.ready.len(), Ordering::Release);
         let take = match item {
             Ready::Finished { id, outcome } => match state.pending.remove(&id) {
-                Some(deliver) => Take::Run(Box::new(move || deliver(outcome))),
+                Some(Pending { deliver, .. }) => Take::Run(Box::new(move || deliver(outcome))),
                 None => Take::Skip, // cancelled meanwhile: its GG_CANCELLED is queued instead
             },
             Ready::Claimed { deliver, outcome } => Take::Run(Box::new(move || deliver(outcome))),

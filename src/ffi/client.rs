@@ -63,15 +63,17 @@ where
     Ok(())
 }
 
-/// Registers a request that runs on the client's I/O thread and writes its id.
+/// Registers a request that runs on the client's I/O thread and writes its id. `start`
+/// returns what stops the request's exchange if it is cancelled.
 ///
 /// # Safety
 /// `out_request_id` is NULL or valid for one write.
-pub(crate) unsafe fn submit_io<C, T, S, D>(client: &C, start: S, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
+pub(crate) unsafe fn submit_io<C, T, S, A, D>(client: &C, start: S, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
 where
     C: ClientHandle,
     T: Send + 'static,
-    S: FnOnce(Completion<T>),
+    S: FnOnce(Completion<T>) -> A,
+    A: FnOnce() + Send + 'static,
     D: FnOnce(Result<T, Error>) + Send + 'static,
 {
     let id = client.engine().submit_io(start, deliver)?;

@@ -133,7 +133,8 @@ pub extern "C" fn kgen_client_tick(client: *mut kgen_client) -> u32 {
 }
 
 /// Completes a pending request with `GG_CANCELLED`; `GG_INVALID_ARGUMENT` when its result was
-/// already delivered.
+/// already delivered. A request still waiting or on the wire is dropped there: its connection
+/// is closed, so requests queued behind it go out at once.
 #[no_mangle]
 pub extern "C" fn kgen_client_cancel(client: *mut kgen_client, request_id: u64) -> gg_result {
     // SAFETY: NULL or a live client.
@@ -225,7 +226,10 @@ pub extern "C" fn kgen_create_session_with_profile(
         Service::check_user_id(&user_id)?;
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let start = move |done: Completion<Session>| service.create_session(&user_id, &profile, move |r| done.finish(r));
+        let start = move |done: Completion<Session>| {
+            let exchange = service.create_session(&user_id, &profile, move |r| done.finish(r));
+            move || exchange.abort()
+        };
         let deliver = move |result: Result<Session, Error>| deliver_session(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit_io(client, start, deliver, out_request_id) }
@@ -253,7 +257,10 @@ pub extern "C" fn kgen_request(
         let service = client.service.clone();
         let user_data = UserData(user_data);
         let method = crate::http::parse_method(&args.method)?;
-        let start = move |done: Completion<String>| service.request(method, &args.path, args.body.as_deref(), move |r| done.finish(r));
+        let start = move |done: Completion<String>| {
+            let exchange = service.request(method, &args.path, args.body.as_deref(), move |r| done.finish(r));
+            move || exchange.abort()
+        };
         let deliver = move |result| deliver_json(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit_io(client, start, deliver, out_request_id) }

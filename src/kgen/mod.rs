@@ -50,19 +50,19 @@ impl Service {
     }
 
     /// `POST /s2s/session/`: creates or retrieves the player's KGeN session. `done` gets the
-    /// session on the client's I/O thread.
-    pub fn create_session(&self, user_id: &str, profile: &Profile, done: impl FnOnce(Result<Session, Error>) + Send + 'static) {
+    /// session on the client's I/O thread; the `Aborter` cancels it there.
+    pub fn create_session(&self, user_id: &str, profile: &Profile, done: impl FnOnce(Result<Session, Error>) + Send + 'static) -> http::Aborter {
         let body = profile.request_body(user_id);
         // Create-or-retrieve: safe to send again after a transient failure.
         let request = self.prepare(Method::POST, SESSION_PATH, Some(&body), Retry::IfTransient);
-        self.http.start(request, Box::new(move |outcome| done(session_from(outcome))));
+        self.http.start(request, Box::new(move |outcome| done(session_from(outcome))))
     }
 
     /// Any S2S call (arguments checked by `http::check_request`). `done` gets the response
     /// body as JSON text ("null" for an empty body).
-    pub fn request(&self, method: Method, path: &str, body_json: Option<&str>, done: impl FnOnce(Result<String, Error>) + Send + 'static) {
+    pub fn request(&self, method: Method, path: &str, body_json: Option<&str>, done: impl FnOnce(Result<String, Error>) + Send + 'static) -> http::Aborter {
         let request = self.prepare(method, path, body_json.map(str::as_bytes), Retry::for_method(method));
-        self.http.start(request, Box::new(move |outcome| done(json_from(outcome))));
+        self.http.start(request, Box::new(move |outcome| done(json_from(outcome))))
     }
 
     fn prepare(&self, method: Method, path: &str, body: Option<&[u8]>, retry: Retry) -> http::Prepared {

@@ -8,6 +8,7 @@ pub mod response;
 pub mod retry;
 
 pub(crate) use connection::TlsSettings;
+pub use reactor::Aborter;
 pub(crate) use reactor::{Exchange, OnDone, ReactorHandle, Settings};
 
 /// The methods the services use.

@@ -4,7 +4,7 @@
 //! arrive together are read after a single wake-up.
 //!
 //! Requests ("exchanges") come in through the inbox. Each one is answered exactly once
-//! through its `on_done`: by a response, an error, or its deadline. At most `max_in_flight`
+//! through its `on_done`: by a response, an error, its deadline, or an abort. At most `max_in_flight`
 //! connections exist; requests beyond that wait their turn in order.
 
 use super::connection::{Connection, ReadEnd, TlsSettings};
@@ -17,7 +17,7 @@ use crate::id_map::IdMap;
 use std::collections::{BTreeSet, VecDeque};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
@@ -45,7 +45,9 @@ pub(crate) struct Exchange {
 
 /// What the I/O thread is told.
 enum Command {
-    Start(Exchange),
+    Start(u64, Exchange),
+    /// The request was cancelled: answer it now and free its connection.
+    Abort(u64),
     Addresses(Result<Vec<SocketAddr>, Error>),
     Stop,
 }
@@ -69,6 +71,8 @@ struct Inbox {
     /// (one system call), and never from the I/O thread itself (a callback queuing more).
     sleeping: AtomicBool,
     thread: Mutex<Option<ThreadId>>,
+    /// Exchange ids are handed out by the posting side, so a post can be aborted later.
+    next_exchange: AtomicU64,
 }
 
 impl Inbox {
@@ -95,7 +99,13 @@ impl ReactorHandle {
     pub fn spawn(name: &str, settings: Settings) -> Result<ReactorHandle, Error> {
         let poll = Poll::new().map_err(|e| Error::internal(format!("could not create the I/O poller: {e}")))?;
         let waker = Waker::new(poll.registry(), WAKER).map_err(|e| Error::internal(format!("could not create the I/O waker: {e}")))?;
-        let inbox = Arc::new(Inbox { commands: Mutex::new(Vec::new()), waker, sleeping: AtomicBool::new(false), thread: Mutex::new(None) });
+        let inbox = Arc::new(Inbox {
+            commands: Mutex::new(Vec::new()),
+            waker,
+            sleeping: AtomicBool::new(false),
+            thread: Mutex::new(None),
+            next_exchange: AtomicU64::new(1),
+        });
         let thread_inbox = inbox.clone();
         let handle = thread::Builder::new()
             .name(format!("gamegate-{name}-io"))
@@ -108,8 +118,11 @@ impl ReactorHandle {
         Ok(ReactorHandle { inbox })
     }
 
-    pub fn start(&self, exchange: Exchange) {
-        self.inbox.post(Command::Start(exchange));
+    /// Queues `exchange`; the returned `Aborter` can take it back while it is unanswered.
+    pub fn start(&self, exchange: Exchange) -> Aborter {
+        let id = self.inbox.next_exchange.fetch_add(1, Ordering::Relaxed);
+        self.inbox.post(Command::Start(id, exchange));
+        Aborter { inbox: Arc::downgrade(&self.inbox), id }
     }
 
     /// True on the I/O thread itself, where waiting for an answer would wait forever.
@@ -121,6 +134,23 @@ impl ReactorHandle {
 impl Drop for ReactorHandle {
     fn drop(&mut self) {
         self.inbox.post(Command::Stop);
+    }
+}
+
+/// Aborts one exchange: it is answered with `GG_CANCELLED` at once, leaves the queue, and
+/// its connection (whose answer is now unwanted) is closed, so a cancelled request to a slow
+/// server does not hold a connection until its deadline. Does nothing once it was answered,
+/// or once the client's I/O thread is gone.
+pub struct Aborter {
+    inbox: std::sync::Weak<Inbox>,
+    id: u64,
+}
+
+impl Aborter {
+    pub fn abort(self) {
+        if let Some(inbox) = self.inbox.upgrade() {
+            inbox.post(Command::Abort(self.id));
+        }
     }
 }
 
@@ -167,7 +197,6 @@ struct Reactor {
     /// Idle connections, most recently used last (reused first: its TCP state is warm).
     idle: Vec<usize>,
     exchanges: IdMap<Live>,
-    next_exchange: u64,
     queue: VecDeque<u64>,
     /// Deadlines and backoff ends, earliest first. An exchange's entries leave with it, so
     /// this holds only what is in flight.
@@ -195,7 +224,6 @@ impl Reactor {
             open_connections: 0,
             idle: Vec::new(),
             exchanges: IdMap::default(),
-            next_exchange: 1,
             queue: VecDeque::new(),
             timers: BTreeSet::new(),
             addresses,
@@ -246,12 +274,16 @@ impl Reactor {
     fn handle(&mut self, command: Command) {
         match command {
             Command::Stop => self.stopped = true,
-            Command::Start(exchange) => {
-                let id = self.next_exchange;
-                self.next_exchange += 1;
+            Command::Start(id, exchange) => {
                 self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0, deadline: None });
                 self.queue.push_back(id);
                 self.serve_queue();
+            }
+            Command::Abort(id) => {
+                if self.exchanges.contains_key(&id) {
+                    self.finish(id, Err(Error::cancelled()));
+                    self.serve_queue(); // its connection, if it had one, is free again
+                }
             }
             Command::Addresses(result) => {
                 self.looking_up = false;

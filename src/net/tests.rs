@@ -87,3 +87,52 @@ fn requests_beyond_the_limit_wait_for_a_free_connection() {
     let connections = accepted.load(Ordering::SeqCst);
     assert!((1..=2).contains(&connections), "{connections} connections for a limit of 2");
 }
+
+#[test]
+fn an_aborted_exchange_is_cancelled_and_frees_its_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (got_first, first_arrived) = mpsc::channel();
+    // Never answers the first connection; waits for the client to close it, then answers one
+    // request on a second connection and reports which one it was.
+    let server = thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream);
+        assert!(read_request(&mut reader));
+        got_first.send(()).unwrap();
+        assert!(!read_request(&mut reader), "the aborted request's connection is closed, not reused");
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut first_line = String::new();
+        reader.read_line(&mut first_line).unwrap();
+        assert!(read_request(&mut reader));
+        let mut stream = stream;
+        answer(&mut stream);
+        first_line
+    });
+    let mut options = Options::default();
+    options.worker_threads = 1;
+    // Without the abort, the first request would end by this deadline, as GG_TIMEOUT.
+    options.timeout = std::time::Duration::from_secs(30);
+    let http = Http::new("test", &options, &format!("http://127.0.0.1:{port}")).unwrap();
+    let (sender, receiver) = mpsc::channel();
+    let mut aborters = Vec::new();
+    for path in ["/a", "/b", "/c"] {
+        let sender = sender.clone();
+        let request = http.prepare(Method::GET, path, path, &[], None, Retry::Never);
+        aborters.push(http.start(request, Box::new(move |outcome| sender.send((path, outcome.map(|r| r.status))).unwrap())));
+    }
+    let c = aborters.pop().unwrap();
+    let b = aborters.pop().unwrap();
+    let a = aborters.pop().unwrap();
+    first_arrived.recv().unwrap(); // /a is on the wire; /b and /c wait for the one connection
+    b.abort(); // queued: never sent
+    a.abort(); // on the wire: its connection closes and /c gets a new one
+    let mut outcomes: Vec<_> = (0..3).map(|_| receiver.recv().unwrap()).collect();
+    outcomes.sort_by_key(|(path, _)| *path);
+    let codes: Vec<_> = outcomes.iter().map(|(path, o)| (*path, o.as_ref().map_err(|e| e.code).copied())).collect();
+    use crate::error::GG_CANCELLED;
+    assert_eq!(codes, [("/a", Err(GG_CANCELLED)), ("/b", Err(GG_CANCELLED)), ("/c", Ok(200))]);
+    assert_eq!(server.join().unwrap(), "GET /c HTTP/1.1\r\n");
+    c.abort(); // answered already: nothing happens
+}

@@ -411,6 +411,34 @@ static void test_cancel_delivers_cancelled_once(void) {
     emulator_control("/_emulator/reset", "{}");
 }
 
+/* One connection, held by a request the server answers only after two minutes: cancelling it
+ * must close that connection, so the request queued behind it goes out now, not once the
+ * first one's two-minute timeout has passed (TICK_UNTIL gives up after 30 s). The slow path
+ * is only the held request's, whether or not it reached the server before the cancel. */
+static void test_cancel_frees_the_connection_for_the_next_request(void) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 120000, \"path_prefix\": \"/s2s/held\"}");
+    gg_options *o = options_for(emulator_url, GG_DISPATCH_TICK, 120000);
+    CHECK_EQ_INT(gg_options_set_worker_threads(o, 1), GG_OK);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_OK);
+    gg_options_free(o);
+    json_result held;
+    session_result queued;
+    memset(&held, 0, sizeof held);
+    memset(&queued, 0, sizeof queued);
+    uint64_t held_id = 0;
+    CHECK_EQ_INT(kgen_request(c, "GET", "/s2s/held", NULL, on_json, &held, &held_id), GG_OK);
+    CHECK_EQ_INT(kgen_create_session(c, "player-queued", on_session, &queued, NULL), GG_OK);
+    CHECK_EQ_INT(kgen_client_cancel(c, held_id), GG_OK);
+    tick_until(c, &queued.calls, 1);
+    CHECK_EQ_INT(queued.code, GG_OK);
+    CHECK_STR(queued.user_id, "player-queued");
+    CHECK_EQ_INT(held.calls, 1);
+    CHECK_EQ_INT(held.code, GG_CANCELLED);
+    kgen_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
 #define PENDING_COUNT 100
 
 static void test_free_with_100_pending_answers_each_once(void) {
@@ -712,6 +740,7 @@ int main(void) {
     RUN(test_server_errors_keep_status_and_message);
     RUN(test_oversized_body_is_a_bad_response);
     RUN(test_cancel_delivers_cancelled_once);
+    RUN(test_cancel_frees_the_connection_for_the_next_request);
     RUN(test_free_with_100_pending_answers_each_once);
     RUN(test_free_from_inside_a_tick_callback);
     RUN(test_worker_mode_calls_back_on_a_library_thread);
