@@ -4,8 +4,8 @@
 //! arrive together are read after a single wake-up.
 //!
 //! Requests ("exchanges") come in through the inbox. Each one is answered exactly once
-//! through its `on_done`: by a response, an error, its deadline, or an abort. At most `max_in_flight`
-//! connections exist; requests beyond that wait their turn in order.
+//! through its `on_done`: by a response, an error, its deadline, or an abort. At most
+//! `max_in_flight` connections exist; requests beyond that wait their turn in order.
 
 use super::connection::{Connection, ReadEnd, TlsSettings};
 use super::response::{Response, ResponseReader};
