@@ -13,12 +13,22 @@ pub fn bad_response(message: impl Into<String>) -> Error {
     Error::new(GG_BAD_RESPONSE, message)
 }
 
+/// A body that does not parse as JSON at all.
+pub fn not_json(service: &str) -> Error {
+    bad_response(format!("{service} answered with a body that is not valid JSON"))
+}
+
+/// Valid JSON where an object was expected.
+pub fn not_an_object(service: &str) -> Error {
+    bad_response(format!("{service} answered with JSON that is not an object"))
+}
+
 /// Parses a body that must be a JSON object.
 pub fn parse_object(body: &[u8], service: &str) -> Result<Object, Error> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(bad_response(format!("{service} answered with JSON that is not an object"))),
-        Err(_) => Err(bad_response(format!("{service} answered with a body that is not valid JSON"))),
+        Ok(_) => Err(not_an_object(service)),
+        Err(_) => Err(not_json(service)),
     }
 }
 
@@ -138,14 +148,6 @@ impl<'de> Visitor<'de> for ScalarVisitor {
 /// Text of `key`: "" when missing or null; numbers and booleans as their JSON text.
 pub fn text(obj: &Object, key: &str) -> Result<String, Error> {
     Scalar::of(obj.get(key)).into_text(key).map(Cow::into_owned)
-}
-
-/// As `text`, but moves the string out of `obj` instead of copying it.
-pub fn take_text(obj: &mut Object, key: &str) -> Result<String, Error> {
-    match obj.get_mut(key) {
-        Some(Value::String(s)) => Ok(std::mem::take(s)),
-        _ => text(obj, key),
-    }
 }
 
 /// Integer of `key`: 0 when missing or null; accepts whole numbers and numeric text.

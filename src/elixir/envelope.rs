@@ -32,8 +32,8 @@ pub fn open(status: u16, body: &[u8]) -> Result<Value, Error> {
     if !(200..300).contains(&status) {
         return Err(json::http_status_error("Elixir", status, body));
     }
-    Err(json::bad_response(if parsed.is_some() { "Elixir answered with JSON that is not an envelope" } else { "Elixir answered with a body that is not valid JSON" })
-        .with_status(status))
+    let error = if parsed.is_some() { json::bad_response("Elixir answered with JSON that is not an envelope") } else { json::not_json("Elixir") };
+    Err(error.with_status(status))
 }
 
 #[cfg(test)]

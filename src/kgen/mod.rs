@@ -93,6 +93,6 @@ fn json_from(outcome: Result<http::Response, Error>) -> Result<String, Error> {
     }
     match serde_json::from_slice::<serde_json::Value>(&response.body) {
         Ok(_) => Ok(String::from_utf8_lossy(&response.body).into_owned()),
-        Err(_) => Err(crate::json::bad_response("KGeN answered with a body that is not valid JSON").with_status(response.status)),
+        Err(_) => Err(crate::json::not_json("KGeN").with_status(response.status)),
     }
 }

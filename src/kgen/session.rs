@@ -62,11 +62,11 @@ pub struct Session {
 
 impl Session {
     pub fn parse(body: &[u8]) -> Result<Session, Error> {
-        let raw = std::str::from_utf8(body).map_err(|_| not_json())?;
+        let raw = std::str::from_utf8(body).map_err(|_| json::not_json("KGeN"))?;
         let fields = match serde_json::from_str::<Document>(raw) {
             Ok(Document::Object(fields)) => fields,
-            Ok(Document::Other) => return Err(json::bad_response("KGeN answered with JSON that is not an object")),
-            Err(_) => return Err(not_json()),
+            Ok(Document::Other) => return Err(json::not_an_object("KGeN")),
+            Err(_) => return Err(json::not_json("KGeN")),
         };
         let mut values = fields.values.into_iter();
         let mut texts: [Cow<str>; TEXTS] = std::array::from_fn(|_| Cow::Borrowed(""));
@@ -79,6 +79,7 @@ impl Session {
         let [is_new_user, level, rank] = [values.next(), values.next(), values.next()].map(|v| v.unwrap_or(Scalar::Null));
         let is_new_user = is_new_user.to_flag(NUMBERS[0])?;
         let (level, rank) = (level.to_int(NUMBERS[1])?, rank.to_int(NUMBERS[2])?);
+        let session_start_unix_ms = super::gotime::parse_unix_ms(&texts[Text::session_start_time as usize]).unwrap_or(0);
 
         // One allocation for all the text. A NUL inside a value would cut its C string
         // short: it becomes U+FFFD, in C and in Rust alike.
@@ -95,9 +96,7 @@ impl Session {
             buffer.push('\0');
         }
         starts[TEXTS + 1] = buffer.len();
-        let session = Session { buffer: Secret::new(buffer), starts, is_new_user, level, rank, session_start_unix_ms: 0 };
-        let session_start_unix_ms = super::gotime::parse_unix_ms(session.text(Text::session_start_time)).unwrap_or(0);
-        Ok(Session { session_start_unix_ms, ..session })
+        Ok(Session { buffer: Secret::new(buffer), starts, is_new_user, level, rank, session_start_unix_ms })
     }
 
     /// A text field, as the JSON had it (numbers and booleans as their JSON text, "" when
@@ -130,10 +129,6 @@ impl Session {
         debug_assert!(CStr::from_bytes_with_nul(with_nul).is_ok());
         with_nul.as_ptr().cast()
     }
-}
-
-fn not_json() -> Error {
-    json::bad_response("KGeN answered with a body that is not valid JSON")
 }
 
 /// What the top level of a session body holds.
