@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "gamegate.h"
+#include "../tests/c/gg_resident.h"
 
 static int done;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -58,17 +59,6 @@ static void run_requests(kgen_client *c, int n, int in_flight) {
         struct timespec ts = {0, 50000};
         nanosleep(&ts, NULL);
     }
-}
-
-static long resident_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
-    }
-    if (f) fclose(f);
-    return kib;
 }
 
 int main(int argc, char **argv) {

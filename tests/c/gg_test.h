@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gg_resident.h"
+
 static int gg_test_failed_checks = 0;
 static int gg_tests_passed = 0;
 static int gg_tests_failed = 0;
@@ -67,18 +69,6 @@ static double gg_now_seconds(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* This process's resident memory in KiB (VmRSS), or -1. */
-static inline long resident_kib(void) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "VmRSS:", 6) == 0) kib = atol(line + 6);
-    }
-    if (f) fclose(f);
-    return kib;
 }
 
 /* Poll interval while waiting for a condition (never a stand-in for synchronisation). */
