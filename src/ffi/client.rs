@@ -2,6 +2,7 @@
 
 use super::strings::{arg_ref, write_request_id};
 use crate::engine::{Completion, Engine, JobContext};
+use crate::http::Aborter;
 use crate::error::Error;
 use std::sync::Arc;
 
@@ -64,18 +65,21 @@ where
 }
 
 /// Registers a request that runs on the client's I/O thread and writes its id. `start`
-/// returns what stops the request's exchange if it is cancelled.
+/// sends its exchange; cancelling the request aborts that exchange.
 ///
 /// # Safety
 /// `out_request_id` is NULL or valid for one write.
-pub(crate) unsafe fn submit_io<C, T, S, A, D>(client: &C, start: S, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
+pub(crate) unsafe fn submit_io<C, T, S, D>(client: &C, start: S, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
 where
     C: ClientHandle,
     T: Send + 'static,
-    S: FnOnce(Completion<T>) -> A,
-    A: FnOnce() + Send + 'static,
+    S: FnOnce(Completion<T>) -> Aborter,
     D: FnOnce(Result<T, Error>) + Send + 'static,
 {
+    let start = move |done: Completion<T>| {
+        let exchange = start(done);
+        move || exchange.abort()
+    };
     let id = client.engine().submit_io(start, deliver)?;
     // SAFETY: forwarded contract.
     unsafe { write_request_id(out_request_id, id) };

@@ -226,10 +226,7 @@ pub extern "C" fn kgen_create_session_with_profile(
         Service::check_user_id(&user_id)?;
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let start = move |done: Completion<Session>| {
-            let exchange = service.create_session(&user_id, &profile, move |r| done.finish(r));
-            move || exchange.abort()
-        };
+        let start = move |done: Completion<Session>| service.create_session(&user_id, &profile, move |r| done.finish(r));
         let deliver = move |result: Result<Session, Error>| deliver_session(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit_io(client, start, deliver, out_request_id) }
@@ -257,10 +254,7 @@ pub extern "C" fn kgen_request(
         let service = client.service.clone();
         let user_data = UserData(user_data);
         let method = crate::http::parse_method(&args.method)?;
-        let start = move |done: Completion<String>| {
-            let exchange = service.request(method, &args.path, args.body.as_deref(), move |r| done.finish(r));
-            move || exchange.abort()
-        };
+        let start = move |done: Completion<String>| service.request(method, &args.path, args.body.as_deref(), move |r| done.finish(r));
         let deliver = move |result| deliver_json(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit_io(client, start, deliver, out_request_id) }
