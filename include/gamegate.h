@@ -327,6 +327,11 @@ typedef struct gg_stats {
    Requests whose worker finished, whether or not the result was still wanted.
    */
   uint64_t requests_finished;
+  /*
+   Times a client's I/O thread woke up (all clients together): it sleeps until the
+   network has something, so an answer arriving in N pieces costs a few wake-ups per piece.
+   */
+  uint64_t io_wakeups;
 } gg_stats;
 
 #ifdef __cplusplus

@@ -273,6 +273,12 @@ impl Http {
         self.reactor.start(Exchange { bytes, timeout: self.timeout, retry, label, on_done })
     }
 
+    /// How many times this client's I/O thread has woken up (for tests of its sleeping).
+    #[cfg(test)]
+    pub fn io_wakeups(&self) -> u64 {
+        self.reactor.wakeups()
+    }
+
     /// Sends a request and waits for its answer (a worker's blocking call).
     pub fn send(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>, retry: Retry) -> Result<Response, Error> {
         if self.reactor.is_io_thread() {

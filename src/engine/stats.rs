@@ -7,6 +7,7 @@ static LIVE_CLIENTS: AtomicU64 = AtomicU64::new(0);
 static LIVE_THREADS: AtomicU64 = AtomicU64::new(0);
 static REQUESTS_STARTED: AtomicU64 = AtomicU64::new(0);
 static REQUESTS_FINISHED: AtomicU64 = AtomicU64::new(0);
+static IO_WAKEUPS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -18,6 +19,8 @@ pub struct Snapshot {
     pub requests_started: u64,
     /// Requests whose worker finished (result queued, or dropped after cancel/free).
     pub requests_finished: u64,
+    /// Times any client's I/O thread came back from waiting for the network.
+    pub io_wakeups: u64,
 }
 
 pub fn snapshot() -> Snapshot {
@@ -26,6 +29,7 @@ pub fn snapshot() -> Snapshot {
         live_threads: LIVE_THREADS.load(Ordering::Acquire),
         requests_started: REQUESTS_STARTED.load(Ordering::Acquire),
         requests_finished: REQUESTS_FINISHED.load(Ordering::Acquire),
+        io_wakeups: IO_WAKEUPS.load(Ordering::Relaxed),
     }
 }
 
@@ -35,6 +39,10 @@ pub(crate) fn request_started() {
 
 pub(crate) fn request_finished() {
     REQUESTS_FINISHED.fetch_add(1, Ordering::Release);
+}
+
+pub(crate) fn io_wakeup() {
+    IO_WAKEUPS.fetch_add(1, Ordering::Relaxed);
 }
 
 /// Counts one live thing for as long as it exists.

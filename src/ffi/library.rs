@@ -49,23 +49,40 @@ pub struct gg_stats {
     pub requests_started: u64,
     /// Requests whose worker finished, whether or not the result was still wanted.
     pub requests_finished: u64,
+    /// Times a client's I/O thread woke up (all clients together): it sleeps until the
+    /// network has something, so an answer arriving in N pieces costs a few wake-ups per piece.
+    pub io_wakeups: u64,
 }
+
+/// The size of `gg_stats` before `io_wakeups` was appended: programs built against it still
+/// get the fields they know.
+const GG_STATS_FIRST_SIZE: usize = std::mem::offset_of!(gg_stats, requests_finished) + 8;
 
 /// Fills `out` (whose `struct_size` the caller sets) with the current counters.
 #[no_mangle]
 pub extern "C" fn gg_get_stats(out: *mut gg_stats) -> gg_result {
     ffi_result! {
-        // SAFETY: pointer contract of this function.
-        let out = unsafe { super::strings::arg_mut(out, "out")? };
-        if (out.struct_size as usize) < std::mem::size_of::<gg_stats>() {
-            return Err(Error::new(GG_INVALID_ARGUMENT, "set out->struct_size = sizeof(gg_stats) first"));
+        if out.is_null() {
+            return Err(Error::null_param("out"));
         }
-        let now = stats::snapshot();
-        out.struct_size = std::mem::size_of::<gg_stats>() as u32;
-        out.live_clients = now.live_clients;
-        out.live_threads = now.live_threads;
-        out.requests_started = now.requests_started;
-        out.requests_finished = now.requests_finished;
+        // SAFETY: `out` points at a gg_stats of at least the first size (checked before any
+        // other field is touched); fields past the caller's struct_size are never written.
+        unsafe {
+            let size = std::ptr::addr_of!((*out).struct_size).read() as usize;
+            if size < GG_STATS_FIRST_SIZE {
+                return Err(Error::new(GG_INVALID_ARGUMENT, "set out->struct_size = sizeof(gg_stats) first"));
+            }
+            let now = stats::snapshot();
+            let written = size.min(std::mem::size_of::<gg_stats>());
+            std::ptr::addr_of_mut!((*out).struct_size).write(written as u32);
+            std::ptr::addr_of_mut!((*out).live_clients).write(now.live_clients);
+            std::ptr::addr_of_mut!((*out).live_threads).write(now.live_threads);
+            std::ptr::addr_of_mut!((*out).requests_started).write(now.requests_started);
+            std::ptr::addr_of_mut!((*out).requests_finished).write(now.requests_finished);
+            if written >= std::mem::offset_of!(gg_stats, io_wakeups) + 8 {
+                std::ptr::addr_of_mut!((*out).io_wakeups).write(now.io_wakeups);
+            }
+        }
         Ok(())
     }
 }

@@ -11,15 +11,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use crate::secret::{wipe, SecretBytes};
 
-/// Why reading stopped.
+/// Why reading stopped. Reading always goes on until the socket has nothing more (mio's
+/// rule: on Windows a socket is watched again only after an operation returned
+/// `WouldBlock`), so the next answer on a kept-alive connection still raises an event.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum ReadEnd {
     /// Nothing more to read now; wait for the next readiness event.
     WouldBlock,
     /// The peer closed the connection.
     Closed,
-    /// The reader has all it wants.
-    Satisfied,
 }
 
 pub(crate) struct Connection {
@@ -28,6 +28,9 @@ pub(crate) struct Connection {
     /// Plaintext of a plain connection not yet written (a TLS one keeps it in rustls).
     out: SecretBytes,
     out_sent: usize,
+    /// Set when a socket operation returned `WouldBlock`: the point where Windows watches the
+    /// socket again. Taken by the one-shot readiness check of debug builds (`readiness.rs`).
+    pub blocked: bool,
 }
 
 /// TLS settings of the origin, shared by its connections.
@@ -47,7 +50,7 @@ impl Connection {
             )),
             None => None,
         };
-        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0 })
+        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false })
     }
 
     /// After a readiness event on a connecting socket: true once connected.
@@ -80,16 +83,28 @@ impl Connection {
         }
     }
 
+    /// Whether bytes wait for the socket to take them: only then is the connection watched
+    /// for writability (a writable socket would otherwise report itself again and again).
+    pub fn wants_write(&self) -> bool {
+        match &self.tls {
+            Some(tls) => tls.wants_write(),
+            None => self.out_sent < self.out.len(),
+        }
+    }
+
     /// Writes what the socket takes now.
     pub fn flush(&mut self) -> Result<(), Error> {
         match &mut self.tls {
-            Some(tls) => write_records(tls, &mut self.socket)?,
+            Some(tls) => write_records(tls, &mut self.socket, &mut self.blocked)?,
             None => {
                 while self.out_sent < self.out.len() {
                     match self.socket.write(&self.out[self.out_sent..]) {
                         Ok(0) => return Err(Error::new(GG_NETWORK, "the connection was reset")),
                         Ok(n) => self.out_sent += n,
-                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                            self.blocked = true;
+                            break;
+                        }
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                         Err(e) => return Err(map_io_error(&e)),
                     }
@@ -99,22 +114,23 @@ impl Connection {
         Ok(())
     }
 
-    /// Reads what has arrived and hands the plaintext to `sink`, which returns true once it
-    /// has a whole answer (reading then stops, so the next answer's readiness is not lost).
-    /// `buffer` is scratch space; what was read into it is wiped before this returns.
-    pub fn read(&mut self, buffer: &mut [u8], sink: &mut dyn FnMut(&[u8]) -> Result<bool, Error>) -> Result<ReadEnd, Error> {
+    /// Reads everything that has arrived, until the socket would block or closes, and hands
+    /// the plaintext to `sink`. `buffer` is scratch space; what was read into it is wiped
+    /// before this returns.
+    pub fn read(&mut self, buffer: &mut [u8], sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>) -> Result<ReadEnd, Error> {
         match &mut self.tls {
             None => loop {
                 match self.socket.read(buffer) {
                     Ok(0) => return Ok(ReadEnd::Closed),
                     Ok(n) => {
-                        let satisfied = sink(&buffer[..n]);
+                        let taken = sink(&buffer[..n]);
                         wipe(&mut buffer[..n]);
-                        if satisfied? {
-                            return Ok(ReadEnd::Satisfied);
-                        }
+                        taken?;
                     }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(ReadEnd::WouldBlock),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        self.blocked = true;
+                        return Ok(ReadEnd::WouldBlock);
+                    }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(map_io_error(&e)),
                 }
@@ -131,14 +147,13 @@ impl Connection {
                 }
                 let state = tls.process_new_packets().map_err(|e| map_tls_error(&e))?;
                 let peer_closed = state.peer_has_closed();
-                let mut satisfied = false;
-                while !satisfied {
+                loop {
                     match tls.reader().read(buffer) {
                         Ok(0) => break,
                         Ok(n) => {
                             let taken = sink(&buffer[..n]);
                             wipe(&mut buffer[..n]);
-                            satisfied = taken?;
+                            taken?;
                         }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                         // The peer closed without close_notify: the end of the stream all the same.
@@ -150,14 +165,12 @@ impl Connection {
                     }
                 }
                 // The handshake (or a key update) may have something to answer.
-                write_records(tls, &mut self.socket)?;
-                if satisfied {
-                    return Ok(ReadEnd::Satisfied);
-                }
+                write_records(tls, &mut self.socket, &mut self.blocked)?;
                 if closed || peer_closed {
                     return Ok(ReadEnd::Closed);
                 }
                 if blocked {
+                    self.blocked = true;
                     return Ok(ReadEnd::WouldBlock);
                 }
             },
@@ -166,11 +179,14 @@ impl Connection {
 }
 
 /// Sends the TLS records rustls has ready, as far as the socket takes them now.
-fn write_records(tls: &mut ClientConnection, socket: &mut TcpStream) -> Result<(), Error> {
+fn write_records(tls: &mut ClientConnection, socket: &mut TcpStream, blocked: &mut bool) -> Result<(), Error> {
     while tls.wants_write() {
         match tls.write_tls(socket) {
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                *blocked = true;
+                break;
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(map_io_error(&e)),
         }

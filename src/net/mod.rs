@@ -4,6 +4,7 @@
 
 mod connection;
 mod reactor;
+mod readiness;
 pub mod response;
 pub mod retry;
 

@@ -8,6 +8,7 @@
 //! `max_in_flight` connections exist; requests beyond that wait their turn in order.
 
 use super::connection::{Connection, ReadEnd, TlsSettings};
+use super::readiness::{Directions, OneShot, ONE_SHOT_CHECKED};
 use super::response::{Response, ResponseReader};
 use super::retry::{backoff_delay, is_transient, Retry};
 use crate::engine::stats::LiveGuard;
@@ -73,6 +74,9 @@ struct Inbox {
     thread: Mutex<Option<ThreadId>>,
     /// Exchange ids are handed out by the posting side, so a post can be aborted later.
     next_exchange: AtomicU64,
+    /// Times the I/O thread came back from waiting: a trickling answer must cost a few per
+    /// piece, never a busy loop.
+    wakeups: AtomicU64,
 }
 
 impl Inbox {
@@ -105,6 +109,7 @@ impl ReactorHandle {
             sleeping: AtomicBool::new(false),
             thread: Mutex::new(None),
             next_exchange: AtomicU64::new(1),
+            wakeups: AtomicU64::new(0),
         });
         let thread_inbox = inbox.clone();
         let handle = thread::Builder::new()
@@ -123,6 +128,12 @@ impl ReactorHandle {
         let id = self.inbox.next_exchange.fetch_add(1, Ordering::Relaxed);
         self.inbox.post(Command::Start(id, exchange));
         Aborter { inbox: Arc::downgrade(&self.inbox), id }
+    }
+
+    /// How many times this client's I/O thread has come back from waiting for readiness.
+    #[cfg(test)]
+    pub fn wakeups(&self) -> u64 {
+        self.inbox.wakeups.load(Ordering::Relaxed)
     }
 
     /// True on the I/O thread itself, where waiting for an answer would wait forever.
@@ -182,6 +193,12 @@ enum ConnState {
 struct Slot {
     connection: Connection,
     state: ConnState,
+    /// The directions the poller watches: writable only while bytes wait to be sent.
+    interest: Interest,
+    /// The one-shot rule of debug builds (`readiness.rs`).
+    one_shot: OneShot,
+    /// Registered again since the last check: under the one-shot rule that re-arms it.
+    rearm: bool,
     /// Has answered a request before: a failure before any byte of the next answer means
     /// the server closed it while idle, and the request goes out again on a fresh one.
     reused: bool,
@@ -207,6 +224,8 @@ struct Reactor {
     serving: bool,
     /// Where connections read into (one buffer for all, wiped after each read).
     read_buffer: Box<[u8]>,
+    /// Connections ready at once after being re-armed (the one-shot rule of debug builds).
+    ready_now: Vec<usize>,
     stopped: bool,
 }
 
@@ -230,6 +249,7 @@ impl Reactor {
             looking_up: false,
             serving: false,
             read_buffer: vec![0; 16 * 1024].into_boxed_slice(),
+            ready_now: Vec::new(),
             stopped: false,
         }
     }
@@ -246,7 +266,14 @@ impl Reactor {
                 break;
             }
             self.fire_timers();
-            let timeout = self.timers.first().map(|(at, _)| at.saturating_duration_since(Instant::now()));
+            if ONE_SHOT_CHECKED {
+                self.rearm_blocked();
+            }
+            let timeout = if self.ready_now.is_empty() {
+                self.timers.first().map(|(at, _)| at.saturating_duration_since(Instant::now()))
+            } else {
+                Some(Duration::ZERO)
+            };
             self.inbox.sleeping.store(true, Ordering::SeqCst);
             // A post that came before `sleeping` was set found no sleeper: look once more.
             let nothing_posted = self.inbox.commands.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
@@ -257,14 +284,24 @@ impl Reactor {
                         thread::sleep(Duration::from_millis(1));
                     }
                 }
+                self.inbox.wakeups.fetch_add(1, Ordering::Relaxed);
+                crate::engine::stats::io_wakeup();
             } else {
                 events.clear();
             }
             self.inbox.sleeping.store(false, Ordering::SeqCst);
             for event in events.iter() {
-                if event.token() != WAKER {
-                    self.on_ready(event.token().0);
+                if event.token() == WAKER {
+                    continue;
                 }
+                let index = event.token().0;
+                if ONE_SHOT_CHECKED && !self.admit(index, Directions::of_event(event)) {
+                    continue;
+                }
+                self.on_ready(index);
+            }
+            for index in std::mem::take(&mut self.ready_now) {
+                self.on_ready(index);
             }
         }
         // Stopped: exchanges still here are dropped unanswered; their requests were already
@@ -399,7 +436,14 @@ impl Reactor {
         self.open_connections += 1;
         match self.open_next(&mut addresses) {
             Ok(connection) => {
-                let slot = self.insert_slot(Slot { connection, state: ConnState::Connecting { exchange: id, next_addresses: addresses }, reused: false });
+                let slot = self.insert_slot(Slot {
+                    connection,
+                    state: ConnState::Connecting { exchange: id, next_addresses: addresses },
+                    interest: Interest::READABLE,
+                    one_shot: OneShot::default(),
+                    rearm: true,
+                    reused: false,
+                });
                 if let Some(live) = self.exchanges.get_mut(&id) {
                     live.stage = Stage::Sending(slot);
                 }
@@ -422,12 +466,53 @@ impl Reactor {
         Err(last_error)
     }
 
+    /// Under the one-shot rule: whether an event for connection `index` is reported.
+    fn admit(&mut self, index: usize, reported: Directions) -> bool {
+        match self.slots.get_mut(index) {
+            Some(Some(slot)) => slot.one_shot.admit(reported),
+            _ => false,
+        }
+    }
+
+    /// Under the one-shot rule: connections whose last operation returned `WouldBlock`, or
+    /// that were registered again, are armed again; those ready now are served next round.
+    fn rearm_blocked(&mut self) {
+        for (index, slot) in self.slots.iter_mut().enumerate() {
+            let Some(slot) = slot else { continue };
+            if slot.connection.blocked || slot.rearm {
+                slot.connection.blocked = false;
+                slot.rearm = false;
+                if slot.one_shot.rearm(slot.interest, &slot.connection.socket) {
+                    self.ready_now.push(index);
+                }
+            }
+        }
+    }
+
+    /// Watches connection `index` for writability only while it has bytes to send (and while
+    /// it connects, which writability reports): a socket that can always be written would
+    /// otherwise wake the I/O thread for nothing, on Windows without end.
+    fn update_interest(&mut self, index: usize) {
+        let registry = self.poll.registry();
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        let connecting = matches!(slot.state, ConnState::Connecting { .. });
+        let wanted = if connecting || slot.connection.wants_write() { Interest::READABLE | Interest::WRITABLE } else { Interest::READABLE };
+        if wanted != slot.interest {
+            if let Err(e) = registry.reregister(&mut slot.connection.socket, Token(index), wanted) {
+                crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
+            }
+            slot.interest = wanted;
+            slot.rearm = true;
+        }
+    }
+
     fn insert_slot(&mut self, mut slot: Slot) -> usize {
         let index = self.free_slots.pop().unwrap_or_else(|| {
             self.slots.push(None);
             self.slots.len() - 1
         });
-        watch(self.poll.registry(), &mut slot.connection, index);
+        slot.interest = watch(self.poll.registry(), &mut slot.connection, index);
+        slot.rearm = true;
         self.slots[index] = Some(slot);
         index
     }
@@ -452,8 +537,9 @@ impl Reactor {
         let queued = slot.connection.queue(&live.exchange.bytes);
         // The answer is read when readiness says it has arrived, not here: reading here would
         // nest one answer's completion inside another's (and the stack with it).
-        if let Err(error) = queued.and_then(|()| slot.connection.flush()) {
-            self.connection_failed(index, error);
+        match queued.and_then(|()| slot.connection.flush()) {
+            Ok(()) => self.update_interest(index),
+            Err(error) => self.connection_failed(index, error),
         }
     }
 
@@ -480,17 +566,33 @@ impl Reactor {
                 }
             }
             ConnState::Idle => {
-                // An idle connection has nothing to say: the server closed it, or broke it.
-                self.close_slot(index);
-                self.serve_queue();
+                // An idle connection has nothing to say: anything it reads means the server
+                // closed it, or broke it. An event with nothing to read leaves it be.
+                let mut said_something = false;
+                let read = slot.connection.read(&mut self.read_buffer, &mut |_| {
+                    said_something = true;
+                    Ok(())
+                });
+                if said_something || !matches!(read, Ok(ReadEnd::WouldBlock)) {
+                    self.close_slot(index);
+                    self.serve_queue();
+                }
             }
             ConnState::Busy { reader, .. } => {
                 let flushed = slot.connection.flush();
-                let read = flushed.and_then(|()| slot.connection.read(&mut self.read_buffer, &mut |bytes| reader.feed(bytes)));
+                // Read until the socket would block, even past the end of the answer: on
+                // Windows the socket is watched again only after that (and bytes past the
+                // answer make the connection unfit for another request).
+                let read = flushed.and_then(|()| slot.connection.read(&mut self.read_buffer, &mut |bytes| reader.feed(bytes).map(drop)));
                 let outcome = match read {
-                    Ok(ReadEnd::WouldBlock) => return,
-                    Ok(ReadEnd::Satisfied) => Ok(()),
+                    Ok(ReadEnd::WouldBlock) if !reader.is_done() => {
+                        self.update_interest(index);
+                        return;
+                    }
+                    Ok(ReadEnd::WouldBlock) => Ok(()),
                     Ok(ReadEnd::Closed) => reader.end_of_stream(),
+                    // The answer was whole before the connection broke: keep it, drop the connection.
+                    Err(_) if reader.is_done() => reader.end_of_stream(),
                     Err(error) => Err(error),
                 };
                 // A body that broke off still came with a status: report it.
@@ -508,7 +610,9 @@ impl Reactor {
         let registry = self.poll.registry();
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
         let _ = registry.deregister(&mut slot.connection.socket);
-        watch(registry, &mut connection, index);
+        slot.interest = watch(registry, &mut connection, index);
+        slot.one_shot = OneShot::default();
+        slot.rearm = true;
         slot.connection = connection;
         slot.state = ConnState::Connecting { exchange: id, next_addresses };
     }
@@ -663,9 +767,12 @@ impl Reactor {
     }
 }
 
-/// Asks for readiness events of a connection (edge-triggered, both directions) under `index`.
-fn watch(registry: &mio::Registry, connection: &mut Connection, index: usize) {
-    if let Err(e) = registry.register(&mut connection.socket, Token(index), Interest::READABLE | Interest::WRITABLE) {
+/// Asks for readiness events of a connecting socket under `index`: writability says the
+/// connect finished (`update_interest` narrows it to reading once the request is out).
+fn watch(registry: &mio::Registry, connection: &mut Connection, index: usize) -> Interest {
+    let interest = Interest::READABLE | Interest::WRITABLE;
+    if let Err(e) = registry.register(&mut connection.socket, Token(index), interest) {
         crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
     }
+    interest
 }

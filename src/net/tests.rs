@@ -136,3 +136,74 @@ fn an_aborted_exchange_is_cancelled_and_frees_its_connection() {
     assert_eq!(server.join().unwrap(), "GET /c HTTP/1.1\r\n");
     c.abort(); // answered already: nothing happens
 }
+
+/// Answers every request on one connection with a body of `pieces` bytes, one byte at a time
+/// with `gap` between them; returns how many connections it accepted once the client hangs up.
+fn trickling_server(pieces: usize, gap: std::time::Duration, requests: usize) -> (u16, thread::JoinHandle<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = thread::spawn(move || {
+        let mut connections = 0;
+        let mut answered = 0;
+        while answered < requests {
+            let (stream, _) = listener.accept().unwrap();
+            connections += 1;
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut stream = stream;
+            while answered < requests && read_request(&mut reader) {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {pieces}\r\n\r\n");
+                if gap.is_zero() {
+                    stream.write_all(&[head.as_bytes(), &vec![b'x'; pieces]].concat()).unwrap(); // in one piece
+                } else {
+                    stream.write_all(head.as_bytes()).unwrap();
+                    for _ in 0..pieces {
+                        stream.write_all(b"x").unwrap();
+                        thread::sleep(gap); // the server's pace, not a wait for the client
+                    }
+                }
+                answered += 1;
+            }
+        }
+        connections
+    });
+    (port, server)
+}
+
+#[test]
+fn a_trickling_answer_costs_a_few_wakeups_per_piece() {
+    // Under the one-shot rule (debug builds), a connection still watched for writability
+    // after its request went out reports itself writable after every read, as on Windows:
+    // the I/O thread would spin while the answer trickles in.
+    assert!(super::readiness::ONE_SHOT_CHECKED, "this test needs a debug build on Unix");
+    const PIECES: usize = 30;
+    let (port, server) = trickling_server(PIECES, std::time::Duration::from_millis(10), 1);
+    let http = client(port, 1);
+    let before = http.io_wakeups();
+    let response = http.send(Method::GET, "/slow", "/slow", &[], None, Retry::Never).unwrap();
+    let wakeups = http.io_wakeups() - before;
+    assert_eq!(response.body.len(), PIECES);
+    // One per piece, plus the connect and the request; a few more where pieces coalesce or
+    // the waker fires. A busy loop makes thousands.
+    assert!(wakeups <= 3 * PIECES as u64 + 10, "{wakeups} wake-ups for {PIECES} pieces");
+    drop(http);
+    assert_eq!(server.join().unwrap(), 1);
+}
+
+#[test]
+fn two_answers_in_a_row_arrive_on_one_kept_alive_connection() {
+    // Under the one-shot rule, a read event is reported again only after a read returned
+    // WouldBlock: an I/O thread that stops reading once the first answer is complete never
+    // hears of the second one (a timeout, as it was on Windows).
+    assert!(super::readiness::ONE_SHOT_CHECKED, "this test needs a debug build on Unix");
+    let (port, server) = trickling_server(2, std::time::Duration::ZERO, 2);
+    let mut options = Options::default();
+    options.worker_threads = 1;
+    options.timeout = std::time::Duration::from_secs(5);
+    let http = Http::new("test", &options, &format!("http://127.0.0.1:{port}")).unwrap();
+    for path in ["/first", "/second"] {
+        let response = http.send(Method::GET, path, path, &[], None, Retry::Never);
+        assert_eq!(response.map(|r| r.status).map_err(|e| e.code), Ok(200), "{path}");
+    }
+    drop(http);
+    assert_eq!(server.join().unwrap(), 1, "both answers came over one connection");
+}

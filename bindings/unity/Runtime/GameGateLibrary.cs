@@ -11,6 +11,8 @@ namespace GameGate
         /// <summary>Library threads still running (workers finish their I/O after a free).</summary>
         public ulong LiveThreads;
         public ulong RequestsStarted, RequestsFinished;
+        /// <summary>Times an I/O thread woke up (all clients together).</summary>
+        public ulong IoWakeups;
     }
 
     public static class GameGateLibrary
@@ -25,6 +27,7 @@ namespace GameGate
             {
                 LiveClients = native.live_clients, LiveThreads = native.live_threads,
                 RequestsStarted = native.requests_started, RequestsFinished = native.requests_finished,
+                IoWakeups = native.io_wakeups,
             };
         }
     }

@@ -59,7 +59,7 @@ namespace GameGate.Native
     internal struct gg_stats
     {
         public uint struct_size;
-        public ulong live_clients, live_threads, requests_started, requests_finished;
+        public ulong live_clients, live_threads, requests_started, requests_finished, io_wakeups;
     }
 
     internal static class NativeMethods
