@@ -8,7 +8,7 @@
 #include <pthread.h>
 
 #include "gamegate.h"
-#include "../tests/c/gg_resident.h"
+#include "../tests/c/gg_process.h"
 
 static int done;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

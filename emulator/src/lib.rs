@@ -150,6 +150,7 @@ fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
         "huge-body" => SocketFault::HugeBody,
         "chunked" => SocketFault::Chunked(inner()),
         "gzip" => SocketFault::Gzip(inner()),
+        "trickle" => SocketFault::Trickle(inner()),
         other => return Outcome::Reply(Reply::not_found(&format!("/_faults/{other}"))),
     })
 }

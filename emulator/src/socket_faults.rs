@@ -14,6 +14,7 @@
 //! | `redirect-to-http` | 302 to the plain-HTTP emulator | `GG_HTTP_STATUS` 302, not followed |
 //! | `chunked` | the real answer, chunked | success |
 //! | `gzip` | the real answer, gzip-encoded | success |
+//! | `trickle` | the real answer, its body in 30 pieces 30 ms apart | success, the I/O thread asleep between pieces |
 
 use crate::exchange::Reply;
 use std::io::{self, Write};
@@ -27,7 +28,11 @@ pub enum SocketFault {
     HugeBody,
     Chunked(Reply),
     Gzip(Reply),
+    Trickle(Reply),
 }
+
+/// How many pieces the `trickle` case sends its body in.
+pub const TRICKLE_PIECES: usize = 30;
 
 /// What the emulator answers a request with.
 pub enum Outcome {
@@ -100,6 +105,16 @@ impl SocketFault {
                 }
                 stream.write_all(b"0\r\n\r\n")?;
                 stream.flush()
+            }
+            SocketFault::Trickle(reply) => {
+                write!(stream, "HTTP/1.1 {} OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n", reply.status, reply.content_type, reply.body.len())?;
+                stream.flush()?;
+                for piece in reply.body.chunks(reply.body.len().div_ceil(TRICKLE_PIECES).max(1)) {
+                    std::thread::sleep(Duration::from_millis(30));
+                    stream.write_all(piece)?;
+                    stream.flush()?;
+                }
+                Ok(())
             }
             SocketFault::Gzip(reply) => {
                 let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gg_resident.h"
+#include "gg_process.h"
 
 static int gg_test_failed_checks = 0;
 static int gg_tests_passed = 0;

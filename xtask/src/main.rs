@@ -1,6 +1,8 @@
 //! The project's two front-door commands, plus helpers:
 //!   cargo xtask demo     the KGeN flow through the C ABI against the bundled emulator
-//!   cargo xtask test     every suite: Rust, header freshness, C (plain and under valgrind), examples
+//!   cargo xtask test     every suite: Rust, header freshness, C (plain and under valgrind), examples,
+//!                        and the cross suites (Windows under wine, Linux ARM64 under qemu-user)
+//!   cargo xtask cross    the cross suites alone
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
@@ -9,23 +11,27 @@
 //! Only std: it must build on a fresh machine before anything else is known to work.
 
 mod bench;
+mod cross;
+mod toolchain;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
+use toolchain::Toolchain;
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
         "demo" => demo(),
         "test" => test(),
+        "cross" => cross_only(),
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
         "unity-package" => unity_package(),
         "unreal-plugin" => unreal_plugin(),
         "bench" => bench::bench(),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
+            eprintln!("usage: cargo xtask <demo | test | cross | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
             return ExitCode::from(2);
         }
     };
@@ -103,30 +109,11 @@ impl Drop for EmulatorProcess {
     }
 }
 
-/// Compiles C sources against the header and the shared library, warnings as errors.
-fn compile_c(sources: &[&str], output: &Path, lib_dir: &Path) -> Result {
-    compile_native(&std::env::var("CC").unwrap_or_else(|_| "cc".into()), "-std=c11", sources, output, lib_dir)
-}
-
-/// Compiles C++ sources (the wrapper's tests and examples) the same way, as C++17.
-fn compile_cpp(sources: &[&str], output: &Path, lib_dir: &Path) -> Result {
-    compile_native(&std::env::var("CXX").unwrap_or_else(|_| "c++".into()), "-std=c++17", sources, output, lib_dir)
-}
-
-fn compile_native(compiler: &str, standard: &str, sources: &[&str], output: &Path, lib_dir: &Path) -> Result {
-    let mut command = Command::new(compiler);
-    command.current_dir(root()).args([standard, "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-Iinclude", "-Itests/c"]);
-    command.args(sources).arg("-o").arg(output);
-    command.arg(format!("-L{}", lib_dir.display())).arg("-lgamegate").arg("-lpthread");
-    command.arg(format!("-Wl,-rpath,{}", lib_dir.display()));
-    run(&mut command)
-}
-
 fn demo() -> Result {
     let bin_dir = build_native()?;
     let out = root().join("target").join("c");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    compile_c(&["examples/c/demo.c"], &out.join("demo"), &bin_dir)?;
+    Toolchain::host()?.compile(&["examples/c/demo.c"], &out.join("demo"), &bin_dir, &[])?;
     let emulator = EmulatorProcess::start(&bin_dir, true)?;
     println!("demo: emulator listening at {}", emulator.url);
     run(Command::new(out.join("demo")).env("GAMEGATE_EMULATOR_URL", &emulator.url))
@@ -138,6 +125,23 @@ struct Suites {
 }
 
 impl Suites {
+    /// Prints every suite's outcome and the closing count; fails if any suite failed.
+    fn finish(self) -> Result {
+        println!();
+        for name in &self.passed {
+            println!("  ok      {name}");
+        }
+        for name in &self.failed {
+            println!("  FAILED  {name}");
+        }
+        println!("suites: {} passed, {} failed", self.passed.len(), self.failed.len());
+        if self.failed.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} suite(s) failed", self.failed.len()))
+        }
+    }
+
     fn record(&mut self, name: impl Into<String>, result: Result) {
         let name = name.into();
         match result {
@@ -230,7 +234,7 @@ fn unity_metadata_is_complete() -> Result {
 
 /// The Unity package's runtime code under mono: the NUnit suite (with the struct-layout check
 /// against C) and the console example.
-fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci: bool) {
+fn csharp_suites(suites: &mut Suites, toolchain: &Toolchain, bin_dir: &Path, emulator_url: &str, in_ci: bool) {
     suites.record("unity package metadata", unity_metadata_is_complete());
     let tools = ["mcs", "mono", "nunit-console"];
     if let Some(missing) = tools.iter().find(|tool| !have(tool)) {
@@ -255,7 +259,7 @@ fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci:
     let layout = out.join("layout.txt");
     let prepared = std::fs::create_dir_all(&out)
         .map_err(|e| e.to_string())
-        .and_then(|()| compile_c(&["bindings/unity/Tests~/struct_layout.c"], &out.join("struct_layout"), bin_dir))
+        .and_then(|()| toolchain.compile(&["bindings/unity/Tests~/struct_layout.c"], &out.join("struct_layout"), bin_dir, &[]))
         .and_then(|()| {
             let printed = Command::new(out.join("struct_layout")).output().map_err(|e| e.to_string())?;
             std::fs::write(&layout, printed.stdout).map_err(|e| e.to_string())
@@ -298,21 +302,12 @@ fn csharp_suites(suites: &mut Suites, bin_dir: &Path, emulator_url: &str, in_ci:
     suites.record("example: c# console (unity runtime code)", example_run);
 }
 
-fn compile_suite(source: &str, binary: &Path, bin_dir: &Path, extra: &[&str]) -> Result {
-    let sources = [&[source][..], extra].concat();
-    if source.ends_with(".cpp") {
-        compile_cpp(&sources, binary, bin_dir)
-    } else {
-        compile_c(&sources, binary, bin_dir)
-    }
-}
-
-fn native_suite(suites: &mut Suites, name: &str, source: &str, bin_dir: &Path, out: &Path, emulator_url: &str, in_ci: bool) {
+fn native_suite(suites: &mut Suites, toolchain: &Toolchain, name: &str, source: &str, bin_dir: &Path, out: &Path, emulator_url: &str, in_ci: bool) {
     let leak_name = format!("{name} under valgrind");
     let sanitized_name = format!("{name} under asan+ubsan");
     let stem = Path::new(source).file_stem().expect("a file name").to_string_lossy().to_string();
     let binary = out.join(&stem);
-    if let Err(message) = compile_suite(source, &binary, bin_dir, &[]) {
+    if let Err(message) = toolchain.compile(&[source], &binary, bin_dir, &[]) {
         suites.record(name, Err(format!("does not compile with -Wall -Wextra -Werror: {message}")));
         return;
     }
@@ -342,7 +337,7 @@ fn native_suite(suites: &mut Suites, name: &str, source: &str, bin_dir: &Path, o
 
     let sanitized = out.join(format!("{stem}-asan"));
     let sanitizer_flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer"];
-    let result = compile_suite(source, &sanitized, bin_dir, &sanitizer_flags).and_then(|()| {
+    let result = toolchain.compile(&[source], &sanitized, bin_dir, &sanitizer_flags).and_then(|()| {
         run(Command::new(&sanitized)
             .env("GAMEGATE_EMULATOR_URL", emulator_url)
             .env("GG_UNDER_SANITIZER", "1")
@@ -361,6 +356,17 @@ fn host_target() -> &'static str {
         "x86_64-apple-darwin"
     }
 }
+
+/// The suites that test the C ABI and the C++ wrapper: on this machine, and on every platform
+/// of the cross suites.
+const NATIVE_SUITES: [(&str, &str); 6] = [
+    ("c kgen", "tests/c/test_kgen.c"),
+    ("c elixir", "tests/c/test_elixir.c"),
+    ("c faults and tls", "tests/c/test_faults.c"),
+    ("c stress", "tests/c/test_stress.c"),
+    ("c secrets", "tests/c/test_secrets.c"),
+    ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
+];
 
 const FUZZ_TARGETS: [&str; 5] = ["kgen_session", "elixir_response", "go_time", "option_setters", "http_response"];
 
@@ -418,18 +424,12 @@ fn test() -> Result {
     let out = root().join("target").join("c");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
+    let toolchain = Toolchain::host()?;
     // Each native suite runs three ways: plainly; under valgrind (a memory error or a definite
     // leak fails); and built with AddressSanitizer + UndefinedBehaviorSanitizer (with
     // LeakSanitizer), which also watches the library's heap through malloc.
-    for (name, source) in [
-        ("c kgen", "tests/c/test_kgen.c"),
-        ("c elixir", "tests/c/test_elixir.c"),
-        ("c faults and tls", "tests/c/test_faults.c"),
-        ("c stress", "tests/c/test_stress.c"),
-        ("c secrets", "tests/c/test_secrets.c"),
-        ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
-    ] {
-        native_suite(&mut suites, name, source, &bin_dir, &out, &emulator.url, in_ci);
+    for (name, source) in NATIVE_SUITES {
+        native_suite(&mut suites, &toolchain, name, source, &bin_dir, &out, &emulator.url, in_ci);
     }
 
     // Examples are built and run here so none can rot.
@@ -442,10 +442,15 @@ fn test() -> Result {
     ] {
         let stem = Path::new(source).file_stem().expect("a file name").to_string_lossy().to_string();
         let binary = out.join(format!("{stem}{}", flags.concat()));
-        let compiled = compile_suite(source, &binary, &bin_dir, flags);
+        let compiled = toolchain.compile(&[source], &binary, &bin_dir, flags);
         suites.record(name, compiled.and_then(|()| run(Command::new(&binary).args(args).env("GAMEGATE_EMULATOR_URL", &emulator.url))));
     }
-    csharp_suites(&mut suites, &bin_dir, &emulator.url, in_ci);
+    csharp_suites(&mut suites, &toolchain, &bin_dir, &emulator.url, in_ci);
+    // The same suites built for the platforms games and servers ship on, run under wine and
+    // qemu-user against the emulator on this machine.
+    for platform in cross::PLATFORMS {
+        cross::suites(&mut suites, &platform, &emulator.url);
+    }
     drop(emulator);
 
     // The library's own unit tests with AddressSanitizer on the Rust side (nightly only).
@@ -467,17 +472,16 @@ fn test() -> Result {
         eprintln!("note: no nightly toolchain or cargo-fuzz here; skipping the fuzz run (the committed corpus still runs)");
     }
 
-    println!();
-    for name in &suites.passed {
-        println!("  ok      {name}");
+    suites.finish()
+}
+
+/// The cross suites alone (`cargo xtask cross`), for work on a platform.
+fn cross_only() -> Result {
+    let bin_dir = build_native()?;
+    let emulator = EmulatorProcess::start(&bin_dir, false)?;
+    let mut suites = Suites { passed: vec![], failed: vec![] };
+    for platform in cross::PLATFORMS {
+        cross::suites(&mut suites, &platform, &emulator.url);
     }
-    for name in &suites.failed {
-        println!("  FAILED  {name}");
-    }
-    println!("suites: {} passed, {} failed", suites.passed.len(), suites.failed.len());
-    if suites.failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{} suite(s) failed", suites.failed.len()))
-    }
+    suites.finish()
 }
