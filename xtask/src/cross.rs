@@ -54,7 +54,8 @@ impl Runner {
         match self {
             Runner::Wine { wine, prefix } => {
                 let mut command = Command::new(wine);
-                command.arg(program).env("WINEPREFIX", prefix).env("WINEDEBUG", "-all");
+                // No Mono or Gecko installers when the prefix is first made.
+                command.arg(program).env("WINEPREFIX", prefix).env("WINEDEBUG", "-all").env("WINEDLLOVERRIDES", "mscoree=;mshtml=");
                 command.current_dir(program.parent().expect("a program's folder"));
                 command
             }
