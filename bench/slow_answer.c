@@ -3,6 +3,9 @@
  * would; everything else the process spends is the I/O thread's. Prints the process's CPU
  * time over the wall time, and the I/O thread's wake-ups where the library counts them.
  * Built for Linux and for Windows (run under wine): `bench/slow_answer.c` in the README. */
+#ifndef _WIN32
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +23,6 @@ static double cpu_seconds(void) {
 static double wall_seconds(void) { return (double)GetTickCount64() / 1e3; }
 static void frame(void) { Sleep(10); }
 #else
-#define _POSIX_C_SOURCE 200809L
 #include <sys/resource.h>
 #include <time.h>
 static double cpu_seconds(void) {
