@@ -10,6 +10,8 @@ pub struct Exchange {
     pub query: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// 1 for the first request on its connection, 2 for the next one, ...
+    pub on_connection: u32,
 }
 
 impl Exchange {

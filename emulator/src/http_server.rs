@@ -90,9 +90,14 @@ fn accept(stream: TcpStream, handler: &Handler, tls: Tls) {
 
 fn serve_connection<S: Read + Write>(stream: S, handler: &Handler, reset: &dyn Fn()) {
     let mut reader = BufReader::new(stream);
+    let mut served = 0;
     loop {
         let (reply, keep_alive) = match read_request(&mut reader) {
-            Ok(Some((exchange, keep_alive))) => match handler(exchange) {
+            Ok(Some((mut exchange, keep_alive))) => match {
+                served += 1;
+                exchange.on_connection = served;
+                handler(exchange)
+            } {
                 Outcome::Reply(reply) => (reply, keep_alive),
                 Outcome::Socket(fault) => {
                     let _ = fault.perform(reader.get_mut(), reset);
@@ -158,7 +163,7 @@ fn read_request<S: Read>(reader: &mut BufReader<S>) -> io::Result<Option<(Exchan
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (target, String::new()),
     };
-    Ok(Some((Exchange { method, path, query, headers, body }, keep_alive)))
+    Ok(Some((Exchange { method, path, query, headers, body, on_connection: 0 }, keep_alive)))
 }
 
 fn read_line<S: Read>(reader: &mut BufReader<S>, line: &mut String, head_bytes: &mut usize) -> io::Result<usize> {

@@ -74,6 +74,9 @@ struct State {
     elixir: elixir::Elixir,
     fault: Option<Fault>,
     requests: u64,
+    /// Every request that arrived, faulted or not (development endpoints aside): what a
+    /// test counts to prove a request was sent once.
+    arrivals: u64,
     verbose: bool,
     /// This emulator's own addresses, for redirects and `/_emulator/tls`.
     plain_url: String,
@@ -98,6 +101,7 @@ impl Emulator {
             elixir,
             fault: None,
             requests: 0,
+            arrivals: 0,
             verbose: config.verbose,
             plain_url: String::new(),
             https_port: 0,
@@ -131,6 +135,9 @@ impl Emulator {
 
 /// Socket-level faults first, then the services.
 fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
+    if !ex.path.starts_with("/_emulator/") {
+        state.lock().unwrap_or_else(|p| p.into_inner()).arrivals += 1;
+    }
     let Some((case, rest)) = socket_faults::parse(&ex.path) else {
         return Outcome::Reply(route(state, ex));
     };
@@ -151,6 +158,8 @@ fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
         "chunked" => SocketFault::Chunked(inner()),
         "gzip" => SocketFault::Gzip(inner()),
         "trickle" => SocketFault::Trickle(inner()),
+        "drop-reused" if ex.on_connection > 1 => SocketFault::CloseWithoutAnswer,
+        "drop-reused" => return Outcome::Reply(inner()),
         other => return Outcome::Reply(Reply::not_found(&format!("/_faults/{other}"))),
     })
 }
@@ -216,6 +225,7 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
             let c = s.elixir.counters;
             ok(json!({
                 "requests": s.requests,
+                "arrivals": s.arrivals,
                 "kgen_sessions": s.kgen.sessions_created,
                 "otp_requests": c.otp_requests,
                 "otp_verifies": c.otp_verifies,

@@ -14,6 +14,7 @@
 //! | `redirect-to-http` | 302 to the plain-HTTP emulator | `GG_HTTP_STATUS` 302, not followed |
 //! | `chunked` | the real answer, chunked | success |
 //! | `gzip` | the real answer, gzip-encoded | success |
+//! | `drop-reused` | answers the first request of a connection; reads a later one and closes unanswered | `GG_NETWORK` "may have been processed", never sent twice unless repeatable and within the retry budget |
 //! | `trickle` | the real answer, its body in 30 pieces 30 ms apart | success, the I/O thread asleep between pieces |
 
 use crate::exchange::Reply;

@@ -31,6 +31,9 @@ pub(crate) struct Connection {
     /// Set when a socket operation returned `WouldBlock`: the point where Windows watches the
     /// socket again. Taken by the one-shot readiness check of debug builds (`readiness.rs`).
     pub blocked: bool,
+    /// Some byte went out since the last `queue`: from then on the server may have the
+    /// request, and sending it again could do its work twice.
+    pub request_sent: bool,
 }
 
 /// TLS settings of the origin, shared by its connections.
@@ -50,7 +53,7 @@ impl Connection {
             )),
             None => None,
         };
-        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false })
+        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false, request_sent: false })
     }
 
     /// After a readiness event on a connecting socket: true once connected.
@@ -71,6 +74,7 @@ impl Connection {
 
     /// Queues a request's bytes; `flush` sends them.
     pub fn queue(&mut self, request: &[u8]) -> Result<(), Error> {
+        self.request_sent = false;
         match &mut self.tls {
             // Before the handshake ends rustls keeps the plaintext and sends it right after.
             Some(tls) => tls.writer().write_all(request).map_err(|e| map_io_error(&e)),
@@ -95,12 +99,15 @@ impl Connection {
     /// Writes what the socket takes now.
     pub fn flush(&mut self) -> Result<(), Error> {
         match &mut self.tls {
-            Some(tls) => write_records(tls, &mut self.socket, &mut self.blocked)?,
+            Some(tls) => write_records(tls, &mut self.socket, &mut self.blocked, &mut self.request_sent)?,
             None => {
                 while self.out_sent < self.out.len() {
                     match self.socket.write(&self.out[self.out_sent..]) {
                         Ok(0) => return Err(Error::new(GG_NETWORK, "the connection was reset")),
-                        Ok(n) => self.out_sent += n,
+                        Ok(n) => {
+                            self.out_sent += n;
+                            self.request_sent = true;
+                        }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                             self.blocked = true;
                             break;
@@ -165,7 +172,7 @@ impl Connection {
                     }
                 }
                 // The handshake (or a key update) may have something to answer.
-                write_records(tls, &mut self.socket, &mut self.blocked)?;
+                write_records(tls, &mut self.socket, &mut self.blocked, &mut self.request_sent)?;
                 if closed || peer_closed {
                     return Ok(ReadEnd::Closed);
                 }
@@ -178,11 +185,29 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// Whether an idle connection can carry another request: still open, nothing unread (a
+    /// server's idle close, or stray bytes, are seen here before a request is risked on it).
+    pub fn is_reusable(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        loop {
+            match self.socket.peek(&mut byte) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.blocked = true;
+                    return true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                _ => return false, // closed (0), something unread, or broken
+            }
+        }
+    }
+}
+
 /// Sends the TLS records rustls has ready, as far as the socket takes them now.
-fn write_records(tls: &mut ClientConnection, socket: &mut TcpStream, blocked: &mut bool) -> Result<(), Error> {
+fn write_records(tls: &mut ClientConnection, socket: &mut TcpStream, blocked: &mut bool, sent: &mut bool) -> Result<(), Error> {
     while tls.wants_write() {
         match tls.write_tls(socket) {
-            Ok(_) => {}
+            Ok(n) => *sent |= n > 0,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 *blocked = true;
                 break;

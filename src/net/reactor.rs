@@ -199,8 +199,8 @@ struct Slot {
     one_shot: OneShot,
     /// Registered again since the last check: under the one-shot rule that re-arms it.
     rearm: bool,
-    /// Has answered a request before: a failure before any byte of the next answer means
-    /// the server closed it while idle, and the request goes out again on a fresh one.
+    /// Has answered a request before: if it fails before any byte of the next request went
+    /// out, the server had closed it while idle, and the request goes out on a fresh one.
     reused: bool,
 }
 
@@ -354,6 +354,11 @@ impl Reactor {
                 continue;
             }
             if let Some(slot) = self.idle.pop() {
+                let reusable = self.slots.get_mut(slot).and_then(Option::as_mut).is_some_and(|s| s.connection.is_reusable());
+                if !reusable {
+                    self.close_slot(slot);
+                    continue;
+                }
                 self.queue.pop_front();
                 self.assign(slot, id);
                 continue;
@@ -636,24 +641,28 @@ impl Reactor {
         self.serve_queue();
     }
 
-    /// The connection broke. Its exchange fails, or goes out again on a fresh connection when
-    /// the server had merely closed a pooled connection before the request reached it.
+    /// The connection broke. Its exchange goes out again on a fresh connection at once when
+    /// none of it was sent (a pooled connection the server had closed); otherwise it fails,
+    /// and only a request that is safe to repeat may be retried, within the retry budget.
     fn connection_failed(&mut self, index: usize, error: Error) {
         let Some(slot) = self.close_slot(index) else { return };
-        let exchange = match &slot.state {
-            ConnState::Connecting { exchange, .. } => Some(*exchange),
-            ConnState::Busy { exchange, reader } => {
-                if slot.reused && !reader.started() && error.code == GG_NETWORK {
+        let (exchange, error) = match &slot.state {
+            ConnState::Connecting { exchange, .. } => (Some(*exchange), error),
+            ConnState::Busy { exchange, reader } if !reader.started() && error.code == GG_NETWORK => {
+                if slot.reused && !slot.connection.request_sent {
                     if let Some(live) = self.exchanges.get_mut(exchange) {
                         live.stage = Stage::Queued;
                         self.queue.push_front(*exchange);
                     }
-                    None
+                    (None, error)
+                } else if slot.connection.request_sent {
+                    (Some(*exchange), Error::new(GG_NETWORK, "the connection closed after the request was sent, before any answer: the request may have been processed"))
                 } else {
-                    Some(*exchange)
+                    (Some(*exchange), error)
                 }
             }
-            ConnState::Idle => None,
+            ConnState::Busy { exchange, .. } => (Some(*exchange), error),
+            ConnState::Idle => (None, error),
         };
         if let Some(id) = exchange {
             self.attempt_failed(id, error);

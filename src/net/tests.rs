@@ -207,3 +207,64 @@ fn two_answers_in_a_row_arrive_on_one_kept_alive_connection() {
     drop(http);
     assert_eq!(server.join().unwrap(), 1, "both answers came over one connection");
 }
+
+/// Answers the first request of each connection; reads any later one and closes the
+/// connection without answering (the server may have acted on it). Counts every arrival.
+fn drop_reused_server() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let arrivals = Arc::new(AtomicUsize::new(0));
+    let counted = arrivals.clone();
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let counted = counted.clone();
+            thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                if read_request(&mut reader) {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    answer(&mut stream);
+                }
+                if read_request(&mut reader) {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                } // dropped: closed, unanswered
+            });
+        }
+    });
+    (port, arrivals)
+}
+
+fn client_with_retries(port: u16, retries: u32) -> Arc<Http> {
+    let mut options = Options::default();
+    options.worker_threads = 1; // one connection: the second request reuses it
+    options.max_retries = retries;
+    options.retry_base_delay = std::time::Duration::from_millis(1);
+    Http::new("test", &options, &format!("http://127.0.0.1:{port}")).unwrap()
+}
+
+#[test]
+fn a_request_the_server_may_have_received_is_never_sent_again() {
+    let (port, arrivals) = drop_reused_server();
+    let http = client_with_retries(port, 2);
+    let first = http.send(Method::POST, "/a", "/a", &[], Some(b"{}"), Retry::Never).map(|r| r.status);
+    assert_eq!(first.map_err(|e| e.code), Ok(200));
+    let Err(second) = http.send(Method::POST, "/b", "/b", &[], Some(b"{}"), Retry::Never) else { panic!("the second POST was answered") };
+    assert_eq!(second.code, crate::error::GG_NETWORK);
+    assert!(second.message.contains("may have been processed"), "{}", second.message);
+    drop(http);
+    assert_eq!(arrivals.load(Ordering::SeqCst), 2, "the POST reached the server once");
+}
+
+#[test]
+fn a_repeatable_request_goes_out_again_only_within_the_retry_budget() {
+    for (retries, outcome, sent) in [(0, Err(crate::error::GG_NETWORK), 2), (1, Ok(200), 3)] {
+        let (port, arrivals) = drop_reused_server();
+        let http = client_with_retries(port, retries);
+        assert_eq!(http.send(Method::GET, "/a", "/a", &[], None, Retry::IfTransient).map(|r| r.status).map_err(|e| e.code), Ok(200));
+        let second = http.send(Method::GET, "/b", "/b", &[], None, Retry::IfTransient);
+        assert_eq!(second.map(|r| r.status).map_err(|e| e.code), outcome, "retries {retries}");
+        drop(http);
+        assert_eq!(arrivals.load(Ordering::SeqCst), sent, "retries {retries}");
+    }
+}

@@ -143,6 +143,52 @@ static void test_a_trickling_answer_lets_the_io_thread_sleep(void) {
     CHECK(wakeups <= 3 * 30 + 20);
 }
 
+static void on_json(void *user_data, const gg_error *error, const char *json) {
+    outcome *o = (outcome *)user_data;
+    (void)json;
+    o->calls++;
+    o->code = error ? error->code : GG_OK;
+    snprintf(o->message, sizeof o->message, "%s", error ? error->message : "");
+}
+
+/* The emulator answers the first request of each connection and closes the connection on a
+ * later one after reading it. A request the server may have acted on is never sent again,
+ * unless it is repeatable (session creation is create-or-retrieve) and retries are left. */
+static void test_a_request_the_server_may_have_received_is_not_sent_twice(void) {
+    char url[256];
+    fault_url("drop-reused", url, sizeof url);
+    for (int retries = 0; retries <= 2; retries += 2) {
+        gg_options *o = options_for(url, 5000, NULL);
+        CHECK_EQ_INT(gg_options_set_retries(o, (uint32_t)retries, 1), GG_OK);
+        CHECK_EQ_INT(gg_options_set_worker_threads(o, 1), GG_OK); /* one connection, reused */
+        kgen_client *c = NULL;
+        CHECK_EQ_INT(kgen_client_new(EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, o, &c), GG_OK);
+        gg_options_free(o);
+        long long before = emulator_counter("arrivals");
+        outcome first, second;
+        memset(&first, 0, sizeof first);
+        memset(&second, 0, sizeof second);
+        CHECK_EQ_INT(kgen_create_session(c, "fault-player", on_session, &first, NULL), GG_OK);
+        TICK_UNTIL(kgen_client_tick, c, &first.calls, 1);
+        CHECK_EQ_INT(first.code, GG_OK);
+        if (retries == 0) {
+            /* Not repeatable: one arrival, and the game is told it may have been processed. */
+            CHECK_EQ_INT(kgen_request(c, "POST", "/game/scores", "{\"score\":1}", on_json, &second, NULL), GG_OK);
+            TICK_UNTIL(kgen_client_tick, c, &second.calls, 1);
+            CHECK_EQ_INT(second.code, GG_NETWORK);
+            CHECK(strstr(second.message, "may have been processed") != NULL);
+            CHECK_EQ_INT(emulator_counter("arrivals") - before, 2);
+        } else {
+            /* Repeatable, with retries left: sent again on a fresh connection, once. */
+            CHECK_EQ_INT(kgen_create_session(c, "fault-player", on_session, &second, NULL), GG_OK);
+            TICK_UNTIL(kgen_client_tick, c, &second.calls, 1);
+            CHECK_EQ_INT(second.code, GG_OK);
+            CHECK_EQ_INT(emulator_counter("arrivals") - before, 3);
+        }
+        kgen_client_free(c);
+    }
+}
+
 static void test_chunked_and_gzip_bodies_are_read(void) {
     const char *cases[] = {"chunked", "gzip"};
     for (int i = 0; i < 2; i++) {
@@ -234,6 +280,7 @@ int main(void) {
     RUN(test_connection_failures_are_network_errors);
     RUN(test_headers_slower_than_the_timeout_time_out);
     RUN(test_a_trickling_answer_lets_the_io_thread_sleep);
+    RUN(test_a_request_the_server_may_have_received_is_not_sent_twice);
     RUN(test_a_64_mib_body_is_refused_with_bounded_memory);
     RUN(test_unusable_bodies_are_bad_responses);
     RUN(test_chunked_and_gzip_bodies_are_read);
