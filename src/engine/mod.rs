@@ -309,6 +309,10 @@ impl Engine {
         let outer_deliverer = state.deliverer.replace(me);
         drop(state);
         self.shared.ready_arrived.notify_all();
+        // Jobs that never left the queue are finished too (their callbacks get GG_SHUTDOWN above).
+        for _ in &dropped_jobs {
+            stats::request_finished();
+        }
         drop(dropped_jobs);
 
         for (_, deliver) in pending {
