@@ -225,6 +225,7 @@ impl Http {
             max_body: options.max_body_bytes,
             max_retries: options.max_retries,
             retry_base_delay: options.retry_base_delay,
+            resolver: options.resolver.clone(),
         };
         let reactor = ReactorHandle::spawn(name, settings)?;
         let common_headers = format!(

@@ -53,6 +53,8 @@ pub struct Options {
     pub max_retries: u32,
     /// The first retry waits up to this long (full jitter), doubling each time.
     pub retry_base_delay: Duration,
+    /// Turns the service's host name into addresses (the system's; tests bring their own).
+    pub resolver: crate::net::Resolver,
 }
 
 impl Default for Options {
@@ -69,6 +71,7 @@ impl Default for Options {
             background_refresh: false,
             max_retries: DEFAULT_MAX_RETRIES,
             retry_base_delay: Duration::from_millis(u64::from(DEFAULT_RETRY_BASE_DELAY_MS)),
+            resolver: crate::net::Resolver::system(),
         }
     }
 }

@@ -3,12 +3,14 @@
 //! `response` reads an answer as its bytes arrive, `retry` decides when to try again.
 
 mod connection;
+mod lookup;
 mod reactor;
 mod readiness;
 pub mod response;
 pub mod retry;
 
 pub(crate) use connection::TlsSettings;
+pub use lookup::Resolver;
 pub use reactor::Aborter;
 pub(crate) use reactor::{Exchange, OnDone, ReactorHandle, Settings};
 

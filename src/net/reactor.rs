@@ -16,7 +16,8 @@ use crate::error::{Error, GG_NETWORK, GG_TIMEOUT};
 use mio::{Events, Interest, Poll, Token, Waker};
 use crate::id_map::IdMap;
 use std::collections::{BTreeSet, VecDeque};
-use std::net::{SocketAddr, ToSocketAddrs};
+use super::lookup::{in_connect_order, Resolver};
+use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,6 +28,12 @@ use crate::secret::SecretBytes;
 const WAKER: Token = Token(usize::MAX);
 /// How long a looked-up address is reused: short enough to follow a DNS change promptly.
 const ADDRESSES_LIVE_FOR: Duration = Duration::from_secs(60);
+/// How long a failed lookup is remembered: the retries of the requests that saw it fail
+/// reuse the answer instead of asking a broken resolver again at once.
+const LOOKUP_FAILURE_LIVES_FOR: Duration = Duration::from_secs(5);
+/// Happy Eyeballs (RFC 8305): a connect still pending after this long gets the next address
+/// started beside it; the first to connect wins.
+const CONNECT_FALLBACK_DELAY: Duration = Duration::from_millis(250);
 
 pub(crate) type OnDone = Box<dyn FnOnce(Result<Response, Error>) + Send>;
 
@@ -62,6 +69,7 @@ pub(crate) struct Settings {
     pub max_body: u64,
     pub max_retries: u32,
     pub retry_base_delay: Duration,
+    pub resolver: Resolver,
 }
 
 /// The way in: shared by the client (which posts) and its I/O thread.
@@ -169,6 +177,8 @@ impl Aborter {
 enum Stage {
     /// Waiting for a connection (the in-flight limit, or addresses being looked up).
     Queued,
+    /// Connecting on these connections at once (Happy Eyeballs); the first up wins.
+    Connecting(Vec<usize>),
     /// On this connection.
     Sending(usize),
     /// Waiting out a retry's backoff until then.
@@ -181,11 +191,15 @@ struct Live {
     attempt: u32,
     /// Set when the first attempt starts.
     deadline: Option<Instant>,
+    /// While connecting: the addresses not yet tried, next one last.
+    untried: Vec<SocketAddr>,
+    /// While connecting: when the next address starts beside the pending ones.
+    fallback_at: Option<Instant>,
 }
 
 enum ConnState {
-    /// Connecting for this exchange; the other addresses are tried if this one fails.
-    Connecting { exchange: u64, next_addresses: Vec<SocketAddr> },
+    /// Connecting for this exchange (maybe one of several racing for it).
+    Connecting { exchange: u64 },
     Idle,
     Busy { exchange: u64, reader: ResponseReader },
 }
@@ -218,7 +232,8 @@ struct Reactor {
     /// Deadlines and backoff ends, earliest first. An exchange's entries leave with it, so
     /// this holds only what is in flight.
     timers: BTreeSet<(Instant, u64)>,
-    addresses: Option<(Vec<SocketAddr>, Option<Instant>)>,
+    /// The last lookup's answer (failures too), and until when it holds (`None`: an IP literal).
+    addresses: Option<(Result<Vec<SocketAddr>, Error>, Option<Instant>)>,
     looking_up: bool,
     /// Inside `serve_queue`.
     serving: bool,
@@ -233,7 +248,7 @@ impl Reactor {
     fn new(poll: Poll, inbox: Arc<Inbox>, settings: Settings) -> Reactor {
         let bare = settings.host.trim_start_matches('[').trim_end_matches(']');
         // An IP literal needs no lookup, ever.
-        let addresses = bare.parse::<std::net::IpAddr>().ok().map(|ip| (vec![SocketAddr::new(ip, settings.port)], None));
+        let addresses = bare.parse::<std::net::IpAddr>().ok().map(|ip| (Ok(vec![SocketAddr::new(ip, settings.port)]), None));
         Reactor {
             poll,
             inbox,
@@ -312,7 +327,7 @@ impl Reactor {
         match command {
             Command::Stop => self.stopped = true,
             Command::Start(id, exchange) => {
-                self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0, deadline: None });
+                self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0, deadline: None, untried: Vec::new(), fallback_at: None });
                 self.queue.push_back(id);
                 self.serve_queue();
             }
@@ -324,11 +339,11 @@ impl Reactor {
             }
             Command::Addresses(result) => {
                 self.looking_up = false;
+                let lives_for = if result.is_ok() { ADDRESSES_LIVE_FOR } else { LOOKUP_FAILURE_LIVES_FOR };
+                self.addresses = Some((result.clone(), Some(Instant::now() + lives_for)));
                 match result {
-                    Ok(list) => {
-                        self.addresses = Some((list, Some(Instant::now() + ADDRESSES_LIVE_FOR)));
-                        self.serve_queue();
-                    }
+                    Ok(_) => self.serve_queue(),
+                    // Everyone queued was waiting for this lookup.
                     Err(error) => self.fail_queued(error),
                 }
             }
@@ -366,16 +381,30 @@ impl Reactor {
             if self.open_connections >= self.settings.max_in_flight {
                 return;
             }
-            let Some(addresses) = self.fresh_addresses() else {
-                self.look_up_addresses();
-                return;
-            };
-            self.queue.pop_front();
-            self.connect(addresses, id);
+            match self.fresh_addresses() {
+                Some(Ok(addresses)) => {
+                    self.queue.pop_front();
+                    self.connect(addresses, id);
+                }
+                Some(Err(error)) => {
+                    self.queue.pop_front();
+                    self.attempt_failed(id, error);
+                }
+                None => {
+                    // The requests that would go out now wait for the lookup, on their clock.
+                    let could_go = self.settings.max_in_flight - self.open_connections;
+                    let waiting: Vec<u64> = self.queue.iter().take(could_go).copied().collect();
+                    for id in waiting {
+                        self.start_clock(id);
+                    }
+                    self.look_up_addresses();
+                    return;
+                }
+            }
         }
     }
 
-    fn fresh_addresses(&self) -> Option<Vec<SocketAddr>> {
+    fn fresh_addresses(&self) -> Option<Result<Vec<SocketAddr>, Error>> {
         match &self.addresses {
             Some((list, None)) => Some(list.clone()),
             Some((list, Some(until))) if Instant::now() < *until => Some(list.clone()),
@@ -393,20 +422,10 @@ impl Reactor {
         let inbox = self.inbox.clone();
         let host = self.settings.host.clone();
         let port = self.settings.port;
+        let resolver = self.settings.resolver.clone();
         let spawned = thread::Builder::new().name("gamegate-dns".into()).spawn(move || {
             let _live = LiveGuard::thread();
-            let result = match (host.as_str(), port).to_socket_addrs() {
-                Ok(list) => {
-                    let list: Vec<SocketAddr> = list.collect();
-                    if list.is_empty() {
-                        Err(Error::new(GG_NETWORK, "the host name could not be resolved"))
-                    } else {
-                        Ok(list)
-                    }
-                }
-                Err(_) => Err(Error::new(GG_NETWORK, "the host name could not be resolved")),
-            };
-            inbox.post(Command::Addresses(result));
+            inbox.post(Command::Addresses(resolver.resolve(&host, port)));
         });
         if spawned.is_err() {
             self.looking_up = false;
@@ -433,42 +452,92 @@ impl Reactor {
         }
     }
 
-    /// Opens a connection for exchange `id`, trying each address until one accepts the
-    /// attempt; the request is sent once the connection is up.
-    fn connect(&mut self, mut addresses: Vec<SocketAddr>, id: u64) {
+    /// Starts connecting for exchange `id`: the first address now, the next ones beside it
+    /// while it is still pending (Happy Eyeballs); the request is sent on the first one up.
+    fn connect(&mut self, addresses: Vec<SocketAddr>, id: u64) {
         self.start_clock(id);
-        addresses.reverse(); // popped from the end: the resolver's order
-        self.open_connections += 1;
-        match self.open_next(&mut addresses) {
-            Ok(connection) => {
-                let slot = self.insert_slot(Slot {
-                    connection,
-                    state: ConnState::Connecting { exchange: id, next_addresses: addresses },
-                    interest: Interest::READABLE,
-                    one_shot: OneShot::default(),
-                    rearm: true,
-                    reused: false,
-                });
-                if let Some(live) = self.exchanges.get_mut(&id) {
-                    live.stage = Stage::Sending(slot);
-                }
+        let Some(live) = self.exchanges.get_mut(&id) else { return };
+        live.untried = in_connect_order(addresses);
+        live.untried.reverse(); // popped from the end
+        live.stage = Stage::Connecting(Vec::new());
+        if let Err(error) = self.start_racer(id) {
+            self.attempt_failed(id, error);
+        }
+    }
+
+    /// Opens a connection to the next untried address of exchange `id`, beside any already
+    /// connecting for it, and schedules the one after. Fails when no address is left to try.
+    fn start_racer(&mut self, id: u64) -> Result<(), Error> {
+        let mut last_error = Error::new(GG_NETWORK, "could not connect to any of the service's addresses");
+        loop {
+            let Some(live) = self.exchanges.get_mut(&id) else { return Ok(()) };
+            if let Some(at) = live.fallback_at.take() {
+                self.timers.remove(&(at, id));
             }
-            Err(error) => {
-                self.open_connections -= 1;
-                self.attempt_failed(id, error);
+            let Some(address) = live.untried.pop() else { return Err(last_error) };
+            match Connection::open(address, self.settings.tls.as_ref()) {
+                Ok(connection) => {
+                    let index = self.insert_slot(Slot {
+                        connection,
+                        state: ConnState::Connecting { exchange: id },
+                        interest: Interest::READABLE,
+                        one_shot: OneShot::default(),
+                        rearm: true,
+                        reused: false,
+                    });
+                    let Some(live) = self.exchanges.get_mut(&id) else { return Ok(()) };
+                    if let Stage::Connecting(racers) = &mut live.stage {
+                        racers.push(index);
+                    }
+                    if !live.untried.is_empty() {
+                        let at = Instant::now() + CONNECT_FALLBACK_DELAY;
+                        live.fallback_at = Some(at);
+                        self.timers.insert((at, id));
+                    }
+                    return Ok(());
+                }
+                Err(error) => last_error = error,
             }
         }
     }
 
-    fn open_next(&self, addresses: &mut Vec<SocketAddr>) -> Result<Connection, Error> {
-        let mut last_error = Error::new(GG_NETWORK, "the host name could not be resolved");
-        while let Some(address) = addresses.pop() {
-            match Connection::open(address, self.settings.tls.as_ref()) {
-                Ok(connection) => return Ok(connection),
-                Err(error) => last_error = error,
+    /// Connection `index` is up: it carries exchange `id`, and the others racing for it close.
+    fn won_race(&mut self, index: usize, id: u64) {
+        let Some(live) = self.exchanges.get_mut(&id) else { return };
+        let racers = match &mut live.stage {
+            Stage::Connecting(racers) => std::mem::take(racers),
+            _ => Vec::new(),
+        };
+        live.untried.clear();
+        if let Some(at) = live.fallback_at.take() {
+            self.timers.remove(&(at, id));
+        }
+        for other in racers.into_iter().filter(|&other| other != index) {
+            self.close_slot(other);
+        }
+        if let Some(Some(slot)) = self.slots.get_mut(index) {
+            slot.state = ConnState::Idle;
+        }
+        self.assign(index, id);
+    }
+
+    /// Connection `index`, connecting for exchange `id`, failed: the next address starts at
+    /// once (RFC 8305); the attempt fails only when nothing is left trying.
+    fn racer_failed(&mut self, index: usize, id: u64, mut error: Error) {
+        self.close_slot(index);
+        let Some(live) = self.exchanges.get_mut(&id) else { return };
+        let Stage::Connecting(racers) = &mut live.stage else { return };
+        racers.retain(|&racer| racer != index);
+        let others_trying = !racers.is_empty();
+        if !live.untried.is_empty() {
+            match self.start_racer(id) {
+                Ok(()) => return,
+                Err(last) => error = last,
             }
         }
-        Err(last_error)
+        if !others_trying {
+            self.attempt_failed(id, error);
+        }
     }
 
     /// Under the one-shot rule: whether an event for connection `index` is reported.
@@ -512,6 +581,7 @@ impl Reactor {
     }
 
     fn insert_slot(&mut self, mut slot: Slot) -> usize {
+        self.open_connections += 1;
         let index = self.free_slots.pop().unwrap_or_else(|| {
             self.slots.push(None);
             self.slots.len() - 1
@@ -552,21 +622,15 @@ impl Reactor {
     fn on_ready(&mut self, index: usize) {
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
         match &mut slot.state {
-            ConnState::Connecting { exchange, next_addresses } => {
+            ConnState::Connecting { exchange } => {
                 let id = *exchange;
                 match slot.connection.check_connected() {
                     Ok(false) => {}
-                    Ok(true) => {
-                        slot.state = ConnState::Idle;
-                        self.assign(index, id);
-                    }
+                    Ok(true) => self.won_race(index, id),
                     Err(error) => {
                         // Refused on this address (say ::1): the next one (127.0.0.1) may answer.
-                        let mut rest = std::mem::take(next_addresses);
-                        match self.open_next(&mut rest) {
-                            Ok(connection) => self.replace_connection(index, connection, id, rest),
-                            Err(_) => self.connection_failed(index, error),
-                        }
+                        self.racer_failed(index, id, error);
+                        self.serve_queue();
                     }
                 }
             }
@@ -611,17 +675,6 @@ impl Reactor {
         }
     }
 
-    fn replace_connection(&mut self, index: usize, mut connection: Connection, id: u64, next_addresses: Vec<SocketAddr>) {
-        let registry = self.poll.registry();
-        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
-        let _ = registry.deregister(&mut slot.connection.socket);
-        slot.interest = watch(registry, &mut connection, index);
-        slot.one_shot = OneShot::default();
-        slot.rearm = true;
-        slot.connection = connection;
-        slot.state = ConnState::Connecting { exchange: id, next_addresses };
-    }
-
     /// The connection's exchange has its whole answer.
     fn answered(&mut self, index: usize) {
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
@@ -645,9 +698,15 @@ impl Reactor {
     /// none of it was sent (a pooled connection the server had closed); otherwise it fails,
     /// and only a request that is safe to repeat may be retried, within the retry budget.
     fn connection_failed(&mut self, index: usize, error: Error) {
+        if let Some(Some(Slot { state: ConnState::Connecting { exchange }, .. })) = self.slots.get(index) {
+            let id = *exchange;
+            self.racer_failed(index, id, error);
+            self.serve_queue();
+            return;
+        }
         let Some(slot) = self.close_slot(index) else { return };
         let (exchange, error) = match &slot.state {
-            ConnState::Connecting { exchange, .. } => (Some(*exchange), error),
+            ConnState::Connecting { .. } => (None, error),
             ConnState::Busy { exchange, reader } if !reader.started() && error.code == GG_NETWORK => {
                 if slot.reused && !slot.connection.request_sent {
                     if let Some(live) = self.exchanges.get_mut(exchange) {
@@ -723,14 +782,23 @@ impl Reactor {
         if let Some(deadline) = live.deadline {
             self.timers.remove(&(deadline, id));
         }
-        if let Stage::Backoff(until) = live.stage {
-            self.timers.remove(&(until, id));
+        if let Some(at) = live.fallback_at {
+            self.timers.remove(&(at, id));
         }
-        if let Stage::Sending(index) = live.stage {
-            // Still on a connection (a deadline): the connection's state is unknown, close it.
+        let connections = match &live.stage {
+            Stage::Backoff(until) => {
+                self.timers.remove(&(*until, id));
+                Vec::new()
+            }
+            Stage::Sending(index) => vec![*index],
+            Stage::Connecting(racers) => racers.clone(),
+            Stage::Queued => Vec::new(),
+        };
+        for index in connections {
+            // Still on a connection (a deadline, a cancel): its state is unknown, close it.
             let still_there = matches!(
                 self.slots.get(index),
-                Some(Some(Slot { state: ConnState::Busy { exchange, .. } | ConnState::Connecting { exchange, .. }, .. })) if *exchange == id
+                Some(Some(Slot { state: ConnState::Busy { exchange, .. } | ConnState::Connecting { exchange }, .. })) if *exchange == id
             );
             if still_there {
                 self.close_slot(index);
@@ -763,8 +831,18 @@ impl Reactor {
             self.timers.pop_first();
             let Some(live) = self.exchanges.get_mut(&id) else { continue };
             if live.deadline.is_some_and(|deadline| now >= deadline) {
-                self.finish(id, Err(Error::new(GG_TIMEOUT, "the request timed out")));
+                let message = match live.stage {
+                    Stage::Queued if self.looking_up => "the service's host name was not resolved within the request timeout",
+                    Stage::Connecting(_) => "the service could not be reached within the request timeout",
+                    _ => "the request timed out",
+                };
+                self.finish(id, Err(Error::new(GG_TIMEOUT, message)));
                 self.serve_queue();
+            } else if live.fallback_at.is_some_and(|at| now >= at) {
+                live.fallback_at = None;
+                // Another address beside the pending connect; if none opens, those still
+                // pending carry on.
+                let _ = self.start_racer(id);
             } else if let Stage::Backoff(until) = live.stage {
                 if now >= until {
                     live.stage = Stage::Queued;

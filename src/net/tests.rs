@@ -268,3 +268,65 @@ fn a_repeatable_request_goes_out_again_only_within_the_retry_budget() {
         assert_eq!(arrivals.load(Ordering::SeqCst), sent, "retries {retries}");
     }
 }
+
+fn client_resolving_with(timeout_ms: u64, retries: u32, resolver: crate::net::Resolver, port: u16) -> Arc<Http> {
+    let mut options = Options::default();
+    options.timeout = std::time::Duration::from_millis(timeout_ms);
+    options.max_retries = retries;
+    options.retry_base_delay = std::time::Duration::from_millis(1);
+    options.resolver = resolver;
+    // "localhost" is a name, so it is looked up (an IP literal never is).
+    Http::new("test", &options, &format!("http://localhost:{port}")).unwrap()
+}
+
+#[test]
+fn a_lookup_that_does_not_answer_in_time_ends_at_the_request_deadline() {
+    // The resolver answers long after the 300 ms timeout (its own pace, like a dead DNS server).
+    let resolver = crate::net::Resolver::custom(|_, _| {
+        thread::sleep(std::time::Duration::from_secs(5));
+        Err(std::io::Error::other("no answer"))
+    });
+    let http = client_resolving_with(300, 2, resolver, 1);
+    let Err(error) = http.send(Method::GET, "/a", "/a", &[], None, Retry::IfTransient) else { panic!("answered") };
+    assert_eq!(error.code, crate::error::GG_TIMEOUT, "{}", error.message);
+    assert!(error.message.contains("host name"), "{}", error.message);
+}
+
+#[test]
+fn a_failed_lookup_is_shared_by_the_retries() {
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let counted = lookups.clone();
+    let resolver = crate::net::Resolver::custom(move |_, _| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        Err(std::io::Error::other("no such host"))
+    });
+    let http = client_resolving_with(5000, 2, resolver, 1);
+    let Err(error) = http.send(Method::GET, "/a", "/a", &[], None, Retry::IfTransient) else { panic!("answered") };
+    assert_eq!(error.code, crate::error::GG_NETWORK);
+    assert_eq!(lookups.load(Ordering::SeqCst), 1, "three attempts, one lookup");
+}
+
+/// A loopback address whose connects hang: a listener with a backlog of 0, already full, so
+/// the kernel drops further SYNs (as a firewall that drops packets would).
+fn address_that_drops_connects() -> (TcpListener, TcpStream, std::net::SocketAddr) {
+    use std::os::unix::io::AsRawFd;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    // SAFETY: a valid listening socket; only its backlog changes.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let address = listener.local_addr().unwrap();
+    let filler = TcpStream::connect(address).unwrap(); // the one place in the queue
+    (listener, filler, address)
+}
+
+#[test]
+fn a_connect_that_hangs_falls_back_to_the_next_address() {
+    let (_blackhole, _filler, dropped) = address_that_drops_connects();
+    let (port, server) = trickling_server(2, std::time::Duration::ZERO, 1);
+    let working = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let resolver = crate::net::Resolver::custom(move |_, _| Ok(vec![dropped, working]));
+    let http = client_resolving_with(5000, 0, resolver, port);
+    let response = http.send(Method::GET, "/a", "/a", &[], None, Retry::Never);
+    assert_eq!(response.map(|r| r.status).map_err(|e| e.code), Ok(200), "the second address answered");
+    drop(http);
+    assert_eq!(server.join().unwrap(), 1);
+}
