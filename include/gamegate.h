@@ -444,6 +444,15 @@ gg_result elixir_reikey_close(struct elixir_client *client,
 
 /*
  Refreshes the session with the stored refresh token; `GG_NOT_SIGNED_IN` without one.
+
+ A refresh is never sent twice: the server rotates the refresh token when it executes one.
+ If the answer does not arrive within the request timeout, the callback gets `GG_TIMEOUT`,
+ but GameGate keeps listening for that answer for 60 s and, if it arrives, stores the new
+ session and tells the session listener (persist it there); no other refresh starts
+ meanwhile. If no answer ever arrives (the connection was lost), the server may still have
+ rotated the token: the next refresh may then be rejected with `INVALID_REFRESH_TOKEN`,
+ whose message says the session was lost to the network. The player must sign in again;
+ a game can say so ("your connection dropped while renewing your sign-in").
  */
 gg_result elixir_session_refresh(struct elixir_client *client,
                                  elixir_session_callback callback,
@@ -598,7 +607,8 @@ void gg_options_free(struct gg_options *options);
 gg_result gg_options_set_base_url(struct gg_options *options, const char *url);
 
 /*
- Whole-request timeout (connect, send, wait, read). Default 10000; 0 is refused.
+ Whole-request timeout: name lookup, connect (every address tried), TLS, sending, waiting,
+ reading and every retry fit within it. Default 10000; 0 is refused.
  */
 gg_result gg_options_set_timeout_ms(struct gg_options *options, uint32_t ms);
 
@@ -637,9 +647,13 @@ gg_result gg_options_set_user_agent(struct gg_options *options, const char *user
 
 /*
  Retries transient failures (connection failures, HTTP 502 / 503 / 504) with exponential
- backoff and full jitter, within the request timeout. Only KGeN session creation and GET
- requests are retried, never an Elixir sign-in, refresh or sign-out. Default: 2 retries,
- 200 ms base delay; `max_retries` 0 disables, at most 10.
+ backoff and full jitter, within the request timeout. Only KGeN session creation (which
+ the service documents as create-or-retrieve) and GET requests are ever sent again, never
+ an Elixir sign-in, refresh or sign-out, nor any other POST/PUT/PATCH/DELETE. A request
+ whose connection broke after it was sent and before any answer ends with `GG_NETWORK`
+ saying it "may have been processed": check on the server before repeating it. Re-sends
+ count against `max_retries` on every path. Default: 2 retries, 200 ms base delay;
+ `max_retries` 0 disables, at most 10.
  */
 gg_result gg_options_set_retries(struct gg_options *options,
                                  uint32_t max_retries,

@@ -196,6 +196,17 @@ pub struct Prepared {
     bytes: SecretBytes,
     retry: Retry,
     label: String,
+    /// Overrides the client's timeout for this exchange (`listen_for`).
+    timeout: Option<Duration>,
+}
+
+impl Prepared {
+    /// Keeps the exchange open for its answer up to `window`, however long its caller waits
+    /// (a refresh whose answer must not be thrown away).
+    pub fn listen_for(mut self, window: Duration) -> Prepared {
+        self.timeout = Some(window);
+        self
+    }
 }
 
 /// A client's service connection: one origin, one I/O thread, at most `worker_threads`
@@ -262,7 +273,7 @@ impl Http {
         if let Some(body) = body {
             bytes.extend_from_slice(body);
         }
-        Prepared { bytes, retry, label: format!("{method} {}", path_without_query(log_path)) }
+        Prepared { bytes, retry, label: format!("{method} {}", path_without_query(log_path)), timeout: None }
     }
 
     /// Puts a request on the wire; `on_done` gets its answer (all attempts within the request
@@ -270,8 +281,13 @@ impl Http {
     /// Sends a request from the I/O thread; `on_done` gets its outcome there. The `Aborter`
     /// answers it with `GG_CANCELLED` at once and frees its connection.
     pub fn start(&self, request: Prepared, on_done: OnDone) -> Aborter {
-        let Prepared { bytes, retry, label } = request;
-        self.reactor.start(Exchange { bytes, timeout: self.timeout, retry, label, on_done })
+        let Prepared { bytes, retry, label, timeout } = request;
+        self.reactor.start(Exchange { bytes, timeout: timeout.unwrap_or(self.timeout), retry, label, on_done })
+    }
+
+    /// The client's request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// How many times this client's I/O thread has woken up (for tests of its sleeping).
@@ -282,11 +298,16 @@ impl Http {
 
     /// Sends a request and waits for its answer (a worker's blocking call).
     pub fn send(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>, retry: Retry) -> Result<Response, Error> {
+        self.wait_for(self.prepare(method, path, log_path, headers, body, retry))
+    }
+
+    /// Sends a prepared request and waits for its answer (a worker's blocking call).
+    pub fn wait_for(&self, request: Prepared) -> Result<Response, Error> {
         if self.reactor.is_io_thread() {
             return Err(Error::internal("a blocking request was made on the I/O thread"));
         }
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-        let _not_aborted = self.start(self.prepare(method, path, log_path, headers, body, retry), Box::new(move |outcome| {
+        let _not_aborted = self.start(request, Box::new(move |outcome| {
             let _ = sender.send(outcome);
         }));
         // No answer at all: the I/O thread stopped because the client is being freed.

@@ -8,7 +8,7 @@ pub mod envelope;
 pub mod session;
 pub mod store;
 
-use crate::engine::JobContext;
+use crate::engine::{Emitter, JobContext};
 use crate::error::Error;
 use crate::http::{self, Http};
 use crate::options::Options;
@@ -16,7 +16,8 @@ use crate::secret::Secret;
 use serde_json::{json, Value};
 use session::Session;
 use std::sync::{Arc, Mutex};
-use store::{Change, Store};
+use std::time::Duration;
+use store::{Change, Flight, Store};
 use crate::http::Method;
 
 pub(crate) const PRODUCTION_URL: &str = "https://kend.elixir.app";
@@ -24,10 +25,16 @@ pub(crate) const PRODUCTION_URL: &str = "https://kend.elixir.app";
 /// Receives every session change: `Some` after a sign-in or refresh, `None` when signed out.
 pub type Listener = Arc<dyn Fn(Option<&Session>) + Send + Sync>;
 
+const REFRESH_PATH: &str = "/sdk/auth/v2/session/refresh";
+/// How long a refresh's answer is awaited, whatever its caller's timeout: the server rotates
+/// the refresh token when it executes the refresh, so a late answer is the session's only
+/// future and is stored when it comes.
+const REFRESH_ANSWER_WINDOW: Duration = Duration::from_secs(60);
+
 pub struct Service {
     http: Arc<Http>,
     api_key: Secret,
-    store: Store,
+    store: Arc<Store>,
     refresh_margin_ms: i64,
     device: Mutex<Option<(String, String)>>,
     listener: Listener,
@@ -42,7 +49,7 @@ impl Service {
         Ok(Service {
             http: Http::new("elixir", options, PRODUCTION_URL)?,
             api_key: Secret::new(api_key),
-            store: Store::default(),
+            store: Arc::new(Store::default()),
             refresh_margin_ms: i64::try_from(options.refresh_margin.as_millis()).unwrap_or(i64::MAX),
             device: Mutex::new(None),
             listener,
@@ -111,16 +118,26 @@ impl Service {
         self.call(Method::POST, Route::secret(&path, "/sdk/auth/v2/session/closerei/***"), Some(json!({})), None).map(|_| ())
     }
 
-    /// Refreshes now (sharing a refresh already running).
+    /// Refreshes now, or joins the refresh in the air. The refresh lands on the I/O thread
+    /// when its answer arrives, even after this caller gave up waiting (its timeout).
     pub fn refresh(&self, ctx: &JobContext) -> Result<Session, Error> {
-        self.store.refresh(
-            |refresh_token| {
+        let ticket = match self.store.join_or_lead()? {
+            Flight::Join { ticket } => ticket,
+            Flight::Lead { refresh_token, epoch, ticket } => {
                 let body = json!({ "refreshToken": refresh_token.expose() });
-                let data = self.call(Method::POST, Route::plain("/sdk/auth/v2/session/refresh"), Some(body), None)?;
-                Session::parse(&data)
-            },
-            |change| self.announce(ctx, change),
-        )
+                let request = self.prepare(Method::POST, Route::plain(REFRESH_PATH), Some(body), None).listen_for(REFRESH_ANSWER_WINDOW);
+                let landing = Landing { store: self.store.clone(), epoch, listener: self.listener.clone(), emitter: ctx.emitter(), landed: false };
+                let _keeps_listening_after_a_cancel = self.http.start(
+                    request,
+                    Box::new(move |outcome| {
+                        let session = outcome.and_then(|response| envelope::open(response.status, &response.body)).and_then(|data| Session::parse(&data));
+                        landing.land(session);
+                    }),
+                );
+                ticket
+            }
+        };
+        self.store.wait(ticket, Some(self.http.timeout()))
     }
 
     /// Signs out on the server, and always locally (the listener hears `None`).
@@ -163,12 +180,7 @@ impl Service {
     }
 
     fn announce(&self, ctx: &JobContext, change: Change) {
-        let listener = self.listener.clone();
-        match change {
-            Change::Stored(session) => ctx.emit(move || listener(Some(&session))),
-            Change::Cleared => ctx.emit(move || listener(None)),
-            Change::Unchanged => {}
-        }
+        announce(&ctx.emitter(), &self.listener, change);
     }
 
     fn call(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<Value, Error> {
@@ -177,6 +189,11 @@ impl Service {
 
     /// The envelope's `data` and the HTTP status it came with.
     fn call_with_status(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<(Value, u16), Error> {
+        let response = self.http.wait_for(self.prepare(method, route, body, bearer))?;
+        envelope::open(response.status, &response.body).map(|data| (data, response.status))
+    }
+
+    fn prepare(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> http::Prepared {
         let authorization = bearer.map(|t| format!("Bearer {}", t.expose())).map(Secret::new);
         let mut headers = vec![("x-api-key", self.api_key.expose())];
         if let Some(value) = &authorization {
@@ -184,8 +201,43 @@ impl Service {
         }
         // Request bodies carry OTP codes and refresh tokens: wiped when sent.
         let body = body.map(|b| crate::secret::SecretBytes::new(b.to_string().into_bytes()));
-        let response = self.http.send(method, route.path, route.log_as, &headers, body.as_ref().map(|b| b.as_slice()), route.retry)?;
-        envelope::open(response.status, &response.body).map(|data| (data, response.status))
+        self.http.prepare(method, route.path, route.log_as, &headers, body.as_ref().map(|b| b.as_slice()), route.retry)
+    }
+}
+
+/// Tells the listener of a session change, in dispatch context.
+fn announce(emitter: &Emitter, listener: &Listener, change: Change) {
+    let listener = listener.clone();
+    match change {
+        Change::Stored(session) => emitter.emit(move || listener(Some(&session))),
+        Change::Cleared => emitter.emit(move || listener(None)),
+        Change::Unchanged => {}
+    }
+}
+
+/// Where a refresh's answer goes, on the I/O thread: into the store, to the listener, to the
+/// callers still waiting. If the exchange ends without an answer at all (the client was
+/// freed), dropping it lands the refresh as shut down, so the flight never hangs in the air.
+struct Landing {
+    store: Arc<Store>,
+    epoch: u64,
+    listener: Listener,
+    emitter: Emitter,
+    landed: bool,
+}
+
+impl Landing {
+    fn land(mut self, result: Result<Session, Error>) {
+        self.landed = true;
+        self.store.land(self.epoch, result, |change| announce(&self.emitter, &self.listener, change));
+    }
+}
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        if !self.landed {
+            self.store.land(self.epoch, Err(Error::shutdown()), |_| {});
+        }
     }
 }
 

@@ -1,10 +1,16 @@
 //! The session a client holds, and the single-flight refresh that guards it: concurrent
 //! callers share one refresh, so a (rotating) refresh token is never sent twice.
+//!
+//! A refresh "lands" wherever its answer arrives (the I/O thread), not in the caller that
+//! started it: a caller that stops waiting (its timeout) leaves the flight in the air, and an
+//! answer that comes late is still stored and announced. Until it lands no other refresh
+//! starts, since the token it carried may already have been used.
 
 use super::session::Session;
-use crate::error::{Error, GG_NOT_SIGNED_IN};
+use crate::error::{Error, GG_NETWORK, GG_NOT_SIGNED_IN, GG_TIMEOUT};
 use crate::secret::Secret;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 pub(crate) const INVALID_REFRESH_TOKEN: &str = "INVALID_REFRESH_TOKEN";
 
@@ -25,6 +31,17 @@ struct State {
     /// Bumped whenever the session is replaced or cleared from outside a refresh, so a refresh
     /// that started before a new sign-in never overwrites it.
     epoch: u64,
+    /// The last refresh got no answer (network failure or its listening window ended): the
+    /// server may have rotated the token anyway, so a rejection next is explained as such.
+    answer_lost: bool,
+}
+
+/// What a caller of `refresh` does: send the refresh, or wait for the one in the air.
+pub enum Flight {
+    /// Send it with this token; `land` it with `epoch` when its answer (or failure) arrives.
+    Lead { refresh_token: Secret, epoch: u64, ticket: u64 },
+    /// A refresh is in the air: `wait` for it.
+    Join { ticket: u64 },
 }
 
 #[derive(Default)]
@@ -47,6 +64,7 @@ impl Store {
         let mut state = self.lock();
         state.session = Some(session);
         state.epoch += 1;
+        state.answer_lost = false;
     }
 
     /// Clears the session (sign-out). Returns whether there was one.
@@ -68,35 +86,34 @@ impl Store {
         }
     }
 
-    /// Refreshes with the stored refresh token, or joins the refresh already running and gets
-    /// its result. `exchange` performs the HTTP call; `on_change` announces the outcome and is
-    /// called only by the caller that performed the exchange.
-    pub fn refresh(
-        &self,
-        exchange: impl FnOnce(&Secret) -> Result<Session, Error>,
-        on_change: impl FnOnce(Change),
-    ) -> Result<Session, Error> {
+    /// Leads a refresh with the stored refresh token, or joins the one in the air.
+    pub fn join_or_lead(&self) -> Result<Flight, Error> {
         let mut state = self.lock();
         if state.refreshing {
-            let seen = state.refreshes_done;
-            while state.refreshes_done == seen {
-                state = self.refreshed.wait(state).unwrap_or_else(|p| p.into_inner());
-            }
-            return state.last_refresh.clone().unwrap_or_else(|| Err(not_signed_in()));
+            return Ok(Flight::Join { ticket: state.refreshes_done });
         }
         let Some(refresh_token) = state.session.as_ref().map(|s| s.refresh_token.clone()) else {
             return Err(not_signed_in());
         };
         state.refreshing = true;
-        let epoch = state.epoch;
-        drop(state);
+        Ok(Flight::Lead { refresh_token, epoch: state.epoch, ticket: state.refreshes_done })
+    }
 
-        // A panic must still end the flight, or every later caller would wait forever.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| exchange(&refresh_token)))
-            .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while refreshing the session; please report this")));
-
+    /// The refresh's outcome, on whatever thread it arrived: stored if the session is still
+    /// the one that was refreshed, announced through `announce` before any waiter wakes (so
+    /// listeners hear of it before callbacks), and handed to the waiters.
+    pub fn land(&self, epoch: u64, result: Result<Session, Error>, announce: impl FnOnce(Change)) {
         let mut state = self.lock();
         let still_ours = state.epoch == epoch;
+        let result = match result {
+            Err(e) if e.api_code == INVALID_REFRESH_TOKEN && state.answer_lost => Err(Error {
+                message: "the refresh token was rejected: the previous refresh's answer was lost to the network after the \
+                          server had likely rotated the token, so the session is gone; sign the player in again"
+                    .into(),
+                ..e
+            }),
+            other => other,
+        };
         let change = match &result {
             Ok(session) if still_ours => {
                 state.session = Some(session.clone());
@@ -109,13 +126,56 @@ impl Store {
             }
             _ => Change::Unchanged,
         };
+        state.answer_lost = still_ours && matches!(&result, Err(e) if e.code == GG_NETWORK || e.code == GG_TIMEOUT);
         state.refreshing = false;
         state.refreshes_done += 1;
-        state.last_refresh = Some(result.clone());
+        state.last_refresh = Some(result);
         drop(state);
-        on_change(change);
+        announce(change);
         self.refreshed.notify_all();
-        result
+    }
+
+    /// Waits for the refresh in the air at `ticket` to land, for at most `limit` (`None`: as
+    /// long as it takes), and returns its outcome.
+    pub fn wait(&self, ticket: u64, limit: Option<Duration>) -> Result<Session, Error> {
+        let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
+        let mut state = self.lock();
+        while state.refreshes_done == ticket {
+            state = match deadline {
+                None => self.refreshed.wait(state).unwrap_or_else(|p| p.into_inner()),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(Error::new(
+                            GG_TIMEOUT,
+                            "the session refresh was not answered within the request timeout; GameGate keeps listening for \
+                             its answer and stores the new session (telling the session listener) if it arrives",
+                        ));
+                    }
+                    self.refreshed.wait_timeout(state, left).unwrap_or_else(|p| p.into_inner()).0
+                }
+            };
+        }
+        state.last_refresh.clone().unwrap_or_else(|| Err(not_signed_in()))
+    }
+
+    /// A whole refresh on this thread (`exchange` performs the HTTP call), for the tests of
+    /// the single-flight rules.
+    #[cfg(test)]
+    pub fn refresh(
+        &self,
+        exchange: impl FnOnce(&Secret) -> Result<Session, Error>,
+        on_change: impl FnOnce(Change),
+    ) -> Result<Session, Error> {
+        match self.join_or_lead()? {
+            Flight::Join { ticket } => self.wait(ticket, None),
+            Flight::Lead { refresh_token, epoch, ticket } => {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| exchange(&refresh_token)))
+                    .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while refreshing the session; please report this")));
+                self.land(epoch, result, on_change);
+                self.wait(ticket, None)
+            }
+        }
     }
 }
 
@@ -206,6 +266,33 @@ mod tests {
         assert_eq!(err.api_code, INVALID_REFRESH_TOKEN);
         assert!(cleared);
         assert!(store.current().is_none());
+    }
+
+    #[test]
+    fn a_refresh_in_the_air_is_joined_not_sent_again_until_it_lands() {
+        let store = Store::default();
+        store.replace(session("t", "r", 0));
+        let Ok(Flight::Lead { epoch, ticket, .. }) = store.join_or_lead() else { panic!("no flight to lead") };
+        // Its caller gave up waiting; the answer has not come: nobody sends the token again.
+        assert_eq!(store.wait(ticket, Some(std::time::Duration::from_millis(1))).unwrap_err().code, GG_TIMEOUT);
+        assert!(matches!(store.join_or_lead(), Ok(Flight::Join { .. })));
+        // The late answer is stored.
+        store.land(epoch, Ok(session("late", "r-2", 1)), |c| assert!(matches!(c, Change::Stored(_))));
+        assert_eq!(store.current().unwrap().refresh_token.expose(), "r-2");
+        assert!(matches!(store.join_or_lead(), Ok(Flight::Lead { .. })));
+    }
+
+    #[test]
+    fn a_rejection_right_after_a_lost_answer_says_the_network_lost_the_session() {
+        let store = Store::default();
+        store.replace(session("t", "r", 0));
+        let lost = store.refresh(|_| Err(Error::new(GG_TIMEOUT, "no answer")), |_| {});
+        assert_eq!(lost.unwrap_err().code, GG_TIMEOUT);
+        let rejected = store
+            .refresh(|_| Err(Error::new(crate::error::GG_API_ERROR, "x").with_api_code(INVALID_REFRESH_TOKEN)), |_| {})
+            .unwrap_err();
+        assert_eq!(rejected.api_code, INVALID_REFRESH_TOKEN);
+        assert!(rejected.message.contains("lost to the network"), "{}", rejected.message);
     }
 
     #[test]

@@ -83,7 +83,7 @@ struct Shared {
 
 /// What a running job may do besides returning its result.
 pub struct JobContext<'a> {
-    shared: &'a Shared,
+    shared: &'a Arc<Shared>,
     id: u64,
 }
 
@@ -102,6 +102,29 @@ impl JobContext<'_> {
 
     pub fn request_id(&self) -> u64 {
         self.id
+    }
+
+    /// For events that happen after this job is done (an answer that arrives late).
+    pub fn emitter(&self) -> Emitter {
+        Emitter { shared: Arc::downgrade(self.shared) }
+    }
+}
+
+/// Runs events (a session change) in dispatch context from any thread, outside any job: at
+/// the game's next tick, or in worker dispatch on the emitting thread. Does nothing once the
+/// client is freed.
+#[derive(Clone)]
+pub struct Emitter {
+    shared: std::sync::Weak<Shared>,
+}
+
+impl Emitter {
+    pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
+        let Some(shared) = self.shared.upgrade() else { return };
+        shared.push_ready(Ready::Event(Box::new(event)));
+        if shared.deliver_on_workers {
+            shared.deliver_here();
+        }
     }
 }
 

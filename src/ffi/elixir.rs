@@ -258,6 +258,15 @@ pub extern "C" fn elixir_reikey_close(client: *mut elixir_client, reikey: *const
 }
 
 /// Refreshes the session with the stored refresh token; `GG_NOT_SIGNED_IN` without one.
+///
+/// A refresh is never sent twice: the server rotates the refresh token when it executes one.
+/// If the answer does not arrive within the request timeout, the callback gets `GG_TIMEOUT`,
+/// but GameGate keeps listening for that answer for 60 s and, if it arrives, stores the new
+/// session and tells the session listener (persist it there); no other refresh starts
+/// meanwhile. If no answer ever arrives (the connection was lost), the server may still have
+/// rotated the token: the next refresh may then be rejected with `INVALID_REFRESH_TOKEN`,
+/// whose message says the session was lost to the network. The player must sign in again;
+/// a game can say so ("your connection dropped while renewing your sign-in").
 #[no_mangle]
 pub extern "C" fn elixir_session_refresh(client: *mut elixir_client, callback: elixir_session_callback, user_data: *mut c_void, out_request_id: *mut u64) -> gg_result {
     ffi_result! {

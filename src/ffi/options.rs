@@ -40,7 +40,8 @@ pub extern "C" fn gg_options_set_base_url(options: *mut gg_options, url: *const 
     }
 }
 
-/// Whole-request timeout (connect, send, wait, read). Default 10000; 0 is refused.
+/// Whole-request timeout: name lookup, connect (every address tried), TLS, sending, waiting,
+/// reading and every retry fit within it. Default 10000; 0 is refused.
 #[no_mangle]
 pub extern "C" fn gg_options_set_timeout_ms(options: *mut gg_options, ms: u32) -> gg_result {
     ffi_result! {
@@ -112,9 +113,13 @@ pub extern "C" fn gg_options_set_user_agent(options: *mut gg_options, user_agent
 }
 
 /// Retries transient failures (connection failures, HTTP 502 / 503 / 504) with exponential
-/// backoff and full jitter, within the request timeout. Only KGeN session creation and GET
-/// requests are retried, never an Elixir sign-in, refresh or sign-out. Default: 2 retries,
-/// 200 ms base delay; `max_retries` 0 disables, at most 10.
+/// backoff and full jitter, within the request timeout. Only KGeN session creation (which
+/// the service documents as create-or-retrieve) and GET requests are ever sent again, never
+/// an Elixir sign-in, refresh or sign-out, nor any other POST/PUT/PATCH/DELETE. A request
+/// whose connection broke after it was sent and before any answer ends with `GG_NETWORK`
+/// saying it "may have been processed": check on the server before repeating it. Re-sends
+/// count against `max_retries` on every path. Default: 2 retries, 200 ms base delay;
+/// `max_retries` 0 disables, at most 10.
 #[no_mangle]
 pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: u32, base_delay_ms: u32) -> gg_result {
     ffi_result! {

@@ -255,6 +255,43 @@ static void test_refresh_rotates_and_a_used_token_is_rejected(void) {
     elixir_client_free(c);
 }
 
+/* The server executes a refresh (and rotates the refresh token) but its answer arrives after
+ * the caller's timeout: the caller hears GG_TIMEOUT, the answer is still stored (the listener
+ * hears the new session), and the next refresh works. Thrown away, it would sign the player
+ * out: the next refresh would send the rotated-out token. */
+static void test_a_late_refresh_answer_keeps_the_player_signed_in(void) {
+    elixir_client *c = client_with(EMULATOR_API_KEY, 500);
+    flow listener;
+    memset(&listener, 0, sizeof listener);
+    CHECK_EQ_INT(elixir_client_set_session_listener(c, on_listener, &listener), GG_OK);
+    char email[128];
+    unique_email(email, sizeof email, "late-refresh");
+    flow first;
+    sign_in(c, email, &first);
+    CHECK_EQ_INT(first.code, GG_OK);
+    CHECK_EQ_INT(listener.listener_calls, 1);
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 1500, \"times\": 1, \"path_prefix\": \"/sdk/auth/v2/session/refresh\"}");
+    flow late;
+    memset(&late, 0, sizeof late);
+    CHECK_EQ_INT(elixir_session_refresh(c, on_session, &late, NULL), GG_OK);
+    tick_until(c, &late.calls, 1);
+    CHECK_EQ_INT(late.code, GG_TIMEOUT);
+    /* The answer arrives a second later and is stored. */
+    tick_until(c, &listener.listener_calls, 2);
+    CHECK_STR(listener.order, "LL");
+    char stored[256];
+    CHECK_EQ_INT(elixir_client_refresh_token(c, stored, sizeof stored, NULL), GG_OK);
+    CHECK(strcmp(stored, first.refresh_token) != 0);
+    flow next;
+    memset(&next, 0, sizeof next);
+    CHECK_EQ_INT(elixir_session_refresh(c, on_session, &next, NULL), GG_OK);
+    tick_until(c, &next.calls, 1);
+    CHECK_EQ_INT(next.code, GG_OK);
+    CHECK_STR(next.api_code, "");
+    emulator_control("/_emulator/reset", "{}");
+    elixir_client_free(c);
+}
+
 static void test_restore_from_a_persisted_token_then_call(void) {
     elixir_client *game = client_with(EMULATOR_API_KEY, 10000);
     char email[128];
@@ -532,6 +569,7 @@ int main(void) {
     RUN(test_listener_runs_before_the_callback);
     RUN(test_wrong_code_and_wrong_api_key_are_api_errors);
     RUN(test_refresh_rotates_and_a_used_token_is_rejected);
+    RUN(test_a_late_refresh_answer_keeps_the_player_signed_in);
     RUN(test_restore_from_a_persisted_token_then_call);
     RUN(test_eight_calls_after_expiry_share_one_refresh);
     RUN(test_sign_out_clears_locally_even_without_an_answer);
