@@ -85,7 +85,7 @@ pub fn http_response(data: &[u8]) {
             }
         }
         if !done {
-            reader.end_of_stream()?;
+            reader.end_of_stream(true)?;
         }
         reader.into_response().map(|r| (r.status, r.body.to_vec()))
     };

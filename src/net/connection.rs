@@ -18,8 +18,11 @@ use crate::secret::{wipe, SecretBytes};
 pub(crate) enum ReadEnd {
     /// Nothing more to read now; wait for the next readiness event.
     WouldBlock,
-    /// The peer closed the connection.
+    /// The peer closed the connection (over TLS: with close_notify).
     Closed,
+    /// The peer closed a TLS connection without close_notify: an attacker on the path can
+    /// cause that, so a body that runs until the close cannot be trusted to be whole.
+    Cut,
 }
 
 pub(crate) struct Connection {
@@ -173,8 +176,11 @@ impl Connection {
                 }
                 // The handshake (or a key update) may have something to answer.
                 write_records(tls, &mut self.socket, &mut self.blocked, &mut self.request_sent)?;
-                if closed || peer_closed {
+                if peer_closed {
                     return Ok(ReadEnd::Closed);
+                }
+                if closed {
+                    return Ok(ReadEnd::Cut);
                 }
                 if blocked {
                     self.blocked = true;

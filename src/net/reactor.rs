@@ -659,9 +659,10 @@ impl Reactor {
                         return;
                     }
                     Ok(ReadEnd::WouldBlock) => Ok(()),
-                    Ok(ReadEnd::Closed) => reader.end_of_stream(),
+                    Ok(ReadEnd::Closed) => reader.end_of_stream(true),
+                    Ok(ReadEnd::Cut) => reader.end_of_stream(false),
                     // The answer was whole before the connection broke: keep it, drop the connection.
-                    Err(_) if reader.is_done() => reader.end_of_stream(),
+                    Err(_) if reader.is_done() => reader.end_of_stream(true),
                     Err(error) => Err(error),
                 };
                 // A body that broke off still came with a status: report it.

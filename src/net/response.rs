@@ -1,14 +1,26 @@
-//! Reading one HTTP/1.1 response from bytes as they arrive: the head (through `httparse`),
-//! then a body framed by Content-Length, chunked encoding or the end of the connection,
-//! bounded by the client's body cap and decompressed when the server sent gzip.
+//! Reading one HTTP/1.1 response from bytes as they arrive. The protocol itself is ureq's
+//! sans-IO engine, `ureq-proto`: the response head, interim (1xx) answers, Content-Length,
+//! chunked and close-delimited framing, trailers, and whether the connection may carry
+//! another request. Around it, what a game's client needs: caps on the head (64 KiB) and the
+//! body (the client's cap, checked on the inflated size too), gzip as a content or transfer
+//! coding (every member, nothing after them), folded header lines accepted (RFC 9112 §5.2),
+//! strict chunk sizes, and a connection never reused after an ambiguous answer.
+//!
+//! Requests are still written by GameGate (`http.rs`): ureq-proto writes them from an
+//! `http::Request`, whose header values cannot be wiped, and GameGate's requests carry
+//! credentials. The reader's `Call` is therefore made for a bodiless GET: the rules for a
+//! response body differ only for HEAD and CONNECT, which GameGate never sends.
 
 use crate::error::{Error, GG_BAD_RESPONSE, GG_NETWORK};
+use crate::secret::{wipe, SecretBytes};
 use std::io::Read;
-use crate::secret::SecretBytes;
+use ureq_proto::client::state::{RecvBody, RecvResponse};
+use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
+use ureq_proto::http::{self, header, HeaderMap};
+use ureq_proto::BodyMode;
 
 /// A response head larger than this is an attack or a broken server, not an API answer.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
-const MAX_HEADERS: usize = 64;
 
 /// An HTTP response whose body was read in full (up to the cap).
 pub struct Response {
@@ -23,34 +35,22 @@ impl Response {
     }
 }
 
-enum Framing {
-    Length(u64),
-    Chunked(Chunk),
-    UntilClose,
-}
-
-enum Chunk {
-    /// Reading a size line (hex digits, maybe `;extensions`) into `line`.
-    Size,
-    Data(u64),
-    /// The CRLF after a chunk's data.
-    DataEnd,
-    /// Trailer lines after the last chunk, up to an empty line.
-    Trailers,
-}
-
-enum State {
-    Head,
-    Body(Framing),
+/// Where ureq-proto's call is.
+enum Phase {
+    Head(Call<RecvResponse>),
+    Body { call: Call<RecvBody>, chunked: bool, until_close: bool },
     Done,
+    /// Only while a call moves from one state to the next, or after an error.
+    Broken,
 }
 
 /// Feeds on a connection's bytes; one per request.
 pub(crate) struct ResponseReader {
     max_body: u64,
-    state: State,
-    /// The head while it is incomplete, then a chunk-size or trailer line.
-    line: Vec<u8>,
+    phase: Phase,
+    /// Received and not yet taken by ureq-proto: a head still incomplete, or framing split
+    /// across reads. Wiped as it is consumed.
+    pending: SecretBytes,
     status: u16,
     gzip: bool,
     keep_alive: bool,
@@ -63,8 +63,8 @@ impl ResponseReader {
     pub fn new(max_body: u64) -> ResponseReader {
         ResponseReader {
             max_body,
-            state: State::Head,
-            line: Vec::new(),
+            phase: Phase::Broken,
+            pending: SecretBytes::default(),
             status: 0,
             gzip: false,
             keep_alive: true,
@@ -78,7 +78,7 @@ impl ResponseReader {
     }
 
     pub fn is_done(&self) -> bool {
-        matches!(self.state, State::Done)
+        matches!(self.phase, Phase::Done)
     }
 
     /// Whether the connection may carry another request once this response is done.
@@ -93,64 +93,233 @@ impl ResponseReader {
 
     /// Takes the bytes that arrived. Returns true once the response is complete; bytes past
     /// its end make the connection unusable for another request.
-    pub fn feed(&mut self, mut data: &[u8]) -> Result<bool, Error> {
-        if !data.is_empty() {
+    pub fn feed(&mut self, data: &[u8]) -> Result<bool, Error> {
+        if data.is_empty() {
+            return Ok(self.is_done());
+        }
+        if !self.started {
             self.started = true;
+            self.phase = Phase::Head(new_call()?);
         }
-        while !data.is_empty() {
-            match &mut self.state {
-                State::Done => {
-                    self.keep_alive = false; // the server sent more than one answer
-                    return Ok(true);
-                }
-                State::Head => {
-                    let room = MAX_HEAD_BYTES.saturating_sub(self.line.len());
-                    let take = data.len().min(room.max(1));
-                    self.line.extend_from_slice(&data[..take]);
-                    let ends_a_line = data[..take].contains(&b'\n');
-                    data = &data[take..];
-                    // A head ends with a line feed: without a new one, parsing again is futile.
-                    let parsed = if ends_a_line { self.parse_head()? } else { None };
-                    match parsed {
-                        Some(rest_in_line) => {
-                            // What followed the head in `line` belongs to the body.
-                            let rest = self.line.split_off(self.line.len() - rest_in_line);
-                            self.line.clear();
-                            if !rest.is_empty() {
-                                self.feed_body_bytes(&rest)?;
-                            }
-                        }
-                        None if self.line.len() >= MAX_HEAD_BYTES => {
-                            return Err(protocol("the response head is larger than 64 KiB"));
-                        }
-                        None => {}
-                    }
-                }
-                State::Body(_) => {
-                    self.feed_body_bytes(data)?;
-                    data = &[];
-                }
-            }
+        if self.is_done() {
+            self.keep_alive = false; // the server sent more than one answer
+            return Ok(true);
         }
-        Ok(self.is_done())
+        self.pending.extend_from_slice(data);
+        let outcome = self.advance();
+        if outcome.is_err() {
+            self.phase = Phase::Broken;
+            self.keep_alive = false;
+        }
+        outcome
     }
 
-    /// The connection ended. Completes a body that runs until the close; anything else
-    /// that is unfinished is a truncated response.
-    pub fn end_of_stream(&mut self) -> Result<(), Error> {
+    /// Moves the call on with what is pending, as far as it goes.
+    fn advance(&mut self) -> Result<bool, Error> {
+        loop {
+            match std::mem::replace(&mut self.phase, Phase::Broken) {
+                Phase::Head(call) => match self.read_head(call)? {
+                    Some(next) => self.phase = next,
+                    None => return Ok(false), // the head is not complete yet (phase restored)
+                },
+                Phase::Body { call, chunked, until_close } => {
+                    if !self.read_body(call, chunked, until_close)? {
+                        return Ok(false);
+                    }
+                }
+                Phase::Done => {
+                    if !self.pending.is_empty() {
+                        self.keep_alive = false; // bytes past the answer
+                        self.consume(self.pending.len());
+                    }
+                    self.phase = Phase::Done;
+                    return Ok(true);
+                }
+                Phase::Broken => return Err(protocol("the response could not be read")),
+            }
+        }
+    }
+
+    /// Tries to read the head; returns the next phase, or None (phase restored) to wait.
+    fn read_head(&mut self, mut call: Call<RecvResponse>) -> Result<Option<Phase>, Error> {
+        let Some(head_end) = find_head_end(&self.pending) else {
+            if self.pending.len() >= MAX_HEAD_BYTES {
+                return Err(protocol("the response head is larger than 64 KiB"));
+            }
+            self.phase = Phase::Head(call);
+            return Ok(None);
+        };
+        if head_end > MAX_HEAD_BYTES {
+            return Err(protocol("the response head is larger than 64 KiB"));
+        }
+        unfold_header_lines(&mut self.pending[..head_end]);
+        let (used, response) = call.try_response(&self.pending, false).map_err(|e| protocol(&e.to_string()))?;
+        self.consume(used);
+        let Some(response) = response else {
+            if used == 0 {
+                // Not a whole head to ureq-proto yet (a lone LF is no line end to it): wait.
+                self.phase = Phase::Head(call);
+                return Ok(None);
+            }
+            // An interim answer (100 Continue, 103 Early Hints) was dropped: the real one follows.
+            return Ok(Some(Phase::Head(call)));
+        };
+        self.status = response.status().as_u16();
+        if response.version() == http::Version::HTTP_10 && response.headers().contains_key(header::TRANSFER_ENCODING) {
+            // RFC 9112 §6.1: faulty framing (an HTTP/1.0 body cannot be chunked).
+            return Err(protocol("Transfer-Encoding in an HTTP/1.0 response"));
+        }
+        self.check_head(response.headers())?;
+        match call.proceed() {
+            Some(RecvResponseResult::RecvBody(call)) => {
+                // The framing as ureq-proto reads it.
+                let (chunked, until_close) = match call.body_mode() {
+                    BodyMode::Chunked => (true, false),
+                    BodyMode::CloseDelimited => (false, true),
+                    _ => (false, false),
+                };
+                if until_close {
+                    self.keep_alive = false;
+                }
+                Ok(Some(Phase::Body { call, chunked, until_close }))
+            }
+            Some(RecvResponseResult::Cleanup(cleanup)) => {
+                self.keep_alive &= !cleanup.must_close_connection();
+                Ok(Some(Phase::Done))
+            }
+            // GameGate never follows a redirect: it is an answer like any other.
+            Some(RecvResponseResult::Redirect(redirect)) => {
+                self.keep_alive &= !redirect.proceed().must_close_connection();
+                Ok(Some(Phase::Done))
+            }
+            None => Err(protocol("the response head could not be read")),
+        }
+    }
+
+    /// What the head says beyond ureq-proto: codings GameGate can undo, lengths within the
+    /// cap, and a connection that cannot be trusted with another request.
+    fn check_head(&mut self, headers: &HeaderMap) -> Result<(), Error> {
+        let values = |name: header::HeaderName| -> Vec<String> {
+            headers.get_all(name).iter().flat_map(|v| String::from_utf8_lossy(v.as_bytes()).split(',').map(|t| t.trim().to_ascii_lowercase()).collect::<Vec<_>>()).filter(|t| !t.is_empty()).collect()
+        };
+        let transfer = values(header::TRANSFER_ENCODING);
+        let content = values(header::CONTENT_ENCODING);
+        let has_length = headers.contains_key(header::CONTENT_LENGTH);
+        if headers.iter().any(|(name, _)| name == header::CONNECTION) && values(header::CONNECTION).iter().any(|t| t == "close") {
+            self.keep_alive = false;
+        }
+        let mut length_framed = has_length;
+        if !transfer.is_empty() {
+            if transfer.last().map(String::as_str) != Some("chunked") {
+                return Err(protocol("a Transfer-Encoding that does not end in chunked"));
+            }
+            for coding in &transfer[..transfer.len() - 1] {
+                match coding.as_str() {
+                    "gzip" | "x-gzip" => self.gzip = true,
+                    other => return Err(protocol(&format!("unsupported Transfer-Encoding {other:?}"))),
+                }
+            }
+            length_framed = false;
+            // Both framings at once: a request smuggled in, or a broken proxy. Answer read
+            // by the chunked framing (RFC 9112 §6.3), the connection never reused.
+            if has_length {
+                self.keep_alive = false;
+            }
+        }
+        for coding in &content {
+            match coding.as_str() {
+                "gzip" | "x-gzip" if !self.gzip => self.gzip = true,
+                "identity" => {}
+                other => return Err(protocol(&format!("unsupported Content-Encoding {other:?}"))),
+            }
+        }
+        if length_framed {
+            let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().split(',').next()).and_then(|v| v.trim().parse::<u64>().ok());
+            if length.is_some_and(|n| n > self.max_body) {
+                return Err(over_cap(self.max_body).with_status(self.status));
+            }
+            if let Some(n) = length {
+                self.body.reserve_exact(n.min(64 * 1024) as usize);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads body bytes from `pending`; true once the body is complete (phase is then Done).
+    fn read_body(&mut self, mut call: Call<RecvBody>, chunked: bool, until_close: bool) -> Result<bool, Error> {
+        call.stop_on_chunk_boundary(true);
+        loop {
+            if chunked && call.is_on_chunk_boundary() {
+                check_chunk_size(&self.pending, self.max_body).map_err(|e| e.with_status(self.status))?;
+            }
+            // Room for what is pending, and one byte more than the cap allows (to see it broken).
+            let room = self.pending.len().min((self.max_body + 1).saturating_sub(self.body.len() as u64) as usize).max(1);
+            let before = self.body.len();
+            self.body.resize(before + room, 0);
+            let read = call.read(&self.pending, &mut self.body[before..]);
+            let (used, produced) = match read {
+                Ok(counts) => counts,
+                Err(e) => {
+                    self.body.truncate(before);
+                    return Err(protocol(&e.to_string()).with_status(self.status));
+                }
+            };
+            self.body.truncate(before + produced);
+            self.consume(used);
+            if self.body.len() as u64 > self.max_body {
+                return Err(over_cap(self.max_body).with_status(self.status));
+            }
+            if !until_close && call.can_proceed() {
+                match call.proceed() {
+                    Some(RecvBodyResult::Cleanup(cleanup)) => self.keep_alive &= !cleanup.must_close_connection(),
+                    Some(RecvBodyResult::Redirect(redirect)) => self.keep_alive &= !redirect.proceed().must_close_connection(),
+                    None => return Err(protocol("the response body could not be finished")),
+                }
+                self.phase = Phase::Done;
+                return Ok(true);
+            }
+            if used == 0 && produced == 0 {
+                self.phase = Phase::Body { call, chunked, until_close };
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Drops `n` consumed bytes from the front of `pending`, wiping them.
+    fn consume(&mut self, n: usize) {
+        wipe(&mut self.pending[..n]);
+        self.pending.drain(..n);
+    }
+
+    /// The connection ended (`clean`: not a TLS connection cut without close_notify).
+    /// Completes a body that runs until the close; anything else unfinished is truncated.
+    pub fn end_of_stream(&mut self, clean: bool) -> Result<(), Error> {
         self.keep_alive = false;
-        match self.state {
-            State::Done => Ok(()),
-            State::Body(Framing::UntilClose) => {
-                self.state = State::Done;
+        let truncated = || Error::new(GG_NETWORK, "the connection closed before the response was complete");
+        match std::mem::replace(&mut self.phase, Phase::Broken) {
+            Phase::Done => {
+                self.phase = Phase::Done;
+                Ok(())
+            }
+            Phase::Body { until_close: true, .. } if clean => {
+                self.phase = Phase::Done;
+                Ok(())
+            }
+            Phase::Body { until_close: true, .. } => Err(Error::new(
+                GG_NETWORK,
+                "the TLS connection closed without close_notify while the body ran until the close: it may have been cut short",
+            )),
+            // "0\r\n" arrived but not the final empty line: the body is whole.
+            Phase::Body { call, chunked: true, .. } if call.is_ended_chunked() => {
+                self.phase = Phase::Done;
                 Ok(())
             }
             // A head cut short may already be broken: say so rather than "truncated".
-            State::Head if !self.line.is_empty() => {
-                self.parse_head()?;
-                Err(Error::new(GG_NETWORK, "the connection closed before the response was complete"))
-            }
-            _ => Err(Error::new(GG_NETWORK, "the connection closed before the response was complete")),
+            Phase::Head(mut call) if !self.pending.is_empty() => match call.try_response(&self.pending, false) {
+                Err(e) => Err(protocol(&e.to_string())),
+                Ok(_) => Err(truncated()),
+            },
+            _ => Err(truncated()),
         }
     }
 
@@ -162,7 +331,8 @@ impl ResponseReader {
             return Ok(Response { status, body });
         }
         let mut inflated = SecretBytes::default();
-        let mut decoder = flate2::read::GzDecoder::new(&body[..]).take(self.max_body + 1);
+        // Every member of the stream; anything after the last one is not gzip and fails.
+        let mut decoder = flate2::read::MultiGzDecoder::new(&body[..]).take(self.max_body + 1);
         decoder
             .read_to_end(&mut inflated)
             .map_err(|_| Error::new(GG_BAD_RESPONSE, "the gzip response body is corrupt").with_status(status))?;
@@ -171,189 +341,65 @@ impl ResponseReader {
         }
         Ok(Response { status, body: inflated })
     }
+}
 
-    /// Parses `line` as a head. Returns how many of its bytes follow the head, or None when
-    /// the head is still incomplete.
-    fn parse_head(&mut self) -> Result<Option<usize>, Error> {
-        // Interim answers (100 Continue, 103 Early Hints) come first: the real one follows.
-        while self.interim_head()? {}
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut parsed = httparse::Response::new(&mut headers);
-        let head_len = match parsed.parse(&self.line) {
-            Ok(httparse::Status::Complete(n)) => n,
-            Ok(httparse::Status::Partial) => return Ok(None),
-            Err(e) => return Err(protocol(&format!("{e}"))),
-        };
-        let status = parsed.code.unwrap_or(0);
-        if !(100..1000).contains(&status) {
-            return Err(protocol(&format!("invalid status code {status}")));
-        }
-        let version = parsed.version.unwrap_or(1);
-        let mut length = None;
-        let mut chunked = false;
-        let mut close = version == 0;
-        let mut gzip = false;
-        for header in parsed.headers.iter() {
-            let value = std::str::from_utf8(header.value).unwrap_or("").trim();
-            if header.name.eq_ignore_ascii_case("content-length") {
-                let n: u64 = value.parse().map_err(|_| protocol("invalid Content-Length"))?;
-                if length.is_some_and(|seen| seen != n) {
-                    return Err(protocol("conflicting Content-Length headers"));
-                }
-                length = Some(n);
-            } else if header.name.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = value.rsplit(',').next().is_some_and(|last| last.trim().eq_ignore_ascii_case("chunked"));
-                if !chunked {
-                    return Err(protocol("unsupported Transfer-Encoding"));
-                }
-            } else if header.name.eq_ignore_ascii_case("connection") {
-                for token in value.split(',') {
-                    if token.trim().eq_ignore_ascii_case("close") {
-                        close = true;
-                    } else if token.trim().eq_ignore_ascii_case("keep-alive") && version == 0 {
-                        close = false;
-                    }
-                }
-            } else if header.name.eq_ignore_ascii_case("content-encoding") {
-                gzip = value.eq_ignore_ascii_case("gzip") || value.eq_ignore_ascii_case("x-gzip");
-                if !gzip && !value.eq_ignore_ascii_case("identity") && !value.is_empty() {
-                    return Err(protocol(&format!("unsupported Content-Encoding {value:?}")));
-                }
-            }
-        }
-        self.status = status;
-        self.gzip = gzip;
-        self.keep_alive = !close;
-        let no_body = status == 204 || status == 304;
-        self.state = if no_body {
-            State::Done
-        } else if chunked {
-            State::Body(Framing::Chunked(Chunk::Size))
-        } else if let Some(n) = length {
-            if n > self.max_body {
-                return Err(over_cap(self.max_body).with_status(status));
-            }
-            self.body.reserve_exact(n.min(64 * 1024) as usize);
-            if n == 0 {
-                State::Done
-            } else {
-                State::Body(Framing::Length(n))
-            }
-        } else {
-            self.keep_alive = false;
-            State::Body(Framing::UntilClose)
-        };
-        Ok(Some(self.line.len() - head_len))
+/// A fresh call waiting for a response head (see the module comment for why a GET).
+fn new_call() -> Result<Call<RecvResponse>, Error> {
+    let request = http::Request::get("/").body(()).map_err(|e| Error::internal(format!("HTTP reader: {e}")))?;
+    let mut call = Call::new(request).map_err(|e| Error::internal(format!("HTTP reader: {e}")))?.proceed();
+    let mut scratch = [0u8; 64];
+    call.write(&mut scratch).map_err(|e| Error::internal(format!("HTTP reader: {e}")))?;
+    match call.proceed() {
+        Ok(Some(SendRequestResult::RecvResponse(call))) => Ok(call),
+        _ => Err(Error::internal("HTTP reader: the call did not reach its response")),
     }
+}
 
-    /// Drops a complete interim (1xx) head from the front of `line`; true when it did.
-    fn interim_head(&mut self) -> Result<bool, Error> {
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut parsed = httparse::Response::new(&mut headers);
-        match parsed.parse(&self.line) {
-            Ok(httparse::Status::Complete(n)) if parsed.code.is_some_and(|c| (100..200).contains(&c) && c != 101) => {
-                self.line.drain(..n);
-                Ok(true)
+/// Where the head ends (just past its empty line), if it has arrived.
+fn find_head_end(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(offset) = bytes[at..].iter().position(|&b| b == b'\n') {
+        let line_end = at + offset + 1;
+        let line = &bytes[at..line_end];
+        if (line == b"\r\n" || line == b"\n") && at > 0 {
+            return Some(line_end);
+        }
+        at = line_end;
+    }
+    None
+}
+
+/// Replaces each folded line break (CRLF followed by a space or tab) with spaces, as RFC 9112
+/// §5.2 tells a client to do, so the folded value reads as one line.
+fn unfold_header_lines(head: &mut [u8]) {
+    // The status line never folds; start after it.
+    let first_line = head.iter().position(|&b| b == b'\n').map_or(head.len(), |i| i + 1);
+    for i in first_line..head.len().saturating_sub(1) {
+        if head[i] == b'\n' && (head[i + 1] == b' ' || head[i + 1] == b'\t') {
+            head[i] = b' ';
+            if i > 0 && head[i - 1] == b'\r' {
+                head[i - 1] = b' ';
             }
-            Ok(_) => Ok(false),
-            Err(e) => Err(protocol(&format!("{e}"))),
         }
     }
+}
 
-    /// Returns true once the body is complete; extra bytes after it mark the connection as
-    /// unusable.
-    fn feed_body_bytes(&mut self, mut data: &[u8]) -> Result<bool, Error> {
-        while !data.is_empty() {
-            let State::Body(framing) = &mut self.state else {
-                self.keep_alive = false;
-                return Ok(true);
-            };
-            match framing {
-                Framing::Length(left) => {
-                    let take = (*left).min(data.len() as u64) as usize;
-                    self.body.extend_from_slice(&data[..take]);
-                    *left -= take as u64;
-                    data = &data[take..];
-                    if *left == 0 {
-                        self.state = State::Done;
-                    }
-                }
-                Framing::UntilClose => {
-                    self.push_body(data)?;
-                    data = &[];
-                }
-                Framing::Chunked(chunk) => match chunk {
-                    Chunk::Data(left) => {
-                        let take = (*left).min(data.len() as u64) as usize;
-                        *left -= take as u64;
-                        if *left == 0 {
-                            *chunk = Chunk::DataEnd;
-                        }
-                        let (now, rest) = data.split_at(take);
-                        data = rest;
-                        self.push_body(now)?;
-                    }
-                    Chunk::Size | Chunk::DataEnd | Chunk::Trailers => {
-                        let Some(end) = data.iter().position(|&b| b == b'\n') else {
-                            self.push_line(data)?;
-                            return Ok(false);
-                        };
-                        self.push_line(&data[..end])?;
-                        data = &data[end + 1..];
-                        self.end_of_line()?;
-                    }
-                },
-            }
-        }
-        Ok(self.is_done())
+/// At a chunk boundary: the next chunk-size line, if it has arrived, must be hex digits and
+/// nothing else before any extension (no sign, no spaces in front), and within the cap.
+fn check_chunk_size(pending: &[u8], max_body: u64) -> Result<(), Error> {
+    let Some(line_end) = pending.iter().position(|&b| b == b'\n') else { return Ok(()) };
+    let line = pending[..line_end].strip_suffix(b"\r").unwrap_or(&pending[..line_end]);
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let rest = &line[digits..];
+    let extension_ok = rest.is_empty() || rest.iter().skip_while(|&&b| b == b' ' || b == b'\t').next() == Some(&b';');
+    if digits == 0 || digits > 16 || !extension_ok {
+        return Err(protocol("invalid chunk size"));
     }
-
-    /// A chunk-size, data-end or trailer line is complete in `line` (without its LF).
-    fn end_of_line(&mut self) -> Result<(), Error> {
-        let line = std::mem::take(&mut self.line);
-        let text = line.strip_suffix(b"\r").unwrap_or(&line);
-        let State::Body(Framing::Chunked(chunk)) = &mut self.state else { return Ok(()) };
-        match chunk {
-            Chunk::Size => {
-                let digits = text.split(|&b| b == b';').next().unwrap_or_default();
-                let digits = std::str::from_utf8(digits).map_err(|_| protocol("invalid chunk size"))?.trim();
-                let size = u64::from_str_radix(digits, 16).map_err(|_| protocol("invalid chunk size"))?;
-                if size > self.max_body {
-                    return Err(over_cap(self.max_body).with_status(self.status));
-                }
-                *chunk = if size == 0 { Chunk::Trailers } else { Chunk::Data(size) };
-            }
-            Chunk::DataEnd => {
-                if !text.is_empty() {
-                    return Err(protocol("chunk data is longer than its size"));
-                }
-                *chunk = Chunk::Size;
-            }
-            Chunk::Trailers => {
-                if text.is_empty() {
-                    self.state = State::Done;
-                }
-            }
-            Chunk::Data(_) => {}
-        }
-        Ok(())
+    let size = u64::from_str_radix(std::str::from_utf8(&line[..digits]).unwrap_or("x"), 16).map_err(|_| protocol("invalid chunk size"))?;
+    if size > max_body {
+        return Err(over_cap(max_body));
     }
-
-    fn push_line(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if self.line.len() + bytes.len() > 4096 {
-            return Err(protocol("a chunk header or trailer line is longer than 4 KiB"));
-        }
-        self.line.extend_from_slice(bytes);
-        Ok(())
-    }
-
-    fn push_body(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        if self.body.len() as u64 + bytes.len() as u64 > self.max_body {
-            return Err(over_cap(self.max_body).with_status(self.status));
-        }
-        self.body.extend_from_slice(bytes);
-        Ok(())
-    }
+    Ok(())
 }
 
 fn protocol(what: &str) -> Error {
@@ -376,7 +422,7 @@ mod tests {
             done = reader.feed(piece)?;
         }
         if close {
-            reader.end_of_stream()?;
+            reader.end_of_stream(true)?;
         } else if !done {
             return Err(Error::new(GG_NETWORK, "incomplete"));
         }
@@ -462,6 +508,10 @@ mod tests {
         assert!(response.body.is_empty() && keep);
         let (_, keep) = read(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", 3, false).unwrap();
         assert!(!keep);
+        // A redirect is an answer like any other (never followed).
+        let (response, keep) = read(b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere/\r\nContent-Length: 0\r\n\r\n", 4, false).unwrap();
+        assert_eq!(response.status, 302);
+        assert!(response.body.is_empty() && keep);
     }
 
     #[test]
@@ -471,6 +521,79 @@ mod tests {
         }
         let huge_head = format!("HTTP/1.1 200 OK\r\nX: {}\r\n\r\n", "h".repeat(70_000));
         assert_eq!(read(huge_head.as_bytes(), 1000, true).err().unwrap().code, GG_BAD_RESPONSE);
+    }
+
+    fn gzip(parts: &[&[u8]]) -> Vec<u8> {
+        use std::io::Write;
+        let mut all = Vec::new();
+        for part in parts {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(part).unwrap();
+            all.extend(encoder.finish().unwrap());
+        }
+        all
+    }
+
+    fn with_body(head: &str, body: &[u8]) -> Vec<u8> {
+        [head.as_bytes(), body].concat()
+    }
+
+    #[test]
+    fn folded_header_lines_and_many_headers_are_read() {
+        let folded = b"HTTP/1.1 200 OK\r\nX-Note: first\r\n second\r\n\tthird\r\nContent-Length: 2\r\n\r\nok";
+        assert_eq!(&read(folded, 3, false).unwrap().0.body[..], b"ok");
+        let many = format!("HTTP/1.1 200 OK\r\n{}Content-Length: 2\r\n\r\nok", (0..100).map(|i| format!("X-{i}: v\r\n")).collect::<String>());
+        assert_eq!(&read(many.as_bytes(), 50, false).unwrap().0.body[..], b"ok");
+    }
+
+    #[test]
+    fn every_gzip_member_is_inflated_and_nothing_may_follow_them() {
+        let two = gzip(&[b"{\"a\":", b"1}"]);
+        let wire = with_body(&format!("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n", two.len()), &two);
+        assert_eq!(&read(&wire, 7, false).unwrap().0.body[..], b"{\"a\":1}");
+        let mut trailing = gzip(&[b"{}"]);
+        trailing.extend_from_slice(b"garbage");
+        let wire = with_body(&format!("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\n\r\n", trailing.len()), &trailing);
+        assert_eq!(read(&wire, 7, false).err().unwrap().code, GG_BAD_RESPONSE);
+    }
+
+    #[test]
+    fn signed_lengths_and_chunk_sizes_are_refused() {
+        let plus_length = b"HTTP/1.1 200 OK\r\nContent-Length: +7\r\n\r\n{\"a\":1}";
+        assert_eq!(read(plus_length, 4, true).err().unwrap().code, GG_BAD_RESPONSE);
+        let plus_chunk = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n";
+        assert_eq!(read(plus_chunk, 4, true).err().unwrap().code, GG_BAD_RESPONSE);
+        let spaced_chunk = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n";
+        assert_eq!(read(spaced_chunk, 4, true).err().unwrap().code, GG_BAD_RESPONSE);
+    }
+
+    #[test]
+    fn gzip_as_a_transfer_coding_is_undone_and_unknown_codings_refused() {
+        let body = gzip(&[b"{\"t\":1}"]);
+        let chunked = format!("{:x}\r\n", body.len()).into_bytes().into_iter().chain(body.iter().copied()).chain(b"\r\n0\r\n\r\n".iter().copied()).collect::<Vec<u8>>();
+        let wire = with_body("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &chunked);
+        assert_eq!(&read(&wire, 5, false).unwrap().0.body[..], b"{\"t\":1}");
+        let wire = with_body("HTTP/1.1 200 OK\r\nTransfer-Encoding: br, chunked\r\n\r\n", b"0\r\n\r\n");
+        assert_eq!(read(&wire, 5, true).err().unwrap().code, GG_BAD_RESPONSE);
+    }
+
+    #[test]
+    fn length_and_chunked_together_never_leave_the_connection_pooled() {
+        let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+        let (response, keep) = read(wire, 6, false).unwrap();
+        assert_eq!(&response.body[..], b"ok");
+        assert!(!keep);
+    }
+
+    #[test]
+    fn a_body_until_close_needs_close_notify_over_tls() {
+        let mut reader = ResponseReader::new(1024);
+        assert!(!reader.feed(b"HTTP/1.1 200 OK\r\n\r\npartial").unwrap());
+        assert_eq!(reader.end_of_stream(false).err().unwrap().code, GG_NETWORK);
+        let mut reader = ResponseReader::new(1024);
+        assert!(!reader.feed(b"HTTP/1.1 200 OK\r\n\r\nwhole").unwrap());
+        assert!(reader.end_of_stream(true).is_ok());
+        assert_eq!(&reader.into_response().unwrap().body[..], b"whole");
     }
 
     #[test]
