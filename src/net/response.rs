@@ -345,7 +345,7 @@ impl ResponseReader {
 
 /// A fresh call waiting for a response head (see the module comment for why a GET).
 fn new_call() -> Result<Call<RecvResponse>, Error> {
-    let request = http::Request::get("/").body(()).map_err(|e| Error::internal(format!("HTTP reader: {e}")))?;
+    let request = http::Request::get(http::Uri::from_static("/")).body(()).map_err(|e| Error::internal(format!("HTTP reader: {e}")))?;
     let mut call = Call::new(request).map_err(|e| Error::internal(format!("HTTP reader: {e}")))?.proceed();
     let mut scratch = [0u8; 64];
     call.write(&mut scratch).map_err(|e| Error::internal(format!("HTTP reader: {e}")))?;

@@ -102,9 +102,11 @@ fn start_nginx(dir: &Path, http_port: u16, https_port: u16) -> Result<Nginx> {
     Err("nginx did not start listening".into())
 }
 
+/// Builds a bench program with this machine's C compiler (found as the test suites find it),
+/// optimised: the later -O2 wins over the toolchain's debug flags.
 fn compile(out: &Path, name: &str, args: &[&str]) -> Result {
-    let mut command = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()));
-    command.current_dir(root()).args(["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-Iinclude"]).args(args).arg("-o").arg(out.join(name));
+    let mut command = crate::toolchain::Toolchain::host()?.c_command();
+    command.args(["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-Iinclude"]).args(args).arg("-o").arg(out.join(name));
     run(&mut command)
 }
 
