@@ -109,7 +109,21 @@ fn shutdown_from_inside_a_tick_callback_does_not_deadlock() {
             inner.shutdown();
         })
         .unwrap();
-    engine.submit(gated(gate.clone(), 2), recorder(&log, 2)).unwrap();
+    // The second job must be running (held at the gate) before the shutdown: a job still
+    // queued is dropped unrun, and nobody would meet the test at the gate.
+    let (started_tx, started_rx) = mpsc::channel();
+    let held = gate.clone();
+    engine
+        .submit(
+            move |_| {
+                started_tx.send(()).unwrap();
+                held.wait();
+                Ok(2u32)
+            },
+            recorder(&log, 2),
+        )
+        .unwrap();
+    started_rx.recv().unwrap();
     tick_until(&engine, &log, 2);
     gate.wait();
     assert_eq!(*log.lock().unwrap(), vec![(1, Ok(1)), (2, Err(GG_SHUTDOWN))]);
