@@ -25,6 +25,22 @@ fn answer(stream: &mut TcpStream) {
     stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").unwrap();
 }
 
+/// A server on loopback that runs `serve` on a thread of its own for every connection (a
+/// reader for the requests, the stream for the answers); returns its port.
+fn serve_each_connection(serve: impl Fn(BufReader<TcpStream>, TcpStream) + Send + Sync + 'static) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let serve = Arc::new(serve);
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let serve = serve.clone();
+            thread::spawn(move || serve(BufReader::new(stream.try_clone().unwrap()), stream));
+        }
+    });
+    port
+}
+
 fn client(port: u16, in_flight: u32) -> Arc<Http> {
     let mut options = Options::default();
     options.worker_threads = in_flight;
@@ -56,21 +72,12 @@ fn a_pooled_connection_the_server_closed_is_replaced() {
 
 #[test]
 fn requests_beyond_the_limit_wait_for_a_free_connection() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let accepted = Arc::new(AtomicUsize::new(0));
     let counted = accepted.clone();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            counted.fetch_add(1, Ordering::SeqCst);
-            thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut stream = stream;
-                while read_request(&mut reader) {
-                    answer(&mut stream);
-                }
-            });
+    let port = serve_each_connection(move |mut reader, mut stream| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        while read_request(&mut reader) {
+            answer(&mut stream);
         }
     });
     let http = client(port, 2);
@@ -211,26 +218,16 @@ fn two_answers_in_a_row_arrive_on_one_kept_alive_connection() {
 /// Answers the first request of each connection; reads any later one and closes the
 /// connection without answering (the server may have acted on it). Counts every arrival.
 fn drop_reused_server() -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
     let arrivals = Arc::new(AtomicUsize::new(0));
     let counted = arrivals.clone();
-    thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { return };
-            let counted = counted.clone();
-            thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut stream = stream;
-                if read_request(&mut reader) {
-                    counted.fetch_add(1, Ordering::SeqCst);
-                    answer(&mut stream);
-                }
-                if read_request(&mut reader) {
-                    counted.fetch_add(1, Ordering::SeqCst);
-                } // dropped: closed, unanswered
-            });
+    let port = serve_each_connection(move |mut reader, mut stream| {
+        if read_request(&mut reader) {
+            counted.fetch_add(1, Ordering::SeqCst);
+            answer(&mut stream);
         }
+        if read_request(&mut reader) {
+            counted.fetch_add(1, Ordering::SeqCst);
+        } // dropped: closed, unanswered
     });
     (port, arrivals)
 }

@@ -129,6 +129,24 @@ static void sign_in(elixir_client *c, const char *email, flow *f) {
     tick_until(c, &f->calls, 1);
 }
 
+/* One refresh, waited for. */
+static void refresh_now(elixir_client *c, flow *f) {
+    memset(f, 0, sizeof *f);
+    CHECK_EQ_INT(elixir_session_refresh(c, on_session, f, NULL), GG_OK);
+    tick_until(c, &f->calls, 1);
+}
+
+/* Listens for session changes on `c`, then signs a new player in: the listener has heard once. */
+static void sign_in_listening(elixir_client *c, const char *who, flow *listener, flow *f) {
+    memset(listener, 0, sizeof *listener);
+    CHECK_EQ_INT(elixir_client_set_session_listener(c, on_listener, listener), GG_OK);
+    char email[128];
+    unique_email(email, sizeof email, who);
+    sign_in(c, email, f);
+    CHECK_EQ_INT(f->code, GG_OK);
+    CHECK_EQ_INT(listener->listener_calls, 1);
+}
+
 /* ---- tests --------------------------------------------------------------------------------- */
 
 static void test_otp_sign_in_stores_the_session_and_fires_the_listener_first(void) {
@@ -224,9 +242,7 @@ static void test_refresh_rotates_and_a_used_token_is_rejected(void) {
     sign_in(c, email, &first);
     CHECK_EQ_INT(first.code, GG_OK);
     flow refreshed;
-    memset(&refreshed, 0, sizeof refreshed);
-    CHECK_EQ_INT(elixir_session_refresh(c, on_session, &refreshed, NULL), GG_OK);
-    tick_until(c, &refreshed.calls, 1);
+    refresh_now(c, &refreshed);
     CHECK_EQ_INT(refreshed.code, GG_OK);
     CHECK(strcmp(refreshed.refresh_token, first.refresh_token) != 0);
     CHECK(strcmp(refreshed.token, first.token) != 0);
@@ -242,9 +258,7 @@ static void test_refresh_rotates_and_a_used_token_is_rejected(void) {
     CHECK_EQ_INT(elixir_client_set_session_listener(stale, on_listener, &listener), GG_OK);
     CHECK_EQ_INT(elixir_client_restore_session(stale, first.refresh_token), GG_OK);
     flow rejected;
-    memset(&rejected, 0, sizeof rejected);
-    CHECK_EQ_INT(elixir_session_refresh(stale, on_session, &rejected, NULL), GG_OK);
-    tick_until(stale, &rejected.calls, 1);
+    refresh_now(stale, &rejected);
     CHECK_EQ_INT(rejected.code, GG_API_ERROR);
     CHECK_STR(rejected.api_code, "INVALID_REFRESH_TOKEN");
     CHECK_STR(listener.order, "N");
@@ -261,20 +275,11 @@ static void test_refresh_rotates_and_a_used_token_is_rejected(void) {
  * out: the next refresh would send the rotated-out token. */
 static void test_a_late_refresh_answer_keeps_the_player_signed_in(void) {
     elixir_client *c = client_with(EMULATOR_API_KEY, 500);
-    flow listener;
-    memset(&listener, 0, sizeof listener);
-    CHECK_EQ_INT(elixir_client_set_session_listener(c, on_listener, &listener), GG_OK);
-    char email[128];
-    unique_email(email, sizeof email, "late-refresh");
-    flow first;
-    sign_in(c, email, &first);
-    CHECK_EQ_INT(first.code, GG_OK);
-    CHECK_EQ_INT(listener.listener_calls, 1);
+    flow listener, first;
+    sign_in_listening(c, "late-refresh", &listener, &first);
     emulator_control("/_emulator/faults", "{\"latency_ms\": 1500, \"times\": 1, \"path_prefix\": \"/sdk/auth/v2/session/refresh\"}");
     flow late;
-    memset(&late, 0, sizeof late);
-    CHECK_EQ_INT(elixir_session_refresh(c, on_session, &late, NULL), GG_OK);
-    tick_until(c, &late.calls, 1);
+    refresh_now(c, &late);
     CHECK_EQ_INT(late.code, GG_TIMEOUT);
     /* The answer arrives a second later and is stored. */
     tick_until(c, &listener.listener_calls, 2);
@@ -283,9 +288,7 @@ static void test_a_late_refresh_answer_keeps_the_player_signed_in(void) {
     CHECK_EQ_INT(elixir_client_refresh_token(c, stored, sizeof stored, NULL), GG_OK);
     CHECK(strcmp(stored, first.refresh_token) != 0);
     flow next;
-    memset(&next, 0, sizeof next);
-    CHECK_EQ_INT(elixir_session_refresh(c, on_session, &next, NULL), GG_OK);
-    tick_until(c, &next.calls, 1);
+    refresh_now(c, &next);
     CHECK_EQ_INT(next.code, GG_OK);
     CHECK_STR(next.api_code, "");
     emulator_control("/_emulator/reset", "{}");
@@ -481,15 +484,8 @@ static void test_background_refresh_keeps_an_idle_session_fresh(void) {
     elixir_client *c = NULL;
     CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
     gg_options_free(o);
-    flow listener;
-    memset(&listener, 0, sizeof listener);
-    CHECK_EQ_INT(elixir_client_set_session_listener(c, on_listener, &listener), GG_OK);
-    char email[128];
-    unique_email(email, sizeof email, "background");
-    flow f;
-    sign_in(c, email, &f);
-    CHECK_EQ_INT(f.code, GG_OK);
-    CHECK_EQ_INT(listener.listener_calls, 1);
+    flow listener, f;
+    sign_in_listening(c, "background", &listener, &f);
     long long before = emulator_counter("refreshes");
     /* No call at all: the game only ticks, and the session is refreshed before it expires. */
     tick_until(c, &listener.listener_calls, 2);
