@@ -5,7 +5,10 @@
  * - Every asynchronous call has a std::function overload and a std::future overload.
  * - Nothing here throws: failures are values (gamegate::Error), and an exception thrown by a
  *   user callback is caught before it reaches native code (see set_callback_exception_handler).
- * - Strings are UTF-8 std::string in and out.
+ * - Strings are UTF-8 std::string in and out. A string with an embedded NUL is refused with
+ *   GG_INVALID_ARGUMENT (C would cut it short: "alice\0-admin" would become "alice").
+ * - Safe to include in Unreal Engine code: no name here is one of UE's macros (check, verify,
+ *   ensure, ...), and nothing needs exceptions or RTTI.
  *
  * Futures and tick dispatch: in tick mode a future becomes ready only inside tick() on the
  * game thread, so never block on it there; poll it with wait_for(0s) each frame, or use
@@ -105,16 +108,40 @@ std::optional<std::string> read_string(Getter getter) {
     return std::nullopt;
 }
 
+/* Set on this thread when a string with an embedded NUL was about to go down (`c_str`). */
+inline bool &nul_refused() {
+    static thread_local bool refused = false;
+    return refused;
+}
+
+/* The C string for `s`. C strings end at the first NUL, so a std::string holding one would
+ * reach the library cut short (another player's id, say): such a string goes down as a byte
+ * that is never valid UTF-8, which the library refuses before anything is sent, and
+ * `refused` then gives the real reason. */
+inline const char *c_str(const std::string &s) {
+    if (s.find('\0') == std::string::npos) return s.c_str();
+    nul_refused() = true;
+    return "\xff";
+}
+
 /* The reason the last synchronous call on this thread was refused. */
 inline Error refused(gg_result code) {
     Error error{code, 0, {}, {}};
     error.message = read_string(gg_last_error_message).value_or(std::string());
+    if (nul_refused()) {
+        nul_refused() = false;
+        error.code = GG_INVALID_ARGUMENT;
+        error.message = "a string contains a NUL character, which would cut it short; nothing was sent";
+    }
     if (error.message.empty()) error.message = gg_result_name(code);
     return error;
 }
 
 /* A synchronous call's result as an Error (ok, or why it was refused). */
-inline Error check(gg_result code) { return code == GG_OK ? Error{} : refused(code); }
+inline Error to_error(gg_result code) {
+    if (code == GG_OK) nul_refused() = false;
+    return code == GG_OK ? Error{} : refused(code);
+}
 
 inline KgenSession convert(const kgen_session &s) {
     KgenSession out;
@@ -308,22 +335,22 @@ public:
     Options &operator=(const Options &) = delete;
     ~Options() { gg_options_free(options_); }
 
-    Error set_base_url(const std::string &url) { return detail::check(gg_options_set_base_url(options_, url.c_str())); }
-    Error set_timeout_ms(uint32_t ms) { return detail::check(gg_options_set_timeout_ms(options_, ms)); }
-    Error set_dispatch(uint32_t mode) { return detail::check(gg_options_set_dispatch(options_, mode)); }
+    Error set_base_url(const std::string &url) { return detail::to_error(gg_options_set_base_url(options_, detail::c_str(url))); }
+    Error set_timeout_ms(uint32_t ms) { return detail::to_error(gg_options_set_timeout_ms(options_, ms)); }
+    Error set_dispatch(uint32_t mode) { return detail::to_error(gg_options_set_dispatch(options_, mode)); }
     Error add_root_certificates_pem(const std::string &pem) {
-        return detail::check(gg_options_add_root_certificates_pem(options_, pem.c_str()));
+        return detail::to_error(gg_options_add_root_certificates_pem(options_, detail::c_str(pem)));
     }
-    Error set_worker_threads(uint32_t count) { return detail::check(gg_options_set_worker_threads(options_, count)); }
-    Error set_max_body_bytes(uint64_t bytes) { return detail::check(gg_options_set_max_body_bytes(options_, bytes)); }
-    Error set_refresh_margin_ms(uint32_t ms) { return detail::check(gg_options_set_refresh_margin_ms(options_, ms)); }
-    Error set_user_agent(const std::string &agent) { return detail::check(gg_options_set_user_agent(options_, agent.c_str())); }
+    Error set_worker_threads(uint32_t count) { return detail::to_error(gg_options_set_worker_threads(options_, count)); }
+    Error set_max_body_bytes(uint64_t bytes) { return detail::to_error(gg_options_set_max_body_bytes(options_, bytes)); }
+    Error set_refresh_margin_ms(uint32_t ms) { return detail::to_error(gg_options_set_refresh_margin_ms(options_, ms)); }
+    Error set_user_agent(const std::string &agent) { return detail::to_error(gg_options_set_user_agent(options_, detail::c_str(agent))); }
     /* Transient failures retried (KGeN session creation and GETs only); 0 disables. */
     Error set_retries(uint32_t max_retries, uint32_t base_delay_ms) {
-        return detail::check(gg_options_set_retries(options_, max_retries, base_delay_ms));
+        return detail::to_error(gg_options_set_retries(options_, max_retries, base_delay_ms));
     }
     Error set_background_refresh(bool enabled) {
-        return detail::check(gg_options_set_background_refresh(options_, enabled ? 1 : 0));
+        return detail::to_error(gg_options_set_background_refresh(options_, enabled ? 1 : 0));
     }
 
     const gg_options *get() const { return options_; }
@@ -346,13 +373,13 @@ public:
     ~KgenProfile() { kgen_profile_free(profile_); }
 
     Error set_text(const std::string &field, const std::string &value) {
-        return detail::check(kgen_profile_set_text(profile_, field.c_str(), value.c_str()));
+        return detail::to_error(kgen_profile_set_text(profile_, detail::c_str(field), detail::c_str(value)));
     }
     Error set_int(const std::string &field, int64_t value) {
-        return detail::check(kgen_profile_set_int(profile_, field.c_str(), value));
+        return detail::to_error(kgen_profile_set_int(profile_, detail::c_str(field), value));
     }
     Error set_flag(const std::string &field, bool value) {
-        return detail::check(kgen_profile_set_flag(profile_, field.c_str(), value ? 1 : 0));
+        return detail::to_error(kgen_profile_set_flag(profile_, detail::c_str(field), value ? 1 : 0));
     }
 
     const kgen_profile *get() const { return profile_; }
@@ -368,7 +395,7 @@ public:
                                      const Options *options = nullptr) {
         Result<KgenClient> result;
         kgen_client *raw = nullptr;
-        gg_result code = kgen_client_new(client_id.c_str(), client_secret.c_str(),
+        gg_result code = kgen_client_new(detail::c_str(client_id), detail::c_str(client_secret),
                                          options ? options->get() : nullptr, &raw);
         if (code != GG_OK) {
             result.error = detail::refused(code);
@@ -394,7 +421,7 @@ public:
     void reset() { kgen_client_free(std::exchange(client_, nullptr)); }
 
     uint32_t tick() { return kgen_client_tick(client_); }
-    Error cancel(uint64_t request_id) { return detail::check(kgen_client_cancel(client_, request_id)); }
+    Error cancel(uint64_t request_id) { return detail::to_error(kgen_client_cancel(client_, request_id)); }
 
     Error create_session(const std::string &user_id, std::function<void(Result<KgenSession>)> callback,
                          uint64_t *request_id = nullptr, const KgenProfile *profile = nullptr) {
@@ -423,14 +450,14 @@ private:
 
     detail::Start start_session(const std::string &user_id, const KgenProfile *profile, uint64_t *request_id) {
         return [this, &user_id, profile, request_id](void *u) {
-            return kgen_create_session_with_profile(client_, user_id.c_str(), profile ? profile->get() : nullptr,
+            return kgen_create_session_with_profile(client_, detail::c_str(user_id), profile ? profile->get() : nullptr,
                                                     detail::kgen_session_trampoline, u, request_id);
         };
     }
     detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
                        uint64_t *request_id) {
         return [this, &method, &path, &body, request_id](void *u) {
-            return kgen_request(client_, method.c_str(), path.c_str(), body.empty() ? nullptr : body.c_str(),
+            return kgen_request(client_, detail::c_str(method), detail::c_str(path), body.empty() ? nullptr : detail::c_str(body),
                                 detail::json_trampoline, u, request_id);
         };
     }
@@ -446,7 +473,7 @@ public:
     static Result<ElixirClient> create(const std::string &api_key, const Options *options = nullptr) {
         Result<ElixirClient> result;
         elixir_client *raw = nullptr;
-        gg_result code = elixir_client_new(api_key.c_str(), options ? options->get() : nullptr, &raw);
+        gg_result code = elixir_client_new(detail::c_str(api_key), options ? options->get() : nullptr, &raw);
         if (code != GG_OK) {
             result.error = detail::refused(code);
         } else {
@@ -477,13 +504,13 @@ public:
     }
 
     uint32_t tick() { return elixir_client_tick(client_); }
-    Error cancel(uint64_t request_id) { return detail::check(elixir_client_cancel(client_, request_id)); }
+    Error cancel(uint64_t request_id) { return detail::to_error(elixir_client_cancel(client_, request_id)); }
 
     /* Called on every session change, before the call's own callback; an empty function removes it. */
     Error set_session_listener(SessionListener listener) {
         if (!listener_) {
             auto slot = std::make_unique<detail::ListenerSlot>();
-            Error e = detail::check(elixir_client_set_session_listener(client_, detail::session_listener_trampoline, slot.get()));
+            Error e = detail::to_error(elixir_client_set_session_listener(client_, detail::session_listener_trampoline, slot.get()));
             if (e) return e;
             listener_ = std::move(slot);
         }
@@ -493,10 +520,10 @@ public:
         return Error{};
     }
     Error set_device_info(const std::string &device_model, const std::string &device_unique_id) {
-        return detail::check(elixir_client_set_device_info(client_, device_model.c_str(), device_unique_id.c_str()));
+        return detail::to_error(elixir_client_set_device_info(client_, detail::c_str(device_model), detail::c_str(device_unique_id)));
     }
     Error restore_session(const std::string &refresh_token) {
-        return detail::check(elixir_client_restore_session(client_, refresh_token.c_str()));
+        return detail::to_error(elixir_client_restore_session(client_, detail::c_str(refresh_token)));
     }
     /* The current tokens; nullopt when not signed in. */
     std::optional<std::string> access_token() const { return copy(elixir_client_access_token); }
@@ -506,12 +533,12 @@ public:
     Error request_otp(const std::string &email, std::function<void(Result<std::string>)> callback,
                       uint64_t *request_id = nullptr) {
         return detail::submit<std::string>(std::move(callback), [&](void *u) {
-            return elixir_otp_request(client_, email.c_str(), detail::otp_trampoline, u, request_id);
+            return elixir_otp_request(client_, detail::c_str(email), detail::otp_trampoline, u, request_id);
         });
     }
     std::future<Result<std::string>> request_otp(const std::string &email, uint64_t *request_id = nullptr) {
         return detail::submit_future<std::string>([&](void *u) {
-            return elixir_otp_request(client_, email.c_str(), detail::otp_trampoline, u, request_id);
+            return elixir_otp_request(client_, detail::c_str(email), detail::otp_trampoline, u, request_id);
         });
     }
 
@@ -587,7 +614,7 @@ private:
     template <class Native>
     detail::Start start_with_text(Native native, const std::string &text, uint64_t *request_id) {
         return [this, native, &text, request_id](void *u) {
-            return native(client_, text.c_str(), trampoline_for(native), u, request_id);
+            return native(client_, detail::c_str(text), trampoline_for(native), u, request_id);
         };
     }
     template <class Native>
@@ -596,14 +623,14 @@ private:
     }
     detail::Start start_verify_otp(const std::string &transaction_id, const std::string &code, uint64_t *request_id) {
         return [this, &transaction_id, &code, request_id](void *u) {
-            return elixir_otp_verify(client_, transaction_id.c_str(), code.c_str(), detail::elixir_session_trampoline, u,
+            return elixir_otp_verify(client_, detail::c_str(transaction_id), detail::c_str(code), detail::elixir_session_trampoline, u,
                                      request_id);
         };
     }
     detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
                        uint64_t *request_id) {
         return [this, &method, &path, &body, request_id](void *u) {
-            return elixir_request(client_, method.c_str(), path.c_str(), body.empty() ? nullptr : body.c_str(),
+            return elixir_request(client_, detail::c_str(method), detail::c_str(path), body.empty() ? nullptr : detail::c_str(body),
                                   detail::json_trampoline, u, request_id);
         };
     }

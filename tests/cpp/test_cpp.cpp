@@ -140,6 +140,33 @@ static void test_refusals_are_values_and_never_call_back() {
     CHECK_EQ_INT(calls.load(), 0);
 }
 
+// C strings end at the first NUL: "alice\0-admin" must never create a session for "alice".
+static void test_a_string_with_a_nul_is_refused_and_nothing_is_sent() {
+    const std::string forged("alice\0-admin", 12);
+    long long before = emulator_counter("arrivals");
+    KgenClient client = kgen(GG_DISPATCH_WORKER);
+    std::atomic<int> calls{0};
+    Error refused = client.create_session(forged, [&](Result<KgenSession>) { calls++; });
+    CHECK_EQ_INT(refused.code, GG_INVALID_ARGUMENT);
+    CHECK(refused.message.find("NUL") != std::string::npos);
+    Result<KgenSession> through_future = await(client.create_session(forged));
+    CHECK_EQ_INT(through_future.error.code, GG_INVALID_ARGUMENT);
+    Result<std::string> request = await(client.request("POST", "/s2s/session", std::string("{\"user_id\":\"a\"}\0", 17)));
+    CHECK_EQ_INT(request.error.code, GG_INVALID_ARGUMENT);
+    KgenProfile profile;
+    CHECK_EQ_INT(profile.set_text("name", std::string("Al\0ice", 6)).code, GG_INVALID_ARGUMENT);
+    Options o;
+    CHECK_EQ_INT(o.set_user_agent(std::string("game\0x", 6)).code, GG_INVALID_ARGUMENT);
+    CHECK(o.set_user_agent("game").ok()); // the next call on this thread is judged on its own
+    Result<KgenSession> fine = await(client.create_session("alice"));
+    CHECK(fine.ok());
+    client.reset();
+    CHECK_EQ_INT(calls.load(), 0);
+    CHECK_EQ_INT(emulator_counter("arrivals") - before, 1); // "alice" alone reached the service
+    ElixirClient player = elixir(GG_DISPATCH_WORKER);
+    CHECK_EQ_INT(player.restore_session(std::string("token\0", 6)).code, GG_INVALID_ARGUMENT);
+}
+
 static void test_http_errors_carry_status_and_api_code() {
     KgenClient client = kgen(GG_DISPATCH_WORKER, "wrong-secret");
     Result<KgenSession> r = await(client.create_session("cpp-player-3"));
@@ -304,6 +331,7 @@ int main() {
     RUN(test_kgen_session_with_profile_through_a_future);
     RUN(test_tick_mode_callback_runs_once_inside_tick);
     RUN(test_refusals_are_values_and_never_call_back);
+    RUN(test_a_string_with_a_nul_is_refused_and_nothing_is_sent);
     RUN(test_http_errors_carry_status_and_api_code);
     RUN(test_destroying_a_client_answers_pending_requests_once);
     RUN(test_an_exception_in_a_callback_stays_in_cpp);

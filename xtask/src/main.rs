@@ -346,6 +346,22 @@ fn native_suite(suites: &mut Suites, toolchain: &Toolchain, name: &str, source: 
     suites.record(sanitized_name, result);
 }
 
+/// gamegate.hpp as an Unreal module sees it: after the engine's `check`/`verify`/`ensure`
+/// macros, C++20, no exceptions, no RTTI; built with g++ and clang++ and run.
+fn unreal_macro_suites(suites: &mut Suites, toolchain: &Toolchain, bin_dir: &Path, out: &Path) {
+    let flags = ["-std=c++20", "-fno-exceptions", "-fno-rtti", "-Itests/unreal"];
+    let host_cpp = toolchain.cpp_path().display().to_string();
+    for (label, compiler) in [("g++", host_cpp.as_str()), ("clang++", "clang++")] {
+        let name = format!("c++ wrapper under unreal's macros, -fno-exceptions -fno-rtti ({label})");
+        let toolchain = toolchain.with_cpp_compiler(compiler);
+        let binary = out.join(format!("wrapper_under_unreal_macros_{label}"));
+        let result = toolchain
+            .compile(&["tests/unreal/wrapper_under_unreal_macros.cpp"], &binary, bin_dir, &flags)
+            .and_then(|()| run(&mut Command::new(&binary)));
+        suites.record(name, result);
+    }
+}
+
 /// The sanitizer build needs an explicit target so build scripts stay uninstrumented.
 fn host_target() -> &'static str {
     if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
@@ -446,6 +462,7 @@ fn test() -> Result {
         suites.record(name, compiled.and_then(|()| run(Command::new(&binary).args(args).env("GAMEGATE_EMULATOR_URL", &emulator.url))));
     }
     csharp_suites(&mut suites, &toolchain, &bin_dir, &emulator.url, in_ci);
+    unreal_macro_suites(&mut suites, &toolchain, &bin_dir, &out);
     // The same suites built for the platforms games and servers ship on, run under wine and
     // qemu-user against the emulator on this machine.
     for platform in cross::PLATFORMS {

@@ -48,6 +48,12 @@ impl Toolchain {
         Ok(Toolchain { triple: triple.to_string(), c: find(false)?, cpp: find(true)? })
     }
 
+    /// The same toolchain with another C++ compiler (clang++ beside g++, say).
+    pub fn with_cpp_compiler(&self, compiler: &str) -> Toolchain {
+        let c = Compiler { path: self.c.path.clone(), args: self.c.args.clone() };
+        Toolchain { triple: self.triple.clone(), c, cpp: Compiler { path: PathBuf::from(compiler), args: self.cpp.args.clone() } }
+    }
+
     pub fn is_windows(&self) -> bool {
         self.triple.contains("windows")
     }
