@@ -17,6 +17,9 @@ static class Program
             GameGateClients.TickAll();
             Thread.Sleep(16);
         }
+        // In tick mode nothing completes the task unless this loop ticks: waiting on it here
+        // would block forever.
+        if (!task.IsCompleted) throw new TimeoutException("no answer within 30 s");
         return task.GetAwaiter().GetResult(); // throws GameGateException on failure
     }
 

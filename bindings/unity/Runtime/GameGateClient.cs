@@ -93,6 +93,13 @@ namespace GameGate
         internal Task<T> CallAsync<T>(Func<IntPtr, T> convert, NativeCall call, CancellationToken cancellation)
         {
             var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Cancelled before it started: nothing is sent (no e-mail goes out after the player
+            // pressed Cancel).
+            if (cancellation.IsCancellationRequested)
+            {
+                completion.TrySetCanceled();
+                return completion.Task;
+            }
             ulong requestId;
             try
             {

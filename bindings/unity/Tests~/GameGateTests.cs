@@ -72,6 +72,19 @@ namespace GameGate.Tests
             return json.Substring(at, json.IndexOf('"', at) - at);
         }
 
+        // One of the emulator's counters ("arrivals" counts every request that reached it).
+        static long Counter(string name)
+        {
+            var json = Emulator("GET", "/_emulator/counters");
+            var marker = "\"" + name + "\":";
+            int at = json.IndexOf(marker, StringComparison.Ordinal);
+            Assert.GreaterOrEqual(at, 0, name + " in " + json);
+            at += marker.Length;
+            int end = at;
+            while (end < json.Length && char.IsDigit(json[end])) end++;
+            return long.Parse(json.Substring(at, end - at));
+        }
+
         static void TickUntil(GameGateClient client, Func<bool> done)
         {
             var deadline = DateTime.UtcNow + Limit;
@@ -361,6 +374,38 @@ namespace GameGate.Tests
                 StringAssert.Contains(userId, Await(next.RequestAsync("GET", "/sdk/v2/userinfo")));
                 Assert.AreNotEqual(saved, next.RefreshToken);
             }
+        }
+
+        [Test]
+        public void AStringTheLibraryWouldReadDifferentlyIsRefusedAndNothingIsSent()
+        {
+            long before = Counter("arrivals");
+            using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker)))
+            {
+                int calls = 0;
+                var nul = Assert.Throws<GameGateException>(() => kgen.CreateSession("alice\0-admin", r => calls++));
+                Assert.AreEqual(ResultCode.InvalidArgument, nul.Code);
+                StringAssert.Contains("NUL", nul.Message);
+                var surrogate = Assert.Throws<GameGateException>(() => kgen.CreateSession("player-\ud800", r => calls++));
+                Assert.AreEqual(ResultCode.InvalidArgument, surrogate.Code);
+                Assert.AreEqual(ResultCode.InvalidArgument, Assert.Throws<GameGateException>(() => kgen.RequestAsync("POST", "/s2s/x\0y")).Code);
+                Assert.AreEqual(0, calls);
+            }
+            Assert.AreEqual(before, Counter("arrivals"), "nothing reached the service");
+        }
+
+        [Test]
+        public void AnAlreadyCancelledTokenSendsNothing()
+        {
+            long before = Counter("otp_requests");
+            using (var elixir = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            using (var cancel = new CancellationTokenSource())
+            {
+                cancel.Cancel();
+                var task = elixir.RequestOtpAsync("cancelled@example.com", cancel.Token);
+                Assert.IsTrue(task.IsCanceled);
+            }
+            Assert.AreEqual(before, Counter("otp_requests"), "no e-mail went out");
         }
 
         [Test]

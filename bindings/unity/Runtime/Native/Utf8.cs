@@ -8,15 +8,34 @@ namespace GameGate.Native
 {
     internal static class Utf8
     {
-        private static readonly UTF8Encoding Strict = new UTF8Encoding(false, false);
+        // Strict for what goes down: a lone surrogate throws instead of becoming U+FFFD.
+        private static readonly UTF8Encoding Strict = new UTF8Encoding(false, true);
+        // Lenient for what comes up: the library hands out valid UTF-8 already.
+        private static readonly UTF8Encoding Lenient = new UTF8Encoding(false, false);
 
-        // null stays null, so the library reports GG_NULL_PARAM for a missing string.
+        // null stays null, so the library reports GG_NULL_PARAM for a missing string. A string
+        // the library would read differently from what the game meant is refused here, before
+        // anything is sent: an embedded NUL would cut it short ("alice\0-admin" is "alice" in C).
         internal static byte[] Encode(string text)
         {
             if (text == null) return null;
-            var bytes = new byte[Strict.GetByteCount(text) + 1];
-            Strict.GetBytes(text, 0, text.Length, bytes, 0);
-            return bytes;
+            if (text.IndexOf('\0') >= 0)
+                throw Refusal("a string contains a NUL character (U+0000), which would cut it short; nothing was sent");
+            try
+            {
+                var bytes = new byte[Strict.GetByteCount(text) + 1];
+                Strict.GetBytes(text, 0, text.Length, bytes, 0);
+                return bytes;
+            }
+            catch (EncoderFallbackException)
+            {
+                throw Refusal("a string is not valid Unicode (it has a lone surrogate); nothing was sent");
+            }
+        }
+
+        private static GameGateException Refusal(string message)
+        {
+            return new GameGateException(new GameGateError(ResultCode.InvalidArgument, 0, string.Empty, message));
         }
 
         // A borrowed C string, copied before the callback returns; NULL reads as "".
@@ -28,7 +47,7 @@ namespace GameGate.Native
             if (length == 0) return string.Empty;
             var bytes = new byte[length];
             Marshal.Copy(text, bytes, 0, length);
-            return Strict.GetString(bytes);
+            return Lenient.GetString(bytes);
         }
 
         // Calls a getter of the (buf, cap, out_len) family until the buffer is big enough.
@@ -45,7 +64,7 @@ namespace GameGate.Native
                 code = getter(buf, (UIntPtr)buf.Length, out needed);
                 if (code == ResultCodes.Ok)
                 {
-                    text = Strict.GetString(buf, 0, (int)needed.ToUInt32() - 1);
+                    text = Lenient.GetString(buf, 0, (int)needed.ToUInt32() - 1);
                 }
             }
             return code;
