@@ -10,6 +10,10 @@ namespace GameGate
     {
         private static readonly object Lock = new object();
         private static readonly List<GameGateClient> Live = new List<GameGateClient>();
+        // TickAll runs every frame: it ticks from a list kept per thread instead of allocating
+        // a copy of Live each time (a copy, since a callback may dispose or create clients).
+        [ThreadStatic] private static List<GameGateClient> tickList;
+        [ThreadStatic] private static bool ticking;
 
         /// <summary>Exceptions thrown by your callbacks and event handlers land here (they never
         /// reach native code). Without a handler they are written to the console / Unity log.</summary>
@@ -24,8 +28,32 @@ namespace GameGate
         public static int TickAll()
         {
             int ran = 0;
-            foreach (var client in Snapshot()) ran += client.Tick();
+            if (ticking)
+            {
+                // TickAll from inside a callback: the per-thread list is in use.
+                foreach (var client in Snapshot()) ran += client.Tick();
+                return ran;
+            }
+            var clients = tickList ?? (tickList = new List<GameGateClient>());
+            lock (Lock) clients.AddRange(Live);
+            ticking = true;
+            try
+            {
+                for (int i = 0; i < clients.Count; i++) ran += clients[i].Tick();
+            }
+            finally
+            {
+                ticking = false;
+                clients.Clear();
+            }
             return ran;
+        }
+
+        /// <summary>Forgets the CallbackException handlers: a new play session in the Unity
+        /// Editor (with domain reload off) must not call handlers of the previous one.</summary>
+        public static void ResetCallbackExceptionHandlers()
+        {
+            CallbackException = null;
         }
 
         /// <summary>Disposes every live client (pending requests complete with Shutdown).</summary>

@@ -395,6 +395,29 @@ namespace GameGate.Tests
         }
 
         [Test]
+        public void ResetHandlersAreForgottenAndTickAllMayRunInsideACallback()
+        {
+            int heard = 0, nested = -1;
+            GameGateClients.CallbackException += e => heard++;
+            GameGateClients.ResetCallbackExceptionHandlers(); // as a new play session does
+            using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Tick)))
+            {
+                bool done = false;
+                kgen.CreateSession("reset-handlers", r =>
+                {
+                    nested = GameGateClients.TickAll(); // from inside a tick: runs nothing, breaks nothing
+                    done = true;
+                    throw new InvalidOperationException("thrown by a game callback on purpose");
+                });
+                var deadline = DateTime.UtcNow + Limit;
+                while (!done && DateTime.UtcNow < deadline) GameGateClients.TickAll();
+                Assert.IsTrue(done);
+            }
+            Assert.AreEqual(0, nested);
+            Assert.AreEqual(0, heard, "a handler of an earlier session was called");
+        }
+
+        [Test]
         public void AnAlreadyCancelledTokenSendsNothing()
         {
             long before = Counter("otp_requests");

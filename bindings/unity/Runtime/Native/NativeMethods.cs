@@ -76,7 +76,7 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern IntPtr gg_version();
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern IntPtr gg_result_name(int result);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_get_stats(ref gg_stats stats);
-        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_last_error_message(byte[] buf, UIntPtr cap, out UIntPtr outLen);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_last_error_message([Out] byte[] buf, UIntPtr cap, out UIntPtr outLen);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern void gg_set_log_callback(int maxLevel, LogCallback callback, IntPtr userData);
 
         // Options
@@ -114,8 +114,8 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_set_device_info(IntPtr client, byte[] deviceModel, byte[] deviceUniqueId);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_set_session_listener(IntPtr client, SessionListener listener, IntPtr userData);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_restore_session(IntPtr client, byte[] refreshToken);
-        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_access_token(IntPtr client, byte[] buf, UIntPtr cap, out UIntPtr outLen);
-        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_refresh_token(IntPtr client, byte[] buf, UIntPtr cap, out UIntPtr outLen);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_access_token(IntPtr client, [Out] byte[] buf, UIntPtr cap, out UIntPtr outLen);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_refresh_token(IntPtr client, [Out] byte[] buf, UIntPtr cap, out UIntPtr outLen);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_otp_request(IntPtr client, byte[] email, ResultCallback callback, IntPtr userData, out ulong requestId);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_otp_verify(IntPtr client, byte[] transactionId, byte[] code, ResultCallback callback, IntPtr userData, out ulong requestId);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_qr_verify(IntPtr client, byte[] qrValue, ResultCallback callback, IntPtr userData, out ulong requestId);

@@ -50,6 +50,7 @@ namespace GameGate.Unity
         private static void ResetStatics()
         {
             ReleaseEverything();
+            GameGateClients.ResetCallbackExceptionHandlers();
             instance = null;
         }
 #endif
