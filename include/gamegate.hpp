@@ -528,6 +528,11 @@ public:
     /* The current tokens; nullopt when not signed in. */
     std::optional<std::string> access_token() const { return copy(elixir_client_access_token); }
     std::optional<std::string> refresh_token() const { return copy(elixir_client_refresh_token); }
+    /* Whether a session is held, without copying any token (cheap enough for UI bindings). */
+    bool is_signed_in() const {
+        size_t needed = 0;
+        return elixir_client_refresh_token(client_, nullptr, 0, &needed) == GG_BUFFER_TOO_SMALL;
+    }
 
     /* E-mails a code; the result is the transaction id for verify_otp. */
     Error request_otp(const std::string &email, std::function<void(Result<std::string>)> callback,

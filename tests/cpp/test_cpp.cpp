@@ -260,6 +260,7 @@ static void test_elixir_sign_in_story_with_listener() {
     CHECK(session.value->token_life_ms > 0);
     CHECK(client.access_token() == session.value->token);
     CHECK(client.refresh_token() == session.value->refresh_token);
+    CHECK(client.is_signed_in());
 
     Result<ElixirSession> refreshed = await(client.refresh());
     CHECK_EQ_INT(refreshed.error.code, GG_OK);
@@ -272,6 +273,7 @@ static void test_elixir_sign_in_story_with_listener() {
     Result<Done> out = await(client.sign_out());
     CHECK_EQ_INT(out.error.code, GG_OK);
     CHECK(!client.access_token().has_value());
+    CHECK(!client.is_signed_in());
     Result<Done> again = await(client.sign_out());
     CHECK_EQ_INT(again.error.code, GG_NOT_SIGNED_IN);
 

@@ -362,6 +362,38 @@ fn unreal_macro_suites(suites: &mut Suites, toolchain: &Toolchain, bin_dir: &Pat
     }
 }
 
+/// The Unreal plugin compiled as UnrealBuildTool compiles a module (C++20, no exceptions, no
+/// RTTI, each `.cpp` alone and all as one unity file), against the engine stand-in in
+/// `tests/unreal/engine` (see its README for what it models), with g++ and clang++.
+fn unreal_plugin_suites(suites: &mut Suites, toolchain: &Toolchain, out: &Path) {
+    let module = "bindings/unreal/GameGate/Source/GameGate";
+    let dir = out.join("unreal");
+    let sources: Vec<String> = std::fs::read_dir(root().join(module).join("Private"))
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "cpp")).map(|p| p.display().to_string()).collect())
+        .unwrap_or_default();
+    let unity = dir.join("Module.GameGate.cpp");
+    let unity_text: String = sources.iter().map(|source| format!("#include \"{source}\"\n")).collect();
+    let prepared = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&unity, unity_text)).map_err(|e| e.to_string());
+    let host_cpp = toolchain.cpp_path().display().to_string();
+    for (label, compiler) in [("g++", host_cpp.as_str()), ("clang++", "clang++")] {
+        let name = format!("unreal plugin against the engine stand-in, each file and unity ({label})");
+        let result = prepared.clone().and_then(|()| {
+            if sources.is_empty() {
+                return Err(format!("no sources under {module}/Private"));
+            }
+            for (index, source) in sources.iter().chain(std::iter::once(&unity.display().to_string())).enumerate() {
+                let mut command = Command::new(compiler);
+                command.current_dir(root()).args(["-std=c++20", "-fno-exceptions", "-fno-rtti", "-Wall", "-Wextra", "-Werror"]);
+                command.args(["-Itests/unreal", "-Itests/unreal/engine", "-Itests/unreal/engine/generated", "-Iinclude"]);
+                command.arg(format!("-I{module}/Public")).arg("-c").arg(source).arg("-o").arg(dir.join(format!("{label}-{index}.o")));
+                run(&mut command)?;
+            }
+            Ok(())
+        });
+        suites.record(name, result);
+    }
+}
+
 /// The sanitizer build needs an explicit target so build scripts stay uninstrumented.
 fn host_target() -> &'static str {
     if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
@@ -463,6 +495,7 @@ fn test() -> Result {
     }
     csharp_suites(&mut suites, &toolchain, &bin_dir, &emulator.url, in_ci);
     unreal_macro_suites(&mut suites, &toolchain, &bin_dir, &out);
+    unreal_plugin_suites(&mut suites, &toolchain, &out);
     // The same suites built for the platforms games and servers ship on, run under wine and
     // qemu-user against the emulator on this machine.
     for platform in cross::PLATFORMS {

@@ -8,7 +8,7 @@ namespace
 {
 std::string Utf8(const FString& Text)
 {
-    return std::string(TCHAR_TO_UTF8(*Text));
+    return GameGateUtf8(Text);
 }
 
 gamegate::Error NotConfigured(const char* Which)
@@ -29,7 +29,9 @@ std::function<void(gamegate::Result<ValueT>)> Deliver(ActionT& Action, OnValueT 
         ActionT* Self = Weak.Get();
         if (!Self) return;
         if (Result.ok()) OnValue(*Self, *Result.value);
-        else Self->OnFailure.Broadcast(FGameGateError::From(Result.error));
+        // GG_SHUTDOWN: the subsystem is going away with the game instance; Blueprint graphs
+        // are being torn down too, so no failure pin fires for it.
+        else if (Result.error.code != GG_SHUTDOWN) Self->OnFailure.Broadcast(FGameGateError::From(Result.error));
         Self->SetReadyToDestroy();
     };
 }

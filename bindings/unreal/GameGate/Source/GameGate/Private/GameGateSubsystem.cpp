@@ -7,7 +7,7 @@ gamegate::Options UGameGateSubsystem::MakeOptions(const FString& BaseUrl, FGameG
     gamegate::Options Options; // tick dispatch: callbacks run inside Tick, on the game thread
     if (!BaseUrl.IsEmpty())
     {
-        gamegate::Error Refused = Options.set_base_url(TCHAR_TO_UTF8(*BaseUrl));
+        gamegate::Error Refused = Options.set_base_url(GameGateUtf8(BaseUrl));
         if (Refused) Error = FGameGateError::From(Refused);
     }
     return Options;
@@ -19,7 +19,7 @@ bool UGameGateSubsystem::ConfigureElixir(const FString& ApiKey, const FString& B
     gamegate::Options Options = MakeOptions(BaseUrl, Error);
     if (Error.Code != GG_OK) return false;
     ElixirClient.Reset();
-    auto Created = gamegate::ElixirClient::create(TCHAR_TO_UTF8(*ApiKey), &Options);
+    auto Created = gamegate::ElixirClient::create(GameGateUtf8(ApiKey), &Options);
     if (!Created.ok())
     {
         Error = FGameGateError::From(Created.error);
@@ -43,7 +43,7 @@ bool UGameGateSubsystem::ConfigureKgen(const FString& ClientId, const FString& C
     gamegate::Options Options = MakeOptions(BaseUrl, Error);
     if (Error.Code != GG_OK) return false;
     KgenClient.Reset();
-    auto Created = gamegate::KgenClient::create(TCHAR_TO_UTF8(*ClientId), TCHAR_TO_UTF8(*ClientSecret), &Options);
+    auto Created = gamegate::KgenClient::create(GameGateUtf8(ClientId), GameGateUtf8(ClientSecret), &Options);
     if (!Created.ok())
     {
         Error = FGameGateError::From(Created.error);
@@ -58,19 +58,40 @@ bool UGameGateSubsystem::RestoreElixirSession()
     if (!ElixirClient.IsSet()) return false;
     auto* Saved = Cast<UGameGateSaveGame>(UGameplayStatics::LoadGameFromSlot(UGameGateSaveGame::SlotName, 0));
     if (!Saved || Saved->ElixirRefreshToken.IsEmpty()) return false;
-    return ElixirClient->restore_session(TCHAR_TO_UTF8(*Saved->ElixirRefreshToken)).ok();
+    return ElixirClient->restore_session(GameGateUtf8(Saved->ElixirRefreshToken)).ok();
 }
 
 bool UGameGateSubsystem::IsElixirSignedIn() const
 {
-    return ElixirClient.IsSet() && ElixirClient->refresh_token().has_value();
+    return ElixirClient.IsSet() && ElixirClient->is_signed_in(); // copies no token
 }
 
 void UGameGateSubsystem::SaveRefreshToken(const FString& Token)
 {
+    // One save at a time, newest last: two saves in flight may land out of order and leave a
+    // rotated-out (dead) refresh token on disk. A token that arrives meanwhile waits its turn,
+    // replacing any older one still waiting.
+    if (bSaveInFlight)
+    {
+        PendingToken.Emplace(Token);
+        return;
+    }
     auto* Save = Cast<UGameGateSaveGame>(UGameplayStatics::CreateSaveGameObject(UGameGateSaveGame::StaticClass()));
     Save->ElixirRefreshToken = Token; // empty after sign-out: nothing left to restore
-    UGameplayStatics::AsyncSaveGameToSlot(Save, UGameGateSaveGame::SlotName, 0);
+    bSaveInFlight = true;
+    TWeakObjectPtr<UGameGateSubsystem> WeakThis(this);
+    UGameplayStatics::AsyncSaveGameToSlot(Save, UGameGateSaveGame::SlotName, 0,
+        FAsyncSaveGameToSlotDelegate::CreateLambda([WeakThis](const FString&, const int32, bool) {
+            UGameGateSubsystem* Self = WeakThis.Get();
+            if (!Self) return;
+            Self->bSaveInFlight = false;
+            if (Self->PendingToken.IsSet())
+            {
+                FString Next = Self->PendingToken.GetValue();
+                Self->PendingToken.Reset();
+                Self->SaveRefreshToken(Next);
+            }
+        }));
 }
 
 void UGameGateSubsystem::Deinitialize()

@@ -60,4 +60,6 @@ private:
     TOptional<gamegate::ElixirClient> ElixirClient;
     TOptional<gamegate::KgenClient> KgenClient;
     bool bPersistRefreshToken = false;
+    bool bSaveInFlight = false;
+    TOptional<FString> PendingToken;
 };

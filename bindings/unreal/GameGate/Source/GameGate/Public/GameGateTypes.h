@@ -4,7 +4,17 @@
 #include "CoreMinimal.h"
 #include "GameGateTypes.generated.h"
 
+#include <string>
+
 namespace gamegate { struct Error; struct KgenSession; struct ElixirSession; }
+
+/** An FString as UTF-8, every character of it: an embedded NUL stays in, so gamegate.hpp
+ *  refuses the string (GG_INVALID_ARGUMENT) instead of C cutting it short at the NUL. */
+inline std::string GameGateUtf8(const FString& Text)
+{
+    FTCHARToUTF8 Converted(*Text, Text.Len());
+    return std::string(Converted.Get(), Converted.Length());
+}
 
 USTRUCT(BlueprintType)
 struct GAMEGATE_API FGameGateError

@@ -1,0 +1,5 @@
+#pragma once
+#include "CoreMinimal.h"
+struct FPaths {
+    template <class... A> static FString Combine(A&&...) { return FString(); }
+};

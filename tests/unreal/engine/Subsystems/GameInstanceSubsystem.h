@@ -1,0 +1,7 @@
+#pragma once
+#include "CoreMinimal.h"
+class UGameInstanceSubsystem : public UObject {
+public:
+    using Super = UGameInstanceSubsystem;
+    virtual void Deinitialize() {}
+};
