@@ -214,14 +214,19 @@ static void create_free_cycles(int cycles) {
     wait_for_threads_to_end();
 }
 
+/* How a figure is checked: back where it was, or at least no higher (under valgrind or a
+ * sanitizer, whose runtimes open and close descriptors of their own, a drop is no leak). */
+enum { SAME, NO_HIGHER, NOT_CHECKED };
+
 /* A figure before and after, checked when the platform can measure it; said either way. */
-static void report_figure(const char *what, long before, long after, int check_equal) {
+static void report_figure(const char *what, long before, long after, int check) {
     if (before < 0 || after < 0) {
         printf("  1000 cycles: %s not measured here\n", what);
         return;
     }
     printf("  1000 cycles: %s %ld -> %ld\n", what, before, after);
-    if (check_equal) CHECK_EQ_INT(after, before);
+    if (check == SAME) CHECK_EQ_INT(after, before);
+    if (check == NO_HIGHER) CHECK(after <= before);
 }
 
 static void test_a_thousand_create_free_cycles_return_every_resource(void) {
@@ -238,8 +243,8 @@ static void test_a_thousand_create_free_cycles_return_every_resource(void) {
     long rss_after = resident_kib();
     /* Under valgrind or a sanitizer the process's memory and helper threads are theirs to manage. */
     int tool = getenv("GG_UNDER_VALGRIND") || getenv("GG_UNDER_SANITIZER");
-    report_figure("threads", threads_before, threads_after, !tool);
-    report_figure(GG_HANDLES_NAME, handles_before, handles_after, 1);
+    report_figure("threads", threads_before, threads_after, tool ? NOT_CHECKED : SAME);
+    report_figure(GG_HANDLES_NAME, handles_before, handles_after, tool ? NO_HIGHER : SAME);
     if (library_threads < 0) {
         printf("  1000 cycles: library threads not measured here\n");
     } else {

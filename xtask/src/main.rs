@@ -225,11 +225,55 @@ fn unity_metadata_is_complete() -> Result {
     }
     let mut problems = Vec::new();
     walk(&root().join(UNITY_PACKAGE), &mut problems).map_err(|e| e.to_string())?;
+    problems.extend(unity_guids_and_slots_problems().map_err(|e| e.to_string())?);
     if problems.is_empty() {
         Ok(())
     } else {
         Err(problems.join("; "))
     }
+}
+
+/// Every `.meta` GUID is unique (Unity keys assets by it; a copied `.meta` makes two assets
+/// one), and every plugin slot's `.meta` is listed in `Plugins/README.md`'s table.
+fn unity_guids_and_slots_problems() -> std::io::Result<Vec<String>> {
+    fn metas(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                metas(&path, found)?;
+            } else if path.extension().is_some_and(|e| e == "meta") {
+                found.push(path);
+            }
+        }
+        Ok(())
+    }
+    let package = root().join(UNITY_PACKAGE);
+    let mut found = Vec::new();
+    metas(&package, &mut found)?;
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    for meta in &found {
+        let text = std::fs::read_to_string(meta)?;
+        let guid = text.lines().find_map(|l| l.strip_prefix("guid: ")).unwrap_or_default().trim().to_string();
+        if guid.len() != 32 {
+            problems.push(format!("{} has no 32-digit guid", meta.display()));
+        } else if let Some(first) = seen.insert(guid, meta.clone()) {
+            problems.push(format!("{} and {} share a guid", first.display(), meta.display()));
+        }
+    }
+    let table = std::fs::read_to_string(package.join("Plugins/README.md"))?;
+    let plugins = package.join("Plugins");
+    for meta in found.iter().filter(|m| m.starts_with(&plugins)) {
+        let text = std::fs::read_to_string(meta)?;
+        if !text.contains("PluginImporter:") {
+            continue; // a folder
+        }
+        let slot = meta.strip_prefix(&plugins).expect("under Plugins").with_extension("");
+        if !table.contains(&format!("`{}`", slot.display())) {
+            problems.push(format!("Plugins/{} is not in Plugins/README.md's table", slot.display()));
+        }
+    }
+    Ok(problems)
 }
 
 /// The Unity package's runtime code under mono: the NUnit suite (with the struct-layout check
@@ -300,6 +344,50 @@ fn csharp_suites(suites: &mut Suites, toolchain: &Toolchain, bin_dir: &Path, emu
             run(&mut command)
         });
     suites.record("example: c# console (unity runtime code)", example_run);
+    suites.record("unity runtime under unity's define sets (editor, standalone, ios, android), checked by reflection", unity_define_sets(&out));
+}
+
+/// The Unity runtime compiled as Unity compiles it for each kind of build (its scripting
+/// defines, against stand-ins of UnityEngine and UnityEditor in `tests/unity`), then read by
+/// reflection (`tests/unity/CheckRuntime.cs`): each build imports from the right library
+/// ("__Internal" on iOS) and every delegate handed to native code is IL2CPP-safe.
+fn unity_define_sets(out: &Path) -> Result {
+    let dir = out.join("unity-define-sets");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mcs = |args: &[String]| {
+        let mut command = Command::new("mcs");
+        command.current_dir(root()).args(["-langversion:7.2", "-warnaserror", "-nologo"]).args(args);
+        run(&mut command)
+    };
+    let (engine, editor, check) = (dir.join("UnityEngine.dll"), dir.join("UnityEditor.dll"), dir.join("CheckRuntime.exe"));
+    mcs(&["-target:library".into(), format!("-out:{}", engine.display()), "tests/unity/UnityEngine.cs".into()])?;
+    mcs(&["-target:library".into(), format!("-out:{}", editor.display()), "tests/unity/UnityEditor.cs".into()])?;
+    mcs(&[format!("-out:{}", check.display()), "tests/unity/CheckRuntime.cs".into()])?;
+    for (build, defines, library) in [
+        ("editor", "UNITY_EDITOR;UNITY_STANDALONE_LINUX", "gamegate"),
+        ("standalone", "UNITY_STANDALONE;UNITY_STANDALONE_WIN", "gamegate"),
+        ("ios", "UNITY_IOS", "__Internal"),
+        ("android", "UNITY_ANDROID", "gamegate"),
+    ] {
+        let runtime = dir.join(build).join("GameGate.Runtime.dll");
+        std::fs::create_dir_all(dir.join(build)).map_err(|e| e.to_string())?;
+        let mut args = vec![
+            "-target:library".to_string(),
+            format!("-define:UNITY_5_3_OR_NEWER;UNITY_2019_3_OR_NEWER;{defines}"),
+            format!("-r:{}", engine.display()),
+            format!("-out:{}", runtime.display()),
+            "-recurse:bindings/unity/Runtime/*.cs".into(),
+        ];
+        if build == "editor" {
+            args.push(format!("-r:{}", editor.display()));
+        }
+        mcs(&args).map_err(|e| format!("{build}: {e}"))?;
+        for dll in [&engine, &editor] {
+            std::fs::copy(dll, dir.join(build).join(dll.file_name().expect("a file name"))).map_err(|e| e.to_string())?;
+        }
+        run(Command::new("mono").current_dir(dir.join(build)).arg(&check).arg(&runtime).arg(library)).map_err(|e| format!("{build}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn native_suite(suites: &mut Suites, toolchain: &Toolchain, name: &str, source: &str, bin_dir: &Path, out: &Path, emulator_url: &str, in_ci: bool) {

@@ -418,6 +418,32 @@ namespace GameGate.Tests
         }
 
         [Test]
+        public void CStringsOfEveryLengthAndAlignmentAreReadWhole()
+        {
+            IntPtr block = Marshal.AllocHGlobal(128);
+            try
+            {
+                for (int offset = 0; offset < 9; offset++)
+                {
+                    for (int length = 0; length < 40; length++)
+                    {
+                        var text = new string('x', length).ToCharArray();
+                        for (int i = 0; i < length; i++) text[i] = (char)('a' + (i + offset) % 26);
+                        var bytes = System.Text.Encoding.UTF8.GetBytes(new string(text));
+                        Marshal.Copy(bytes, 0, block + offset, bytes.Length);
+                        Marshal.WriteByte(block, offset + bytes.Length, 0);
+                        Marshal.WriteByte(block, offset + bytes.Length + 1, (byte)'z'); // past the end: never read into the string
+                        Assert.AreEqual(new string(text), GameGate.Native.Utf8.Decode(block + offset), "offset " + offset + ", length " + length);
+                    }
+                }
+            }
+            finally
+            {
+                Marshal.FreeHGlobal(block);
+            }
+        }
+
+        [Test]
         public void AnAlreadyCancelledTokenSendsNothing()
         {
             long before = Counter("otp_requests");

@@ -64,7 +64,7 @@ namespace GameGate.Native
 
     internal static class NativeMethods
     {
-#if (UNITY_IOS || UNITY_WEBGL) && !UNITY_EDITOR
+#if UNITY_IOS && !UNITY_EDITOR
         // iOS links the static library into the player: symbols are in the main program.
         internal const string Library = "__Internal";
 #else

