@@ -269,11 +269,50 @@ fn unity_guids_and_slots_problems() -> std::io::Result<Vec<String>> {
             continue; // a folder
         }
         let slot = meta.strip_prefix(&plugins).expect("under Plugins").with_extension("");
-        if !table.contains(&format!("`{}`", slot.display())) {
-            problems.push(format!("Plugins/{} is not in Plugins/README.md's table", slot.display()));
+        let row = table.lines().find(|line| line.starts_with(&format!("| `{}` |", slot.display())));
+        let settings = enabled_targets(&text);
+        match row {
+            None => problems.push(format!("Plugins/{} is not in Plugins/README.md's table", slot.display())),
+            Some(row) if !row.contains(&format!("| {settings} |")) => {
+                problems.push(format!("Plugins/{}: its .meta enables {settings:?}, which Plugins/README.md's table does not say", slot.display()))
+            }
+            Some(_) => {}
         }
     }
     Ok(problems)
+}
+
+/// A plugin `.meta`'s enabled targets and their CPU, as the table writes them:
+/// "Editor/x86_64, Linux64/x86_64".
+fn enabled_targets(meta: &str) -> String {
+    let mut enabled = Vec::new();
+    let (mut target, mut on, mut cpu): (Option<String>, bool, Option<String>) = (None, false, None);
+    let mut next_is_target = false;
+    let mut flush = |target: &Option<String>, on: bool, cpu: &Option<String>| {
+        if let (Some(target), true) = (target, on) {
+            enabled.push(format!("{target}/{}", cpu.as_deref().unwrap_or("-")));
+        }
+    };
+    for line in meta.lines() {
+        if line.starts_with("  - first:") {
+            flush(&target, on, &cpu);
+            (target, on, cpu) = (None, false, None);
+            next_is_target = true;
+        } else if next_is_target {
+            // "      Standalone: Linux64" (group: target), or "      : Any"
+            let entry = line.trim();
+            target = Some(entry.split_once(": ").map_or(entry.trim_matches(':').trim(), |(_, t)| t).to_string());
+            next_is_target = false;
+        } else if line.trim() == "enabled: 1" {
+            on = true;
+        } else if let Some(value) = line.trim().strip_prefix("CPU: ") {
+            cpu = Some(value.to_string());
+        } else if line.starts_with("  userData:") {
+            flush(&target, on, &cpu);
+            target = None;
+        }
+    }
+    enabled.join(", ")
 }
 
 /// The Unity package's runtime code under mono: the NUnit suite (with the struct-layout check
@@ -622,4 +661,21 @@ fn cross_only() -> Result {
         cross::suites(&mut suites, &platform, &emulator.url);
     }
     suites.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_plugin_meta_says_its_enabled_targets_and_cpus() {
+        let linux = std::fs::read_to_string(super::root().join("bindings/unity/Plugins/Linux/x86_64/libgamegate.so.meta")).unwrap();
+        assert_eq!(super::enabled_targets(&linux), "Editor/x86_64, Linux64/x86_64");
+        let armv7 = std::fs::read_to_string(super::root().join("bindings/unity/Plugins/Android/armeabi-v7a/libgamegate.so.meta")).unwrap();
+        assert_eq!(super::enabled_targets(&armv7), "Android/ARMv7");
+        assert_eq!(super::enabled_targets(&armv7.replace("CPU: ARMv7", "CPU: ARM64")), "Android/ARM64");
+    }
+
+    #[test]
+    fn the_unity_package_metadata_is_complete_and_matches_its_table() {
+        super::unity_metadata_is_complete().unwrap();
+    }
 }
