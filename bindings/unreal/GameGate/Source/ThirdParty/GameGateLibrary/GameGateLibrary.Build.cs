@@ -37,9 +37,10 @@ public class GameGateLibrary : ModuleRules
         }
         else if (Target.Platform == UnrealTargetPlatform.IOS)
         {
-            // iOS links the static library into the app; rustls needs the Security framework.
+            // iOS links the static library into the app. No Apple framework is needed: rustls
+            // checks certificates against the bundled roots, and randomness (ring's getrandom
+            // 0.2, Rust's std) comes from libSystem's CCRandomGenerateBytes.
             PublicAdditionalLibraries.Add(Path.Combine(Lib, "IOS", "libgamegate.a"));
-            PublicFrameworks.Add("Security");
         }
     }
 }
