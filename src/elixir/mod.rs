@@ -179,8 +179,11 @@ impl Service {
         Ok(session)
     }
 
+    /// Within a job: delivered with the job's result, the listener first.
     fn announce(&self, ctx: &JobContext, change: Change) {
-        announce(&ctx.emitter(), &self.listener, change);
+        if let Some(event) = listener_call(&self.listener, change) {
+            ctx.emit(event);
+        }
     }
 
     fn call(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<Value, Error> {
@@ -205,14 +208,16 @@ impl Service {
     }
 }
 
-/// Tells the listener of a session change, in dispatch context.
-fn announce(emitter: &Emitter, listener: &Listener, change: Change) {
+/// The listener's call for a session change, to run in dispatch context (none when nothing
+/// changed).
+fn listener_call(listener: &Listener, change: Change) -> Option<impl FnOnce() + Send + 'static> {
     let listener = listener.clone();
-    match change {
-        Change::Stored(session) => emitter.emit(move || listener(Some(&session))),
-        Change::Cleared => emitter.emit(move || listener(None)),
-        Change::Unchanged => {}
-    }
+    let session = match change {
+        Change::Stored(session) => Some(session),
+        Change::Cleared => None,
+        Change::Unchanged => return None,
+    };
+    Some(move || listener(session.as_ref()))
 }
 
 /// Where a refresh's answer goes, on the I/O thread: into the store, to the listener, to the
@@ -229,7 +234,11 @@ struct Landing {
 impl Landing {
     fn land(mut self, result: Result<Session, Error>) {
         self.landed = true;
-        self.store.land(self.epoch, result, |change| announce(&self.emitter, &self.listener, change));
+        self.store.land(self.epoch, result, |change| {
+            if let Some(event) = listener_call(&self.listener, change) {
+                self.emitter.emit(event);
+            }
+        });
     }
 }
 

@@ -477,14 +477,7 @@ impl Reactor {
             let Some(address) = live.untried.pop() else { return Err(last_error) };
             match Connection::open(address, self.settings.tls.as_ref()) {
                 Ok(connection) => {
-                    let index = self.insert_slot(Slot {
-                        connection,
-                        state: ConnState::Connecting { exchange: id },
-                        interest: Interest::READABLE,
-                        one_shot: OneShot::default(),
-                        rearm: true,
-                        reused: false,
-                    });
+                    let index = self.insert_connecting(connection, id);
                     let Some(live) = self.exchanges.get_mut(&id) else { return Ok(()) };
                     if let Stage::Connecting(racers) = &mut live.stage {
                         racers.push(index);
@@ -580,15 +573,21 @@ impl Reactor {
         }
     }
 
-    fn insert_slot(&mut self, mut slot: Slot) -> usize {
+    /// Takes a connection that is connecting for exchange `id` into a free slot, watched for
+    /// both directions: writability says the connect finished (`update_interest` narrows it
+    /// to reading once the request is out).
+    fn insert_connecting(&mut self, mut connection: Connection, id: u64) -> usize {
         self.open_connections += 1;
         let index = self.free_slots.pop().unwrap_or_else(|| {
             self.slots.push(None);
             self.slots.len() - 1
         });
-        slot.interest = watch(self.poll.registry(), &mut slot.connection, index);
-        slot.rearm = true;
-        self.slots[index] = Some(slot);
+        let interest = Interest::READABLE | Interest::WRITABLE;
+        if let Err(e) = self.poll.registry().register(&mut connection.socket, Token(index), interest) {
+            crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
+        }
+        let state = ConnState::Connecting { exchange: id };
+        self.slots[index] = Some(Slot { connection, state, interest, one_shot: OneShot::default(), rearm: true, reused: false });
         index
     }
 
@@ -853,14 +852,4 @@ impl Reactor {
             }
         }
     }
-}
-
-/// Asks for readiness events of a connecting socket under `index`: writability says the
-/// connect finished (`update_interest` narrows it to reading once the request is out).
-fn watch(registry: &mio::Registry, connection: &mut Connection, index: usize) -> Interest {
-    let interest = Interest::READABLE | Interest::WRITABLE;
-    if let Err(e) = registry.register(&mut connection.socket, Token(index), interest) {
-        crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
-    }
-    interest
 }
