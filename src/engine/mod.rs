@@ -178,14 +178,20 @@ impl Engine {
             let worker_shared = shared.clone();
             thread::Builder::new()
                 .name(format!("gamegate-{name}-worker-{index}"))
-                .spawn(move || worker_loop(worker_shared))
+                .spawn({
+                    let live = LiveGuard::thread(); // counted from the spawn, not its first run
+                    move || worker_loop(worker_shared, live)
+                })
                 .map_err(|e| Error::internal(format!("could not start a worker thread: {e}")))?;
         }
         if dispatch == Dispatch::Worker {
             let callback_shared = shared.clone();
             let handle = thread::Builder::new()
                 .name(format!("gamegate-{name}-callbacks"))
-                .spawn(move || callback_loop(callback_shared))
+                .spawn({
+                    let live = LiveGuard::thread();
+                    move || callback_loop(callback_shared, live)
+                })
                 .map_err(|e| Error::internal(format!("could not start the callback thread: {e}")))?;
             *engine.callback_thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         }
@@ -458,8 +464,7 @@ fn run_guarded(name: &str, call: Event) {
     }
 }
 
-fn worker_loop(shared: Arc<Shared>) {
-    let _live = LiveGuard::thread();
+fn worker_loop(shared: Arc<Shared>, _live: LiveGuard) {
     while let Some(job) = shared.jobs.pop() {
         let ctx = JobContext { shared: &shared, id: job.id };
         if ctx.is_abandoned() {
@@ -473,8 +478,7 @@ fn worker_loop(shared: Arc<Shared>) {
     }
 }
 
-fn callback_loop(shared: Arc<Shared>) {
-    let _live = LiveGuard::thread();
+fn callback_loop(shared: Arc<Shared>, _live: LiveGuard) {
     let mut state = shared.lock();
     loop {
         if state.shutdown {

@@ -120,10 +120,13 @@ impl ReactorHandle {
             wakeups: AtomicU64::new(0),
         });
         let thread_inbox = inbox.clone();
+        // Counted from the spawn, not from when the thread first runs: a client freed at once
+        // must not look done while its thread has yet to start (and to close its sockets).
+        let live = LiveGuard::thread();
         let handle = thread::Builder::new()
             .name(format!("gamegate-{name}-io"))
             .spawn(move || {
-                let _live = LiveGuard::thread();
+                let _live = live;
                 Reactor::new(poll, thread_inbox, settings).run();
             })
             .map_err(|e| Error::internal(format!("could not start the I/O thread: {e}")))?;
@@ -423,8 +426,9 @@ impl Reactor {
         let host = self.settings.host.clone();
         let port = self.settings.port;
         let resolver = self.settings.resolver.clone();
+        let live = LiveGuard::thread(); // counted from the spawn (see ReactorHandle::spawn)
         let spawned = thread::Builder::new().name("gamegate-dns".into()).spawn(move || {
-            let _live = LiveGuard::thread();
+            let _live = live;
             inbox.post(Command::Addresses(resolver.resolve(&host, port)));
         });
         if spawned.is_err() {
