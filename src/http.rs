@@ -1,9 +1,9 @@
 //! A client's connection to its service: the base URL, TLS roots, timeouts, body cap and
-//! retries, on top of the client's own I/O thread (`net`). Requests can be started (the
-//! answer comes back on the I/O thread) or sent (the calling worker waits for it).
+//! retries, on top of the client's own I/O thread (`net`). Requests are started and their
+//! answers come back on the I/O thread, which also runs alarms (a flow's next step).
 
-use crate::error::{Error, GG_SHUTDOWN};
-use crate::net::{Exchange, OnDone, ReactorHandle, Settings, TlsSettings};
+use crate::error::Error;
+use crate::net::{Alarm, Exchange, OnDone, ReactorHandle, Settings, TlsSettings};
 pub use crate::net::Aborter;
 use crate::options::Options;
 use once_cell::sync::Lazy;
@@ -11,7 +11,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use crate::secret::SecretBytes;
 
 pub use crate::net::response::Response;
@@ -278,11 +278,22 @@ impl Http {
 
     /// Puts a request on the wire; `on_done` gets its answer (all attempts within the request
     /// timeout) on the client's I/O thread, exactly once, unless the client is freed first.
-    /// Sends a request from the I/O thread; `on_done` gets its outcome there. The `Aborter`
-    /// answers it with `GG_CANCELLED` at once and frees its connection.
+    /// The `Aborter` answers it with `GG_CANCELLED` at once and frees its connection.
     pub fn start(&self, request: Prepared, on_done: OnDone) -> Aborter {
         let Prepared { bytes, retry, label, timeout } = request;
         self.reactor.start(Exchange { bytes, timeout: timeout.unwrap_or(self.timeout), retry, label, on_done })
+    }
+
+    /// Runs `alarm` on the client's I/O thread at `at`; the `Aborter` keeps it from running.
+    /// Dropped unrun if the client is freed first.
+    pub fn at(&self, at: Instant, alarm: Alarm) -> Aborter {
+        self.reactor.set_alarm(at, alarm)
+    }
+
+    /// Runs `work` on the client's I/O thread as soon as it is free (where a flow's steps run,
+    /// so no answer of the caller's ever arrives on the caller's own thread).
+    pub fn on_io_thread(&self, work: Alarm) {
+        let _runs_once = self.reactor.set_alarm(Instant::now(), work);
     }
 
     /// The client's request timeout.
@@ -296,12 +307,14 @@ impl Http {
         self.reactor.wakeups()
     }
 
-    /// Sends a request and waits for its answer (a worker's blocking call).
+    /// Sends a request and waits for its answer (for the tests of the HTTP rules).
+    #[cfg(test)]
     pub fn send(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>, retry: Retry) -> Result<Response, Error> {
         self.wait_for(self.prepare(method, path, log_path, headers, body, retry))
     }
 
-    /// Sends a prepared request and waits for its answer (a worker's blocking call).
+    /// Sends a prepared request and waits for its answer.
+    #[cfg(test)]
     pub fn wait_for(&self, request: Prepared) -> Result<Response, Error> {
         if self.reactor.is_io_thread() {
             return Err(Error::internal("a blocking request was made on the I/O thread"));
@@ -311,7 +324,7 @@ impl Http {
             let _ = sender.send(outcome);
         }));
         // No answer at all: the I/O thread stopped because the client is being freed.
-        receiver.recv().unwrap_or_else(|_| Err(Error::new(GG_SHUTDOWN, "the client was freed before the request completed")))
+        receiver.recv().unwrap_or_else(|_| Err(Error::shutdown()))
     }
 }
 

@@ -1,108 +1,110 @@
 //! Opt-in background refresh: keeps a long-running game's access token fresh with no call.
-//! A timer thread per client wakes when the token nears expiry and queues the same
-//! single-flight refresh an authorized call would, so listeners fire in dispatch context.
+//! An alarm on the client's I/O thread, set again after every session change, rings when
+//! the token nears expiry and leads (or joins) the same single-flight refresh an authorized
+//! call would, so listeners fire in dispatch context. No thread of its own.
 
 use super::Service;
-use crate::engine::Engine;
+use crate::http::Aborter;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, Weak};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// Longest sleep between checks, so a session signed in later is noticed.
-const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// Longest wait between looks at the token: the monotonic clock alarms run on stops while a
+/// device sleeps, so a long wait could ring after the token had expired.
+const LONGEST_WAIT: Duration = Duration::from_secs(30);
 /// After a failed background refresh, wait this long before trying again.
 const RETRY_AFTER: Duration = Duration::from_secs(10);
+/// Right after a refresh, never less than this before the next: a token that arrives
+/// already due must not turn into a refresh loop.
+const SHORTEST_GAP: Duration = Duration::from_secs(1);
 
+/// The background refresh's alarm and what the last one led to.
 #[derive(Default)]
-struct Stop {
-    stopped: Mutex<bool>,
-    wake: Condvar,
+pub struct Schedule {
+    alarm: Mutex<Option<Aborter>>,
+    last_failed: AtomicBool,
 }
 
-/// Owned by the client; dropping it stops the thread (it ends within one wake-up).
-pub struct BackgroundRefresh {
-    stop: Arc<Stop>,
-}
-
-impl BackgroundRefresh {
-    pub fn start(service: Arc<Service>, engine: Weak<Engine>) -> std::io::Result<BackgroundRefresh> {
-        let stop = Arc::new(Stop::default());
-        let thread_stop = stop.clone();
-        std::thread::Builder::new()
-            .name("gamegate-elixir-refresh".into())
-            .spawn(move || run(&service, &engine, &thread_stop))?;
-        Ok(BackgroundRefresh { stop })
-    }
-}
-
-impl Drop for BackgroundRefresh {
-    fn drop(&mut self) {
-        *self.stop.stopped.lock().unwrap_or_else(|p| p.into_inner()) = true;
-        self.stop.wake.notify_all();
-    }
-}
-
-/// What the timer does after a wake-up.
+/// What the background refresh does next.
 #[derive(Debug, PartialEq, Eq)]
 enum Next {
     RefreshNow,
-    Sleep(Duration),
+    Wait(Duration),
+    /// No session: nothing until one arrives (a session change plans again).
+    Idle,
 }
 
 /// `due_in_ms`: time until the token should be refreshed (`None`: no session);
 /// `last_failed`: the previous background refresh failed, so wait longer before the next.
 fn plan(due_in_ms: Option<i64>, last_failed: bool) -> Next {
     if last_failed {
-        return Next::Sleep(RETRY_AFTER);
+        return Next::Wait(RETRY_AFTER);
     }
     match due_in_ms {
-        None => Next::Sleep(CHECK_EVERY),
-        Some(ms) if ms > 0 => Next::Sleep(Duration::from_millis(ms.unsigned_abs()).min(CHECK_EVERY)),
+        None => Next::Idle,
+        Some(ms) if ms > 0 => Next::Wait(Duration::from_millis(ms.unsigned_abs()).min(LONGEST_WAIT)),
         Some(_) => Next::RefreshNow,
     }
 }
 
-fn run(service: &Arc<Service>, engine: &Weak<Engine>, stop: &Stop) {
-    let _live = crate::engine::stats::LiveGuard::thread();
-    let in_flight = Arc::new(AtomicBool::new(false));
-    let failed = Arc::new(AtomicBool::new(false));
-    let mut wait = CHECK_EVERY;
-    loop {
-        {
-            let stopped = stop.stopped.lock().unwrap_or_else(|p| p.into_inner());
-            let (stopped, _) = stop.wake.wait_timeout_while(stopped, wait, |s| !*s).unwrap_or_else(|p| p.into_inner());
-            if *stopped {
-                return;
-            }
+impl Service {
+    /// Milliseconds until the token should be refreshed (<= 0: now), or `None` when there is
+    /// no session. Tokens that live shorter than twice the margin are refreshed at half-life,
+    /// so a short life never turns into a refresh loop.
+    fn background_refresh_due_in_ms(&self) -> Option<i64> {
+        let session = self.store.current()?;
+        if session.token.is_empty() {
+            return Some(0); // restored from a refresh token only
         }
-        let Some(engine) = engine.upgrade() else { return };
-        if in_flight.load(Ordering::Acquire) {
-            wait = CHECK_EVERY;
-            continue;
-        }
-        match plan(service.background_refresh_due_in_ms(), failed.swap(false, Ordering::AcqRel)) {
-            Next::Sleep(duration) => {
-                wait = duration;
-                continue;
-            }
-            Next::RefreshNow => wait = CHECK_EVERY,
-        }
-        in_flight.store(true, Ordering::Release);
-        let (job_service, job_in_flight, job_failed) = (service.clone(), in_flight.clone(), failed.clone());
-        let job = move |ctx: &crate::engine::JobContext| {
-            let result = job_service.refresh(ctx).map(|_| ());
-            job_failed.store(result.is_err(), Ordering::Release);
-            job_in_flight.store(false, Ordering::Release);
-            result
+        let lead = self.refresh_margin_ms.min(session.token_life_ms / 2).max(0);
+        Some(session.token_expiry_ms.saturating_sub(lead).saturating_sub(super::now_ms()))
+    }
+
+    /// Sets the background refresh's alarm from the session as it is now (replacing the
+    /// previous one). `just_refreshed`: called from a background refresh's landing.
+    pub(super) fn reschedule_background(&self, just_refreshed: bool) {
+        let Some(schedule) = &self.background else { return };
+        let next = plan(self.background_refresh_due_in_ms(), schedule.last_failed.swap(false, Ordering::AcqRel));
+        let wait = match next {
+            Next::Idle => None,
+            Next::RefreshNow if just_refreshed => Some(SHORTEST_GAP),
+            Next::RefreshNow => Some(Duration::ZERO),
+            Next::Wait(wait) => Some(wait),
         };
-        let deliver = |result: Result<(), crate::error::Error>| {
-            if let Err(e) = result {
-                crate::gg_log!(crate::log::GG_LOG_WARN, "background refresh failed: {}", e);
-            }
-        };
-        if engine.submit(job, deliver).is_err() {
-            return; // the client is shutting down
+        let alarm = wait.map(|wait| {
+            let me = self.me.clone();
+            self.http.at(Instant::now() + wait, Box::new(move || {
+                if let Some(service) = me.upgrade() {
+                    service.background_alarm();
+                }
+            }))
+        });
+        let replaced = std::mem::replace(&mut *schedule.alarm.lock().unwrap_or_else(|p| p.into_inner()), alarm);
+        if let Some(replaced) = replaced {
+            replaced.abort();
         }
+    }
+
+    /// The alarm rang: refresh if the token is due, or look again later (a capped wait).
+    fn background_alarm(&self) {
+        if plan(self.background_refresh_due_in_ms(), false) != Next::RefreshNow {
+            self.reschedule_background(false);
+            return;
+        }
+        let me = self.me.clone();
+        self.join_refresh(
+            None,
+            Box::new(move |landed| {
+                let Some(service) = me.upgrade() else { return };
+                if let Err(e) = &landed {
+                    crate::gg_log!(crate::log::GG_LOG_WARN, "background refresh failed: {}", e);
+                    if let Some(schedule) = &service.background {
+                        schedule.last_failed.store(true, Ordering::Release);
+                    }
+                }
+                service.reschedule_background(true);
+            }),
+        );
     }
 }
 
@@ -111,12 +113,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refreshes_when_due_sleeps_until_due_and_backs_off_after_a_failure() {
+    fn refreshes_when_due_waits_until_due_and_backs_off_after_a_failure() {
         assert_eq!(plan(Some(0), false), Next::RefreshNow);
         assert_eq!(plan(Some(-5_000), false), Next::RefreshNow);
-        assert_eq!(plan(Some(300), false), Next::Sleep(Duration::from_millis(300)));
-        assert_eq!(plan(Some(3_600_000), false), Next::Sleep(CHECK_EVERY));
-        assert_eq!(plan(None, false), Next::Sleep(CHECK_EVERY));
-        assert_eq!(plan(Some(-5_000), true), Next::Sleep(RETRY_AFTER));
+        assert_eq!(plan(Some(300), false), Next::Wait(Duration::from_millis(300)));
+        assert_eq!(plan(Some(3_600_000), false), Next::Wait(LONGEST_WAIT));
+        assert_eq!(plan(None, false), Next::Idle);
+        assert_eq!(plan(Some(-5_000), true), Next::Wait(RETRY_AFTER));
     }
 }

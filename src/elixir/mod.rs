@@ -1,24 +1,32 @@
 //! Elixir player sign-in: every flow, the session store and authorized calls. Pure Rust; the
-//! C boundary lives in `ffi::elixir`. Methods run on the engine's workers; session changes are
-//! announced through `JobContext::emit`, so the listener runs in dispatch context before the
-//! call's own callback.
+//! C boundary lives in `ffi::elixir`.
+//!
+//! Every flow runs on the client's I/O thread, the same road as a KGeN call. Following
+//! `elixir_otp_verify`: the C entry (`ffi::elixir`) registers the request with the engine and
+//! calls `Service::otp_verify`, which puts one exchange on the wire; its answer is read on
+//! the I/O thread, where the session is stored and the listener's call queued (`changed`);
+//! then the request's `Completion` queues the callback, which runs at the game's next tick
+//! (in worker dispatch: at once, on the I/O thread). Calls that need an access token start
+//! on the I/O thread, join or lead the one refresh in the air (`with_token`), and take their
+//! next step from its landing; cancelling one aborts the step on the wire (`Flow`).
 
 pub mod background;
 pub mod envelope;
+pub mod flow;
 pub mod session;
 pub mod store;
 
-use crate::engine::{Emitter, JobContext};
-use crate::error::Error;
-use crate::http::{self, Http};
+use crate::engine::Emitter;
+use crate::error::{Error, GG_TIMEOUT};
+use crate::http::{self, Http, Method};
 use crate::options::Options;
 use crate::secret::Secret;
+use flow::{Done, FirstOf, Flow};
 use serde_json::{json, Value};
 use session::Session;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use store::{Change, Flight, Store};
-use crate::http::Method;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+use store::{Change, Flight, Store, Waiter};
 
 pub(crate) const PRODUCTION_URL: &str = "https://kend.elixir.app";
 
@@ -31,29 +39,42 @@ const REFRESH_PATH: &str = "/sdk/auth/v2/session/refresh";
 /// future and is stored when it comes.
 const REFRESH_ANSWER_WINDOW: Duration = Duration::from_secs(60);
 
+/// The envelope's `data` and the HTTP status it came with.
+type Answer = Result<(Value, u16), Error>;
+
 pub struct Service {
     http: Arc<Http>,
     api_key: Secret,
-    store: Arc<Store>,
+    store: Store,
     refresh_margin_ms: i64,
     device: Mutex<Option<(String, String)>>,
     listener: Listener,
+    /// Announces session changes in dispatch context, ahead of the callbacks queued after.
+    emitter: Emitter,
+    /// Present when background refresh is on.
+    background: Option<background::Schedule>,
+    /// What the I/O thread's closures hold: a freed client is not kept alive by its exchanges.
+    me: Weak<Service>,
 }
 
 impl Service {
-    pub fn new(api_key: &str, options: &Options, listener: Listener) -> Result<Service, Error> {
+    pub fn new(api_key: &str, options: &Options, listener: Listener, emitter: Emitter) -> Result<Arc<Service>, Error> {
         if api_key.is_empty() {
             return Err(Error::invalid("api_key is empty"));
         }
         http::check_header_value("api_key", api_key)?;
-        Ok(Service {
-            http: Http::new("elixir", options, PRODUCTION_URL)?,
+        let http = Http::new("elixir", options, PRODUCTION_URL)?;
+        Ok(Arc::new_cyclic(|me| Service {
+            http,
             api_key: Secret::new(api_key),
-            store: Arc::new(Store::default()),
+            store: Store::default(),
             refresh_margin_ms: i64::try_from(options.refresh_margin.as_millis()).unwrap_or(i64::MAX),
             device: Mutex::new(None),
             listener,
-        })
+            emitter,
+            background: options.background_refresh.then(background::Schedule::default),
+            me: me.clone(),
+        }))
     }
 
     /// Sent with OTP verify, as the official SDKs do.
@@ -65,68 +86,142 @@ impl Service {
         &self.store
     }
 
-    /// For the background refresh: milliseconds until the token should be refreshed (<= 0:
-    /// now), or `None` when there is no session. Tokens that live shorter than twice the margin
-    /// are refreshed at half-life, so a short life never turns into a refresh loop.
-    pub fn background_refresh_due_in_ms(&self) -> Option<i64> {
-        let session = self.store.current()?;
-        if session.token.is_empty() {
-            return Some(0); // restored from a refresh token only
-        }
-        let lead = self.refresh_margin_ms.min(session.token_life_ms / 2).max(0);
-        Some(session.token_expiry_ms.saturating_sub(lead).saturating_sub(now_ms()))
-    }
-
     pub fn restore(&self, refresh_token: &str) -> Result<(), Error> {
         if refresh_token.is_empty() {
             return Err(Error::invalid("refresh_token is empty"));
         }
         self.store.replace(Session::restored(refresh_token));
+        self.reschedule_background(false);
         Ok(())
     }
 
-    /// `signin/otp-login`: e-mails a code; returns the transaction id.
-    pub fn otp_request(&self, email: &str) -> Result<String, Error> {
-        let data = self.call(Method::POST, Route::plain("/sdk/auth/v2/signin/otp-login"), Some(json!({ "email": email })), None)?;
-        match data.get("transactionId") {
-            Some(Value::String(id)) if !id.is_empty() => Ok(id.clone()),
-            _ => Err(crate::json::bad_response("Elixir's otp-login answer has no transactionId")),
-        }
+    /// `signin/otp-login`: e-mails a code; `done` gets the transaction id.
+    pub fn otp_request(&self, flow: &Flow, email: &str, done: Done<String>) {
+        let request = self.prepare(Method::POST, Route::plain("/sdk/auth/v2/signin/otp-login"), Some(json!({ "email": email })), None);
+        self.exchange(flow, request, move |_, answer| {
+            done(answer.and_then(|(data, _)| match data.get("transactionId") {
+                Some(Value::String(id)) if !id.is_empty() => Ok(id.clone()),
+                _ => Err(crate::json::bad_response("Elixir's otp-login answer has no transactionId")),
+            }))
+        });
     }
 
-    pub fn otp_verify(&self, ctx: &JobContext, transaction_id: &str, code: &str) -> Result<Session, Error> {
+    pub fn otp_verify(&self, flow: &Flow, transaction_id: &str, code: &str, done: Done<Session>) {
         let mut body = json!({ "transactionId": transaction_id, "code": code });
         if let Some((model, unique_id)) = self.device.lock().unwrap_or_else(|p| p.into_inner()).clone() {
             body["deviceModel"] = json!(model);
             body["deviceUniqueIdentifier"] = json!(unique_id);
         }
-        self.sign_in(ctx, Method::POST, Route::plain("/sdk/auth/v2/signin/otp-verify"), Some(body))
+        self.sign_in(flow, Method::POST, Route::plain("/sdk/auth/v2/signin/otp-verify"), Some(body), done);
     }
 
-    pub fn qr_verify(&self, ctx: &JobContext, qr_value: &str) -> Result<Session, Error> {
-        self.sign_in(ctx, Method::POST, Route::plain("/sdk/auth/v2/signin/qr-verify"), Some(json!({ "qrValue": qr_value })))
+    pub fn qr_verify(&self, flow: &Flow, qr_value: &str, done: Done<Session>) {
+        self.sign_in(flow, Method::POST, Route::plain("/sdk/auth/v2/signin/qr-verify"), Some(json!({ "qrValue": qr_value })), done);
     }
 
-    pub fn reikey_sign_in(&self, ctx: &JobContext, reikey: &str) -> Result<Session, Error> {
+    pub fn reikey_sign_in(&self, flow: &Flow, reikey: &str, done: Done<Session>) {
         let path = format!("/sdk/auth/v2/session/reikey/{}", path_segment(reikey));
-        self.sign_in(ctx, Method::GET, Route::secret(&path, "/sdk/auth/v2/session/reikey/***"), None)
+        self.sign_in(flow, Method::GET, Route::secret(&path, "/sdk/auth/v2/session/reikey/***"), None, done);
     }
 
     /// Ends a launcher session (`closerei`); the local session is left as it is.
-    pub fn close_reikey(&self, reikey: &str) -> Result<(), Error> {
+    pub fn close_reikey(&self, flow: &Flow, reikey: &str, done: Done<()>) {
         let path = format!("/sdk/auth/v2/session/closerei/{}", path_segment(reikey));
-        self.call(Method::POST, Route::secret(&path, "/sdk/auth/v2/session/closerei/***"), Some(json!({})), None).map(|_| ())
+        let request = self.prepare(Method::POST, Route::secret(&path, "/sdk/auth/v2/session/closerei/***"), Some(json!({})), None);
+        self.exchange(flow, request, move |_, answer| done(answer.map(drop)));
     }
 
-    /// Refreshes now, or joins the refresh in the air. The refresh lands on the I/O thread
-    /// when its answer arrives, even after this caller gave up waiting (its timeout).
-    pub fn refresh(&self, ctx: &JobContext) -> Result<Session, Error> {
-        let ticket = match self.store.join_or_lead()? {
-            Flight::Join { ticket } => ticket,
-            Flight::Lead { refresh_token, epoch, ticket } => {
+    /// Refreshes now, or joins the refresh in the air. Cancelling stops the wait, never the
+    /// refresh: its answer is the session's future and lands whenever it comes.
+    pub fn refresh(&self, flow: &Flow, done: Done<Session>) {
+        let flow = flow.clone();
+        self.on_io_thread(done, move |service, done| match flow.is_cancelled() {
+            true => done(Err(Error::cancelled())),
+            false => service.join_refresh(Some(service.http.timeout()), done),
+        });
+    }
+
+    /// Signs out on the server, and always locally (the listener hears `None`).
+    pub fn sign_out(&self, flow: &Flow, done: Done<()>) {
+        let flow = flow.clone();
+        self.on_io_thread(done, move |service, done| {
+            service.with_token(&flow.clone(), move |service, token| match token {
+                Ok(token) => {
+                    let request = service.prepare(Method::POST, Route::plain("/sdk/auth/v2/session/signout"), Some(json!({})), Some(&token));
+                    service.exchange(&flow, request, move |service, answer| {
+                        service.clear_locally();
+                        done(answer.map(drop));
+                    });
+                }
+                Err(error) => {
+                    service.clear_locally();
+                    done(Err(error));
+                }
+            })
+        });
+    }
+
+    /// An authorized call on any path; `done` gets the envelope's `data` as JSON text.
+    pub fn request(&self, flow: &Flow, method: Method, path: String, body: Option<Value>, done: Done<String>) {
+        let flow = flow.clone();
+        self.on_io_thread(done, move |service, done| {
+            service.with_token(&flow.clone(), move |service, token| match token {
+                Ok(token) => {
+                    // The game's own authorized calls: GETs may be retried; sign-in flows never are.
+                    let route = Route { path: &path, log_as: &path, retry: http::Retry::for_method(method) };
+                    let request = service.prepare(method, route, body, Some(&token));
+                    service.exchange(&flow, request, move |_, answer| done(answer.map(|(data, _)| data.to_string())));
+                }
+                Err(error) => done(Err(error)),
+            })
+        });
+    }
+
+    /// Hands `then` a token valid beyond the refresh margin, refreshing first when needed.
+    /// Runs on the I/O thread.
+    fn with_token(&self, flow: &Flow, then: impl FnOnce(&Service, Result<Secret, Error>) + Send + 'static) {
+        match self.store.fresh_token(now_ms(), self.refresh_margin_ms) {
+            Ok(Some(token)) => then(self, Ok(token)),
+            Err(error) => then(self, Err(error)),
+            Ok(None) if flow.is_cancelled() => then(self, Err(Error::cancelled())),
+            Ok(None) => {
+                let me = self.me.clone();
+                self.join_refresh(
+                    Some(self.http.timeout()),
+                    Box::new(move |refreshed: Result<Session, Error>| {
+                        if let Some(service) = me.upgrade() {
+                            then(&service, refreshed.map(|session| session.token));
+                        }
+                    }),
+                );
+            }
+        }
+    }
+
+    /// Leads a refresh or joins the one in the air; `done` hears its landing, or `GG_TIMEOUT`
+    /// once `limit` has passed (the refresh itself keeps listening for its answer).
+    fn join_refresh(&self, limit: Option<Duration>, done: Done<Session>) {
+        let first = FirstOf::new(done);
+        let deadline = limit.map(|limit| {
+            let first = first.clone();
+            self.http.at(Instant::now() + limit, Box::new(move || {
+                let _ = first.deliver(Err(refresh_not_answered()));
+            }))
+        });
+        let waiter: Waiter = Box::new(move |landed| {
+            if first.deliver(landed) {
+                if let Some(deadline) = deadline {
+                    deadline.abort();
+                }
+            }
+        });
+        match self.store.join_or_lead(waiter) {
+            Err((error, waiter)) => waiter(Err(error)),
+            Ok(Flight::Joined) => {}
+            Ok(Flight::Lead { refresh_token, epoch }) => {
                 let body = json!({ "refreshToken": refresh_token.expose() });
                 let request = self.prepare(Method::POST, Route::plain(REFRESH_PATH), Some(body), None).listen_for(REFRESH_ANSWER_WINDOW);
-                let landing = Landing { store: self.store.clone(), epoch, listener: self.listener.clone(), emitter: ctx.emitter(), landed: false };
+                let landing = Landing { service: self.me.clone(), epoch, landed: false };
                 let _keeps_listening_after_a_cancel = self.http.start(
                     request,
                     Box::new(move |outcome| {
@@ -134,66 +229,66 @@ impl Service {
                         landing.land(session);
                     }),
                 );
-                ticket
             }
-        };
-        self.store.wait(ticket, Some(self.http.timeout()))
+        }
     }
 
-    /// Signs out on the server, and always locally (the listener hears `None`).
-    pub fn sign_out(&self, ctx: &JobContext) -> Result<(), Error> {
-        let result = self
-            .access_token(ctx)
-            .and_then(|token| self.call(Method::POST, Route::plain("/sdk/auth/v2/session/signout"), Some(json!({})), Some(&token)));
+    fn sign_in(&self, flow: &Flow, method: Method, route: Route, body: Option<Value>, done: Done<Session>) {
+        let request = self.prepare(method, route, body, None);
+        self.exchange(flow, request, move |service, answer| {
+            // The envelope said success; a session we cannot read still came with a status.
+            let signed_in = answer.and_then(|(data, status)| Session::parse(&data).map_err(|e| e.with_status(status)));
+            if let Ok(session) = &signed_in {
+                service.store.replace(session.clone());
+                service.changed(Change::Stored(session.clone()));
+            }
+            done(signed_in);
+        });
+    }
+
+    fn clear_locally(&self) {
         if self.store.clear() {
-            self.announce(ctx, Change::Cleared);
-        }
-        result.map(|_| ())
-    }
-
-    /// An authorized call on any path; returns the envelope's `data` as JSON text.
-    pub fn request(&self, ctx: &JobContext, method: &str, path: &str, body: Option<&str>) -> Result<String, Error> {
-        let method = http::parse_method(method)?;
-        let body = body.map(serde_json::from_str::<Value>).transpose().map_err(|_| Error::invalid("body_json is not valid JSON"))?;
-        let token = self.access_token(ctx)?;
-        // The game's own authorized calls: GETs may be retried; sign-in flows never are.
-        let route = Route { path, log_as: path, retry: http::Retry::for_method(method) };
-        let data = self.call(method, route, body, Some(&token))?;
-        Ok(data.to_string())
-    }
-
-    /// A token valid beyond the refresh margin, refreshing first when needed.
-    fn access_token(&self, ctx: &JobContext) -> Result<Secret, Error> {
-        match self.store.fresh_token(now_ms(), self.refresh_margin_ms)? {
-            Some(token) => Ok(token),
-            None => self.refresh(ctx).map(|session| session.token),
+            self.changed(Change::Cleared);
         }
     }
 
-    fn sign_in(&self, ctx: &JobContext, method: Method, route: Route, body: Option<Value>) -> Result<Session, Error> {
-        let (data, status) = self.call_with_status(method, route, body, None)?;
-        // The envelope said success; a session we cannot read still came with a status.
-        let session = Session::parse(&data).map_err(|e| e.with_status(status))?;
-        self.store.replace(session.clone());
-        self.announce(ctx, Change::Stored(session.clone()));
-        Ok(session)
+    /// A session change: the listener hears it in dispatch context, ahead of any callback
+    /// queued after it, and the background refresh plans again.
+    fn changed(&self, change: Change) {
+        let session = match change {
+            Change::Stored(session) => Some(session),
+            Change::Cleared => None,
+            Change::Unchanged => return,
+        };
+        let listener = self.listener.clone();
+        self.emitter.emit(move || listener(session.as_ref()));
+        self.reschedule_background(false);
     }
 
-    /// Within a job: delivered with the job's result, the listener first.
-    fn announce(&self, ctx: &JobContext, change: Change) {
-        if let Some(event) = listener_call(&self.listener, change) {
-            ctx.emit(event);
-        }
+    /// Runs `step` on the I/O thread. If the client is freed first, `done` is dropped unrun
+    /// (its request was already answered with `GG_SHUTDOWN`).
+    fn on_io_thread<T: 'static>(&self, done: Done<T>, step: impl FnOnce(&Service, Done<T>) + Send + 'static) {
+        let me = self.me.clone();
+        self.http.on_io_thread(Box::new(move || {
+            if let Some(service) = me.upgrade() {
+                step(&service, done);
+            }
+        }));
     }
 
-    fn call(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<Value, Error> {
-        self.call_with_status(method, route, body, bearer).map(|(data, _)| data)
-    }
-
-    /// The envelope's `data` and the HTTP status it came with.
-    fn call_with_status(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> Result<(Value, u16), Error> {
-        let response = self.http.wait_for(self.prepare(method, route, body, bearer))?;
-        envelope::open(response.status, &response.body).map(|data| (data, response.status))
+    /// Sends one step of `flow`; `then` gets the envelope's data on the I/O thread.
+    fn exchange(&self, flow: &Flow, request: http::Prepared, then: impl FnOnce(&Service, Answer) + Send + 'static) {
+        let me = self.me.clone();
+        flow.send(
+            &self.http,
+            request,
+            Box::new(move |outcome| {
+                let answer = outcome.and_then(|response| envelope::open(response.status, &response.body).map(|data| (data, response.status)));
+                if let Some(service) = me.upgrade() {
+                    then(&service, answer);
+                }
+            }),
+        );
     }
 
     fn prepare(&self, method: Method, route: Route, body: Option<Value>, bearer: Option<&Secret>) -> http::Prepared {
@@ -208,44 +303,38 @@ impl Service {
     }
 }
 
-/// The listener's call for a session change, to run in dispatch context (none when nothing
-/// changed).
-fn listener_call(listener: &Listener, change: Change) -> Option<impl FnOnce() + Send + 'static> {
-    let listener = listener.clone();
-    let session = match change {
-        Change::Stored(session) => Some(session),
-        Change::Cleared => None,
-        Change::Unchanged => return None,
-    };
-    Some(move || listener(session.as_ref()))
+fn refresh_not_answered() -> Error {
+    Error::new(
+        GG_TIMEOUT,
+        "the session refresh was not answered within the request timeout; GameGate keeps listening for its answer \
+         and stores the new session (telling the session listener) if it arrives",
+    )
 }
 
 /// Where a refresh's answer goes, on the I/O thread: into the store, to the listener, to the
-/// callers still waiting. If the exchange ends without an answer at all (the client was
-/// freed), dropping it lands the refresh as shut down, so the flight never hangs in the air.
+/// callers still waiting. If the exchange ends without an answer at all, dropping it lands
+/// the refresh as shut down, so the flight never hangs in the air.
 struct Landing {
-    store: Arc<Store>,
+    service: Weak<Service>,
     epoch: u64,
-    listener: Listener,
-    emitter: Emitter,
     landed: bool,
 }
 
 impl Landing {
     fn land(mut self, result: Result<Session, Error>) {
         self.landed = true;
-        self.store.land(self.epoch, result, |change| {
-            if let Some(event) = listener_call(&self.listener, change) {
-                self.emitter.emit(event);
-            }
-        });
+        if let Some(service) = self.service.upgrade() {
+            service.store.land(self.epoch, result, |change| service.changed(change));
+        }
     }
 }
 
 impl Drop for Landing {
     fn drop(&mut self) {
         if !self.landed {
-            self.store.land(self.epoch, Err(Error::shutdown()), |_| {});
+            if let Some(service) = self.service.upgrade() {
+                service.store.land(self.epoch, Err(Error::shutdown()), |_| {});
+            }
         }
     }
 }

@@ -4,13 +4,16 @@
 //! A refresh "lands" wherever its answer arrives (the I/O thread), not in the caller that
 //! started it: a caller that stops waiting (its timeout) leaves the flight in the air, and an
 //! answer that comes late is still stored and announced. Until it lands no other refresh
-//! starts, since the token it carried may already have been used.
+//! starts, since the token it carried may already have been used. Callers wait by leaving a
+//! `Waiter`, which the landing calls: no thread is held while a refresh is in the air.
 
 use super::session::Session;
 use crate::error::{Error, GG_NETWORK, GG_NOT_SIGNED_IN, GG_TIMEOUT};
 use crate::secret::Secret;
-use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::{Mutex, MutexGuard};
+
+/// Hears how the refresh in the air ended.
+pub type Waiter = Box<dyn FnOnce(Result<Session, Error>) + Send>;
 
 pub(crate) const INVALID_REFRESH_TOKEN: &str = "INVALID_REFRESH_TOKEN";
 
@@ -25,9 +28,8 @@ pub enum Change {
 struct State {
     session: Option<Session>,
     refreshing: bool,
-    /// Bumped by every completed refresh; waiters watch it.
-    refreshes_done: u64,
-    last_refresh: Option<Result<Session, Error>>,
+    /// Everyone waiting for the refresh in the air, its leader included.
+    waiters: Vec<Waiter>,
     /// Bumped whenever the session is replaced or cleared from outside a refresh, so a refresh
     /// that started before a new sign-in never overwrites it.
     epoch: u64,
@@ -39,15 +41,14 @@ struct State {
 /// What a caller of `refresh` does: send the refresh, or wait for the one in the air.
 pub enum Flight {
     /// Send it with this token; `land` it with `epoch` when its answer (or failure) arrives.
-    Lead { refresh_token: Secret, epoch: u64, ticket: u64 },
-    /// A refresh is in the air: `wait` for it.
-    Join { ticket: u64 },
+    Lead { refresh_token: Secret, epoch: u64 },
+    /// A refresh is in the air: its landing calls the waiter.
+    Joined,
 }
 
 #[derive(Default)]
 pub struct Store {
     state: Mutex<State>,
-    refreshed: Condvar,
 }
 
 impl Store {
@@ -86,21 +87,25 @@ impl Store {
         }
     }
 
-    /// Leads a refresh with the stored refresh token, or joins the one in the air.
-    pub fn join_or_lead(&self) -> Result<Flight, Error> {
+    /// Leads a refresh with the stored refresh token, or joins the one in the air; either
+    /// way `waiter` hears how it ended. Without a session (and nothing in the air) the waiter
+    /// is handed back with the error, uncalled.
+    pub fn join_or_lead(&self, waiter: Waiter) -> Result<Flight, (Error, Waiter)> {
         let mut state = self.lock();
         if state.refreshing {
-            return Ok(Flight::Join { ticket: state.refreshes_done });
+            state.waiters.push(waiter);
+            return Ok(Flight::Joined);
         }
         let Some(refresh_token) = state.session.as_ref().map(|s| s.refresh_token.clone()) else {
-            return Err(not_signed_in());
+            return Err((not_signed_in(), waiter));
         };
         state.refreshing = true;
-        Ok(Flight::Lead { refresh_token, epoch: state.epoch, ticket: state.refreshes_done })
+        state.waiters.push(waiter);
+        Ok(Flight::Lead { refresh_token, epoch: state.epoch })
     }
 
     /// The refresh's outcome, on whatever thread it arrived: stored if the session is still
-    /// the one that was refreshed, announced through `announce` before any waiter wakes (so
+    /// the one that was refreshed, announced through `announce` before any waiter hears it (so
     /// listeners hear of it before callbacks), and handed to the waiters.
     pub fn land(&self, epoch: u64, result: Result<Session, Error>, announce: impl FnOnce(Change)) {
         let mut state = self.lock();
@@ -128,54 +133,35 @@ impl Store {
         };
         state.answer_lost = still_ours && matches!(&result, Err(e) if e.code == GG_NETWORK || e.code == GG_TIMEOUT);
         state.refreshing = false;
-        state.refreshes_done += 1;
-        state.last_refresh = Some(result);
+        let waiters = std::mem::take(&mut state.waiters);
         drop(state);
         announce(change);
-        self.refreshed.notify_all();
-    }
-
-    /// Waits for the refresh in the air at `ticket` to land, for at most `limit` (`None`: as
-    /// long as it takes), and returns its outcome.
-    pub fn wait(&self, ticket: u64, limit: Option<Duration>) -> Result<Session, Error> {
-        let deadline = limit.and_then(|limit| Instant::now().checked_add(limit));
-        let mut state = self.lock();
-        while state.refreshes_done == ticket {
-            state = match deadline {
-                None => self.refreshed.wait(state).unwrap_or_else(|p| p.into_inner()),
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(Error::new(
-                            GG_TIMEOUT,
-                            "the session refresh was not answered within the request timeout; GameGate keeps listening for \
-                             its answer and stores the new session (telling the session listener) if it arrives",
-                        ));
-                    }
-                    self.refreshed.wait_timeout(state, left).unwrap_or_else(|p| p.into_inner()).0
-                }
-            };
+        for waiter in waiters {
+            waiter(result.clone());
         }
-        state.last_refresh.clone().unwrap_or_else(|| Err(not_signed_in()))
     }
 
-    /// A whole refresh on this thread (`exchange` performs the HTTP call), for the tests of
-    /// the single-flight rules.
+    /// A whole refresh on this thread (`exchange` performs the HTTP call), waiting for its
+    /// landing, for the tests of the single-flight rules.
     #[cfg(test)]
     pub fn refresh(
         &self,
         exchange: impl FnOnce(&Secret) -> Result<Session, Error>,
         on_change: impl FnOnce(Change),
     ) -> Result<Session, Error> {
-        match self.join_or_lead()? {
-            Flight::Join { ticket } => self.wait(ticket, None),
-            Flight::Lead { refresh_token, epoch, ticket } => {
+        let (landed, outcome) = std::sync::mpsc::channel();
+        let waiter: Waiter = Box::new(move |result| {
+            let _ = landed.send(result);
+        });
+        match self.join_or_lead(waiter).map_err(|(error, _)| error)? {
+            Flight::Joined => {}
+            Flight::Lead { refresh_token, epoch } => {
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| exchange(&refresh_token)))
                     .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while refreshing the session; please report this")));
                 self.land(epoch, result, on_change);
-                self.wait(ticket, None)
             }
         }
+        outcome.recv().unwrap_or_else(|_| Err(Error::shutdown()))
     }
 }
 
@@ -268,18 +254,38 @@ mod tests {
         assert!(store.current().is_none());
     }
 
+    /// A waiter that records what it heard.
+    fn recording(heard: &Arc<Mutex<Vec<Result<String, i32>>>>) -> Waiter {
+        let heard = heard.clone();
+        Box::new(move |r: Result<Session, Error>| heard.lock().unwrap().push(r.map(|s| s.token.expose().to_string()).map_err(|e| e.code)))
+    }
+
     #[test]
     fn a_refresh_in_the_air_is_joined_not_sent_again_until_it_lands() {
         let store = Store::default();
         store.replace(session("t", "r", 0));
-        let Ok(Flight::Lead { epoch, ticket, .. }) = store.join_or_lead() else { panic!("no flight to lead") };
-        // Its caller gave up waiting; the answer has not come: nobody sends the token again.
-        assert_eq!(store.wait(ticket, Some(std::time::Duration::from_millis(1))).unwrap_err().code, GG_TIMEOUT);
-        assert!(matches!(store.join_or_lead(), Ok(Flight::Join { .. })));
-        // The late answer is stored.
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let Ok(Flight::Lead { epoch, .. }) = store.join_or_lead(recording(&heard)) else { panic!("no flight to lead") };
+        // Until it lands, everyone joins it: nobody sends the token again.
+        assert!(matches!(store.join_or_lead(recording(&heard)), Ok(Flight::Joined)));
+        assert!(matches!(store.join_or_lead(recording(&heard)), Ok(Flight::Joined)));
+        assert!(heard.lock().unwrap().is_empty());
+        // A late answer is stored and heard by every waiter, once.
         store.land(epoch, Ok(session("late", "r-2", 1)), |c| assert!(matches!(c, Change::Stored(_))));
         assert_eq!(store.current().unwrap().refresh_token.expose(), "r-2");
-        assert!(matches!(store.join_or_lead(), Ok(Flight::Lead { .. })));
+        assert_eq!(*heard.lock().unwrap(), vec![Ok("late".to_string()); 3]);
+        assert!(matches!(store.join_or_lead(recording(&heard)), Ok(Flight::Lead { .. })));
+    }
+
+    #[test]
+    fn without_a_session_the_waiter_comes_back_uncalled() {
+        let store = Store::default();
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let Err((error, waiter)) = store.join_or_lead(recording(&heard)) else { panic!("led a refresh without a session") };
+        assert_eq!(error.code, GG_NOT_SIGNED_IN);
+        assert!(heard.lock().unwrap().is_empty());
+        waiter(Err(error));
+        assert_eq!(*heard.lock().unwrap(), vec![Err(GG_NOT_SIGNED_IN)]);
     }
 
     #[test]

@@ -1,27 +1,26 @@
-//! The threading story in one place: a request runs either as a blocking job on a worker
-//! thread (Elixir flows) or off the pool, on the client's I/O thread (`submit_io`, KGeN
-//! calls). Finished requests go into a completion queue, which is drained either by `tick` on
-//! the game's thread (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the thread that finished
-//! the request (no hand-off to another thread) and, for what no such thread brings (a
-//! cancellation), by the client's callback thread. Either way one thread at a time delivers,
-//! in queue order.
+//! The threading story in one place. Every request, KGeN or Elixir, is started on the
+//! client's I/O thread (`submit_io`): an HTTP exchange, or a short chain of them (an Elixir
+//! call that refreshes first), whose last step hands its result to a `Completion`. Finished
+//! requests go into a completion queue, drained either by `tick` on the game's thread
+//! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the thread that finished the request (the
+//! I/O thread: no hand-off) and, for what no such thread brings (a cancellation), by the
+//! client's callback thread. Either way one thread at a time delivers, in queue order. A
+//! client is therefore one thread in tick mode and two in worker mode.
 //!
 //! Guarantees (API.md rules 1-5), all enforced here and nowhere else:
 //! - every accepted request is completed exactly once: by its result, by cancel or by shutdown;
 //!   a request is "claimed" out of `pending` under the lock right before its callback runs;
 //! - only one thread runs callbacks of a client at a time, and `shutdown` waits for it, so no
 //!   callback runs once `shutdown` has returned;
-//! - `shutdown` never waits for a worker stuck in I/O: the worker finds the client gone when its
-//!   request ends, drops the result and exits.
+//! - `shutdown` never waits for the network: a result that arrives after it finds the
+//!   request gone and is dropped.
 //!
-//! Knows nothing of KGeN or Elixir: jobs and deliveries are closures.
+//! Knows nothing of KGeN or Elixir: requests and deliveries are closures.
 
-mod jobs;
 pub mod stats;
 
 use crate::error::Error;
 use crate::options::Dispatch;
-use jobs::JobQueue;
 use stats::LiveGuard;
 use std::any::Any;
 use std::marker::PhantomData;
@@ -41,11 +40,6 @@ struct Pending {
     deliver: Deliver,
     /// Stops the request's work when it is cancelled (an exchange on the I/O thread).
     on_cancel: Option<Event>,
-}
-
-struct Job {
-    id: u64,
-    run: Box<dyn FnOnce(&JobContext) -> Outcome + Send>,
 }
 
 /// Something waiting in the completion queue.
@@ -69,45 +63,15 @@ struct State {
 struct Shared {
     name: &'static str,
     state: Mutex<State>,
-    /// Wakes the callback thread: an item no worker will deliver (a cancellation), or shutdown.
+    /// Wakes the callback thread: an item no I/O thread will deliver (a cancellation), or shutdown.
     ready_arrived: Condvar,
     /// Signalled when a callback finishes or shutdown starts (shutdown waits on it).
     delivery_done: Condvar,
     /// Mirror of `state.ready.len()`, so an idle `tick` costs one atomic load.
     ready_len: AtomicUsize,
-    /// Worker dispatch: a worker delivers the results it (or others) queued.
-    deliver_on_workers: bool,
+    /// Worker dispatch: the thread that completes a request delivers what is queued.
+    deliver_in_place: bool,
     next_id: AtomicU64,
-    jobs: JobQueue<Job>,
-}
-
-/// What a running job may do besides returning its result.
-pub struct JobContext<'a> {
-    shared: &'a Arc<Shared>,
-    id: u64,
-}
-
-impl JobContext<'_> {
-    /// Runs `event` in dispatch context, before the job's own callback.
-    pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
-        // Delivered with the job's result: by this worker (worker dispatch) or the next tick.
-        self.shared.push_ready(Ready::Event(Box::new(event)));
-    }
-
-    /// True once the request was cancelled or the client is shutting down.
-    pub fn is_abandoned(&self) -> bool {
-        let state = self.shared.lock();
-        state.shutdown || !state.pending.contains_key(&self.id)
-    }
-
-    pub fn request_id(&self) -> u64 {
-        self.id
-    }
-
-    /// For events that happen after this job is done (an answer that arrives late).
-    pub fn emitter(&self) -> Emitter {
-        Emitter { shared: Arc::downgrade(self.shared) }
-    }
 }
 
 /// Runs events (a session change) in dispatch context from any thread, outside any job: at
@@ -122,15 +86,15 @@ impl Emitter {
     pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
         let Some(shared) = self.shared.upgrade() else { return };
         shared.push_ready(Ready::Event(Box::new(event)));
-        if shared.deliver_on_workers {
+        if shared.deliver_in_place {
             shared.deliver_here();
         }
     }
 }
 
-/// The right to complete one request that runs off the worker pool. Completing it queues
-/// the result like a worker's (and, in worker dispatch, delivers it on this thread); dropping
-/// it unused completes the request with `GG_SHUTDOWN` (its I/O thread stopped).
+/// The right to complete one request. Completing it queues the result (and, in worker
+/// dispatch, delivers it on this thread); dropping it unused completes the request with
+/// `GG_SHUTDOWN` (its I/O thread stopped), or `GG_INTERNAL` when a panic dropped it.
 pub struct Completion<T> {
     shared: Option<Arc<Shared>>,
     id: u64,
@@ -148,7 +112,12 @@ impl<T: Send + 'static> Completion<T> {
 impl<T> Drop for Completion<T> {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.take() {
-            shared.complete(self.id, Err(Error::shutdown()));
+            // Dropped by a panic unwinding through the code that held it (contained there).
+            let error = match thread::panicking() {
+                true => Error::internal("GameGate panicked while running the request; please report this"),
+                false => Error::shutdown(),
+            };
+            shared.complete(self.id, Err(error));
         }
     }
 }
@@ -160,36 +129,24 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// `name` labels the threads ("gamegate-kgen-worker") and log lines. `worker_threads` may
-    /// be 0 for a client whose requests all run on its I/O thread (`submit_io`).
-    pub fn new(name: &'static str, dispatch: Dispatch, worker_threads: u32) -> Result<Engine, Error> {
+    /// `name` labels the callback thread ("gamegate-kgen-callbacks") and log lines.
+    pub fn new(name: &'static str, dispatch: Dispatch) -> Result<Engine, Error> {
         let shared = Arc::new(Shared {
             name,
             state: Mutex::new(State { pending: IdMap::default(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
             ready_arrived: Condvar::new(),
             delivery_done: Condvar::new(),
             ready_len: AtomicUsize::new(0),
-            deliver_on_workers: dispatch == Dispatch::Worker,
+            deliver_in_place: dispatch == Dispatch::Worker,
             next_id: AtomicU64::new(1),
-            jobs: JobQueue::new(),
         });
         let engine = Engine { shared: shared.clone(), callback_thread: Mutex::new(None), _live: LiveGuard::client() };
-        for index in 0..worker_threads {
-            let worker_shared = shared.clone();
-            thread::Builder::new()
-                .name(format!("gamegate-{name}-worker-{index}"))
-                .spawn({
-                    let live = LiveGuard::thread(); // counted from the spawn, not its first run
-                    move || worker_loop(worker_shared, live)
-                })
-                .map_err(|e| Error::internal(format!("could not start a worker thread: {e}")))?;
-        }
         if dispatch == Dispatch::Worker {
             let callback_shared = shared.clone();
             let handle = thread::Builder::new()
                 .name(format!("gamegate-{name}-callbacks"))
                 .spawn({
-                    let live = LiveGuard::thread();
+                    let live = LiveGuard::thread(); // counted from the spawn, not its first run
                     move || callback_loop(callback_shared, live)
                 })
                 .map_err(|e| Error::internal(format!("could not start the callback thread: {e}")))?;
@@ -198,32 +155,16 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Queues `job` for a worker; `deliver` gets its result (or `GG_CANCELLED` / `GG_SHUTDOWN`)
-    /// exactly once, in dispatch context. Returns the request id, or an error and never calls
-    /// `deliver`.
-    pub fn submit<T, J, D>(&self, job: J, deliver: D) -> Result<u64, Error>
-    where
-        T: Send + 'static,
-        J: FnOnce(&JobContext) -> Result<T, Error> + Send + 'static,
-        D: FnOnce(Result<T, Error>) + Send + 'static,
-    {
-        let run: Box<dyn FnOnce(&JobContext) -> Outcome + Send> =
-            Box::new(move |ctx: &JobContext| job(ctx).map(|value| Box::new(value) as Box<dyn Any + Send>));
-        let id = self.register(deliver)?;
-        if let Err(job) = self.shared.jobs.push(Job { id, run }) {
-            // Shutdown raced us; take the request back so it is never called back.
-            self.shared.lock().pending.remove(&id);
-            drop(job);
-            return Err(Error::shutdown());
-        }
-        stats::request_started();
-        Ok(id)
+    /// Runs events in dispatch context from outside any request (a session change).
+    pub fn emitter(&self) -> Emitter {
+        Emitter { shared: Arc::downgrade(&self.shared) }
     }
 
-    /// Registers a request that runs off the worker pool (on the client's I/O thread): `start`
-    /// launches it, hands the `Completion` to whatever finishes it, and returns what stops
-    /// that work if the request is cancelled. Must not fail once called: everything fallible
-    /// happens before `submit_io`.
+    /// Registers a request that runs on the client's I/O thread: `start` launches it, hands
+    /// the `Completion` to whatever finishes it, and returns what stops that work if the
+    /// request is cancelled. Must not fail once called: everything fallible happens before
+    /// `submit_io`. `deliver` gets the result (or `GG_CANCELLED` / `GG_SHUTDOWN`) exactly once,
+    /// in dispatch context.
     pub fn submit_io<T, S, C, D>(&self, start: S, deliver: D) -> Result<u64, Error>
     where
         T: Send + 'static,
@@ -274,8 +215,8 @@ impl Engine {
                 state.ready.push_back(Ready::Claimed { deliver, outcome: Err(Error::cancelled()) });
                 self.shared.ready_len.store(state.ready.len(), Ordering::Release);
                 drop(state);
-                if self.shared.deliver_on_workers {
-                    self.shared.ready_arrived.notify_all(); // no worker brings this one
+                if self.shared.deliver_in_place {
+                    self.shared.ready_arrived.notify_all(); // no I/O thread brings this one
                 }
                 if let Some(on_cancel) = on_cancel {
                     on_cancel();
@@ -323,7 +264,6 @@ impl Engine {
             return;
         }
         state.shutdown = true;
-        let dropped_jobs = self.shared.jobs.close();
         while let Some(running) = state.deliverer {
             if running == me {
                 break;
@@ -338,11 +278,6 @@ impl Engine {
         let outer_deliverer = state.deliverer.replace(me);
         drop(state);
         self.shared.ready_arrived.notify_all();
-        // Jobs that never left the queue are finished too (their callbacks get GG_SHUTDOWN above).
-        for _ in &dropped_jobs {
-            stats::request_finished();
-        }
-        drop(dropped_jobs);
 
         for (_, deliver) in pending {
             run_guarded(self.shared.name, Box::new(move || deliver(Err(Error::shutdown()))));
@@ -382,7 +317,7 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues a job's result or event. Nobody is woken: the worker that pushed it delivers it
+    /// Queues a result or event. Nobody is woken: the thread that pushed it delivers it
     /// (worker dispatch), or the game's next tick does.
     fn push_ready(&self, item: Ready) {
         let mut state = self.lock();
@@ -397,12 +332,12 @@ impl Shared {
     fn complete(&self, id: u64, outcome: Outcome) {
         self.push_ready(Ready::Finished { id, outcome });
         stats::request_finished();
-        if self.deliver_on_workers {
+        if self.deliver_in_place {
             self.deliver_here();
         }
     }
 
-    /// Worker dispatch: delivers everything ready, on this worker, unless another thread is
+    /// Worker dispatch: delivers everything ready, on this thread, unless another thread is
     /// delivering already; that thread then takes what this one queued, since it checks the
     /// queue under the lock before it stops.
     fn deliver_here(&self) {
@@ -461,20 +396,6 @@ impl Shared {
 fn run_guarded(name: &str, call: Event) {
     if catch_unwind(AssertUnwindSafe(call)).is_err() {
         crate::gg_log!(crate::log::GG_LOG_ERROR, "{name}: a callback delivery panicked; the panic was contained");
-    }
-}
-
-fn worker_loop(shared: Arc<Shared>, _live: LiveGuard) {
-    while let Some(job) = shared.jobs.pop() {
-        let ctx = JobContext { shared: &shared, id: job.id };
-        if ctx.is_abandoned() {
-            stats::request_finished();
-            continue; // cancelled before it started: no network traffic at all
-        }
-        let run = job.run;
-        let outcome = catch_unwind(AssertUnwindSafe(|| run(&ctx)))
-            .unwrap_or_else(|_| Err(Error::internal("GameGate panicked while running the request; please report this")));
-        shared.complete(job.id, outcome);
     }
 }
 

@@ -10,9 +10,25 @@ fn recorder(log: &Log, tag: u64) -> impl FnOnce(Result<u32, Error>) + Send + 'st
     move |r| log.lock().unwrap().push((tag, r.map_err(|e| e.code)))
 }
 
-/// A job that waits until the test opens its gate, so results arrive when the test says.
-fn gated(gate: Arc<Barrier>, value: u32) -> impl FnOnce(&JobContext) -> Result<u32, Error> + Send + 'static {
-    move |_| {
+/// Submits a request whose work runs on a thread of its own (standing in for the I/O
+/// thread) and completes it with what `work` returns.
+fn submit_on_thread(
+    engine: &Engine,
+    work: impl FnOnce() -> Result<u32, Error> + Send + 'static,
+    deliver: impl FnOnce(Result<u32, Error>) + Send + 'static,
+) -> Result<u64, Error> {
+    engine.submit_io(
+        move |done: Completion<u32>| {
+            thread::spawn(move || done.finish(work()));
+            || {}
+        },
+        deliver,
+    )
+}
+
+/// Work that waits until the test opens its gate, so results arrive when the test says.
+fn gated(gate: Arc<Barrier>, value: u32) -> impl FnOnce() -> Result<u32, Error> + Send + 'static {
+    move || {
         gate.wait();
         Ok(value)
     }
@@ -29,15 +45,17 @@ fn tick_until(engine: &Engine, log: &Log, count: usize) {
 
 #[test]
 fn tick_mode_delivers_only_inside_tick_and_exactly_once() {
-    let engine = Engine::new("test", Dispatch::Tick, 2).unwrap();
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
     let log: Log = Default::default();
     let (done_tx, done_rx) = mpsc::channel();
     let id = engine
-        .submit(
-            move |_| {
-                let v = 7u32;
-                done_tx.send(()).unwrap();
-                Ok(v)
+        .submit_io(
+            move |done: Completion<u32>| {
+                thread::spawn(move || {
+                    done.finish(Ok(7));
+                    done_tx.send(()).unwrap();
+                });
+                || {}
             },
             recorder(&log, 1),
         )
@@ -53,11 +71,20 @@ fn tick_mode_delivers_only_inside_tick_and_exactly_once() {
 
 #[test]
 fn cancel_wins_over_a_result_not_yet_delivered() {
-    let engine = Engine::new("test", Dispatch::Tick, 1).unwrap();
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
     let log: Log = Default::default();
-    let gate = Arc::new(Barrier::new(2));
-    let id = engine.submit(gated(gate.clone(), 1), recorder(&log, 1)).unwrap();
-    gate.wait(); // the job now finishes and queues its result
+    let (finished_tx, finished_rx) = mpsc::channel();
+    let id = engine
+        .submit_io(
+            move |done: Completion<u32>| {
+                done.finish(Ok(1)); // the result is queued, not yet delivered
+                finished_tx.send(()).unwrap();
+                || {}
+            },
+            recorder(&log, 1),
+        )
+        .unwrap();
+    finished_rx.recv().unwrap();
     engine.cancel(id).unwrap();
     tick_until(&engine, &log, 1);
     // Keep ticking until the stale result has been skipped; it must never be delivered.
@@ -69,61 +96,37 @@ fn cancel_wins_over_a_result_not_yet_delivered() {
 
 #[test]
 fn shutdown_completes_every_pending_request_once_and_nothing_after() {
-    let engine = Engine::new("test", Dispatch::Tick, 2).unwrap();
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
     let log: Log = Default::default();
-    let gate = Arc::new(Barrier::new(3));
-    let (started_tx, started_rx) = mpsc::channel();
+    let gate = Arc::new(Barrier::new(101));
     for tag in 0..100u64 {
-        let (g, started) = (gate.clone(), started_tx.clone());
-        let job = move |ctx: &JobContext| {
-            if ctx.request_id() <= 2 {
-                started.send(()).unwrap();
-                g.wait(); // both workers are now busy "on the wire" while the client shuts down
-            }
-            Ok(0u32)
-        };
-        engine.submit(job, recorder(&log, tag)).unwrap();
+        submit_on_thread(&engine, gated(gate.clone(), 0), recorder(&log, tag)).unwrap();
     }
-    started_rx.recv().unwrap();
-    started_rx.recv().unwrap();
+    // All 100 are "on the wire" while the client shuts down; their answers come after.
     engine.shutdown();
-    gate.wait(); // release the two jobs that were running during shutdown
+    gate.wait();
     let mut seen: Vec<u64> = log.lock().unwrap().iter().map(|(t, r)| { assert_eq!(*r, Err(GG_SHUTDOWN)); *t }).collect();
     seen.sort();
     assert_eq!(seen, (0..100).collect::<Vec<_>>());
     assert_eq!(engine.tick(), 0);
-    assert_eq!(engine.submit(|_| Ok(1u32), recorder(&log, 999)).unwrap_err().code, GG_SHUTDOWN);
+    assert_eq!(submit_on_thread(&engine, || Ok(1), recorder(&log, 999)).unwrap_err().code, GG_SHUTDOWN);
     assert_eq!(log.lock().unwrap().len(), 100);
 }
 
 #[test]
 fn shutdown_from_inside_a_tick_callback_does_not_deadlock() {
-    let engine = Arc::new(Engine::new("test", Dispatch::Tick, 1).unwrap());
+    let engine = Arc::new(Engine::new("test", Dispatch::Tick).unwrap());
     let log: Log = Default::default();
     let gate = Arc::new(Barrier::new(2));
     let inner = engine.clone();
     let log2 = log.clone();
-    engine
-        .submit(|_| Ok(1u32), move |r: Result<u32, Error>| {
-            log2.lock().unwrap().push((1, r.map_err(|e| e.code)));
-            inner.shutdown();
-        })
-        .unwrap();
-    // The second job must be running (held at the gate) before the shutdown: a job still
-    // queued is dropped unrun, and nobody would meet the test at the gate.
-    let (started_tx, started_rx) = mpsc::channel();
-    let held = gate.clone();
-    engine
-        .submit(
-            move |_| {
-                started_tx.send(()).unwrap();
-                held.wait();
-                Ok(2u32)
-            },
-            recorder(&log, 2),
-        )
-        .unwrap();
-    started_rx.recv().unwrap();
+    submit_on_thread(&engine, || Ok(1), move |r: Result<u32, Error>| {
+        log2.lock().unwrap().push((1, r.map_err(|e| e.code)));
+        inner.shutdown();
+    })
+    .unwrap();
+    // The second one is still "on the wire" when the first one's callback shuts down.
+    submit_on_thread(&engine, gated(gate.clone(), 2), recorder(&log, 2)).unwrap();
     tick_until(&engine, &log, 2);
     gate.wait();
     assert_eq!(*log.lock().unwrap(), vec![(1, Ok(1)), (2, Err(GG_SHUTDOWN))]);
@@ -131,11 +134,9 @@ fn shutdown_from_inside_a_tick_callback_does_not_deadlock() {
 
 #[test]
 fn worker_mode_runs_callbacks_on_the_library_thread() {
-    let engine = Engine::new("test", Dispatch::Worker, 2).unwrap();
+    let engine = Engine::new("test", Dispatch::Worker).unwrap();
     let (tx, rx) = mpsc::channel();
-    engine
-        .submit(|_| Ok(5u32), move |r: Result<u32, Error>| tx.send((thread::current().id(), r.unwrap())).unwrap())
-        .unwrap();
+    submit_on_thread(&engine, || Ok(5), move |r: Result<u32, Error>| tx.send((thread::current().id(), r.unwrap())).unwrap()).unwrap();
     let (thread_id, value) = rx.recv().unwrap();
     assert_eq!(value, 5);
     assert_ne!(thread_id, thread::current().id());
@@ -143,15 +144,19 @@ fn worker_mode_runs_callbacks_on_the_library_thread() {
 }
 
 #[test]
-fn events_run_before_the_callback_of_the_job_that_emitted_them() {
-    let engine = Engine::new("test", Dispatch::Tick, 1).unwrap();
+fn events_run_before_the_callback_completed_after_them() {
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
     let order = Arc::new(Mutex::new(Vec::new()));
     let (o1, o2) = (order.clone(), order.clone());
+    let emitter = engine.emitter();
     engine
-        .submit(
-            move |ctx: &JobContext| {
-                ctx.emit(move || o1.lock().unwrap().push("event"));
-                Ok(0u32)
+        .submit_io(
+            move |done: Completion<u32>| {
+                thread::spawn(move || {
+                    emitter.emit(move || o1.lock().unwrap().push("event"));
+                    done.finish(Ok(0));
+                });
+                || {}
             },
             move |_| o2.lock().unwrap().push("callback"),
         )
@@ -166,10 +171,61 @@ fn events_run_before_the_callback_of_the_job_that_emitted_them() {
 }
 
 #[test]
-fn a_panicking_job_becomes_an_internal_error() {
-    let engine = Engine::new("test", Dispatch::Tick, 1).unwrap();
+fn cancel_runs_the_requests_own_stop_once() {
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
     let log: Log = Default::default();
-    engine.submit(|_| -> Result<u32, Error> { panic!("boom") }, recorder(&log, 1)).unwrap();
+    let stops = Arc::new(AtomicUsize::new(0));
+    let counted = stops.clone();
+    let (keep_tx, keep_rx) = mpsc::channel();
+    let id = engine
+        .submit_io(
+            move |done: Completion<u32>| {
+                keep_tx.send(done).unwrap(); // still "on the wire"
+                move || {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }
+            },
+            recorder(&log, 1),
+        )
+        .unwrap();
+    engine.cancel(id).unwrap();
+    assert_eq!(engine.cancel(id).unwrap_err().code, GG_INVALID_ARGUMENT);
+    assert_eq!(stops.load(Ordering::SeqCst), 1);
+    // The stopped work's own answer, arriving later, is never delivered.
+    keep_rx.recv().unwrap().finish(Ok(9));
+    tick_until(&engine, &log, 1);
+    while engine.shared.ready_len.load(Ordering::Acquire) > 0 {
+        engine.tick();
+    }
+    assert_eq!(*log.lock().unwrap(), vec![(1, Err(GG_CANCELLED))]);
+}
+
+#[test]
+fn a_completion_dropped_unused_answers_shutdown() {
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
+    let log: Log = Default::default();
+    engine.submit_io(|done: Completion<u32>| { drop(done); || {} }, recorder(&log, 1)).unwrap();
+    tick_until(&engine, &log, 1);
+    assert_eq!(*log.lock().unwrap(), vec![(1, Err(GG_SHUTDOWN))]);
+}
+
+#[test]
+fn a_panic_that_drops_the_completion_becomes_an_internal_error() {
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
+    let log: Log = Default::default();
+    engine
+        .submit_io(
+            |done: Completion<u32>| {
+                let _ = thread::spawn(move || {
+                    let _held = done;
+                    panic!("boom");
+                })
+                .join();
+                || {}
+            },
+            recorder(&log, 1),
+        )
+        .unwrap();
     tick_until(&engine, &log, 1);
     assert_eq!(*log.lock().unwrap(), vec![(1, Err(crate::error::GG_INTERNAL))]);
 }

@@ -1,7 +1,7 @@
 //! What every client handle shares: free, tick, cancel and queuing a request.
 
 use super::strings::{arg_ref, write_request_id};
-use crate::engine::{Completion, Engine, JobContext};
+use crate::engine::{Completion, Engine};
 use crate::http::Aborter;
 use crate::error::Error;
 use std::sync::Arc;
@@ -47,23 +47,6 @@ pub(crate) unsafe fn cancel<C: ClientHandle>(client: *const C, request_id: u64) 
     unsafe { arg_ref(client, "client")? }.engine().cancel(request_id)
 }
 
-/// Queues a request and writes its id where the caller asked for it.
-///
-/// # Safety
-/// `out_request_id` is NULL or valid for one write.
-pub(crate) unsafe fn submit<C, T, J, D>(client: &C, job: J, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
-where
-    C: ClientHandle,
-    T: Send + 'static,
-    J: FnOnce(&JobContext) -> Result<T, Error> + Send + 'static,
-    D: FnOnce(Result<T, Error>) + Send + 'static,
-{
-    let id = client.engine().submit(job, deliver)?;
-    // SAFETY: forwarded contract.
-    unsafe { write_request_id(out_request_id, id) };
-    Ok(())
-}
-
 /// Registers a request that runs on the client's I/O thread and writes its id. `start`
 /// sends its exchange; cancelling the request aborts that exchange.
 ///
@@ -76,10 +59,33 @@ where
     S: FnOnce(Completion<T>) -> Aborter,
     D: FnOnce(Result<T, Error>) + Send + 'static,
 {
-    let start = move |done: Completion<T>| {
-        let exchange = start(done);
-        move || exchange.abort()
-    };
+    // SAFETY: forwarded contract.
+    unsafe {
+        submit_cancellable(
+            client,
+            move |done| {
+                let exchange = start(done);
+                move || exchange.abort()
+            },
+            deliver,
+            out_request_id,
+        )
+    }
+}
+
+/// As `submit_io`, for a request whose `start` returns its own way of stopping (an Elixir
+/// flow of several exchanges).
+///
+/// # Safety
+/// `out_request_id` is NULL or valid for one write.
+pub(crate) unsafe fn submit_cancellable<C, T, S, X, D>(client: &C, start: S, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
+where
+    C: ClientHandle,
+    T: Send + 'static,
+    S: FnOnce(Completion<T>) -> X,
+    X: FnOnce() + Send + 'static,
+    D: FnOnce(Result<T, Error>) + Send + 'static,
+{
     let id = client.engine().submit_io(start, deliver)?;
     // SAFETY: forwarded contract.
     unsafe { write_request_id(out_request_id, id) };

@@ -4,11 +4,11 @@ use super::client::{self, ClientHandle};
 use super::options::gg_options;
 use super::result::{deliver_done, deliver_json, gg_done_callback, gg_error, gg_json_callback, gg_result, with_c_error};
 use super::strings::{arg_callback, arg_ref, arg_str, copy_to_buffer, request_args, to_cstring, CStrings, UserData};
+use crate::elixir::flow::{Done, Flow};
 use crate::elixir::session::Session;
 use crate::elixir::store::not_signed_in;
-use crate::elixir::background::BackgroundRefresh;
 use crate::elixir::{Listener, Service};
-use crate::engine::{Engine, JobContext};
+use crate::engine::{Completion, Engine};
 use crate::error::Error;
 use crate::options::Options;
 use crate::secret::Secret;
@@ -18,8 +18,6 @@ use std::sync::{Arc, Mutex};
 /// A player's connection to Elixir (opaque). Thread-safe: any call from any thread.
 #[allow(non_camel_case_types)]
 pub struct elixir_client {
-    /// Declared first so it stops before the engine goes.
-    _background: Option<BackgroundRefresh>,
     engine: Arc<Engine>,
     service: Arc<Service>,
     listener: Arc<Mutex<Option<(ListenerFn, UserData)>>>,
@@ -86,16 +84,9 @@ pub extern "C" fn elixir_client_new(api_key: *const c_char, options: *const gg_o
         // SAFETY: NULL or a live gg_options.
         let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
         let slot: Arc<Mutex<Option<(ListenerFn, UserData)>>> = Arc::new(Mutex::new(None));
-        let service = Arc::new(Service::new(api_key, &options, listener_bridge(slot.clone()))?);
-        let engine = Arc::new(Engine::new("elixir", options.dispatch, options.worker_threads)?);
-        let background = match options.background_refresh {
-            true => Some(
-                BackgroundRefresh::start(service.clone(), Arc::downgrade(&engine))
-                    .map_err(|e| Error::internal(format!("could not start the background refresh thread: {e}")))?,
-            ),
-            false => None,
-        };
-        let client = Box::new(elixir_client { _background: background, engine, service, listener: slot });
+        let engine = Arc::new(Engine::new("elixir", options.dispatch)?);
+        let service = Service::new(api_key, &options, listener_bridge(slot.clone()), engine.emitter())?;
+        let client = Box::new(elixir_client { engine, service, listener: slot });
         // SAFETY: as above.
         unsafe { out_client.write(Box::into_raw(client)) };
         Ok(())
@@ -190,8 +181,9 @@ pub extern "C" fn elixir_otp_request(client: *mut elixir_client, email: *const c
         if email.trim().is_empty() {
             return Err(Error::invalid("email is empty"));
         }
-        let (service, email, user_data) = (client.service.clone(), email.to_string(), UserData(user_data));
-        let job = move |_: &JobContext| service.otp_request(&email);
+        let email = email.to_string();
+        let user_data = UserData(user_data);
+        let start = move |service: &Service, flow: &Flow, done| service.otp_request(flow, &email, done);
         let deliver = move |result: Result<String, Error>| match result {
             Ok(id) => {
                 let id = to_cstring(&id);
@@ -202,7 +194,7 @@ pub extern "C" fn elixir_otp_request(client: *mut elixir_client, email: *const c
             Err(e) => with_c_error(&e, |e| unsafe { callback(user_data.get(), e, std::ptr::null()) }),
         };
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { client::submit(client, job, deliver, out_request_id) }
+        unsafe { submit_flow(client, start, deliver, out_request_id) }
     }
 }
 
@@ -213,9 +205,8 @@ pub extern "C" fn elixir_otp_verify(client: *mut elixir_client, transaction_id: 
         // SAFETY: pointer contract of this function.
         let (client, tx, code) = unsafe { (arg_ref(client, "client")?, arg_str(transaction_id, "transaction_id")?, arg_str(code, "code")?) };
         let (tx, code) = (tx.to_string(), Secret::new(code));
-        let service = client.service.clone();
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.otp_verify(ctx, &tx, code.expose())) }
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |service, flow, done| service.otp_verify(flow, &tx, code.expose(), done)) }
     }
 }
 
@@ -225,9 +216,9 @@ pub extern "C" fn elixir_qr_verify(client: *mut elixir_client, qr_value: *const 
     ffi_result! {
         // SAFETY: pointer contract of this function.
         let (client, qr) = unsafe { (arg_ref(client, "client")?, arg_str(qr_value, "qr_value")?) };
-        let (qr, service) = (Secret::new(qr), client.service.clone());
+        let qr = Secret::new(qr);
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.qr_verify(ctx, qr.expose())) }
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |service, flow, done| service.qr_verify(flow, qr.expose(), done)) }
     }
 }
 
@@ -237,9 +228,8 @@ pub extern "C" fn elixir_reikey_sign_in(client: *mut elixir_client, reikey: *con
     ffi_result! {
         // SAFETY: pointer contract of this function.
         let (client, key) = unsafe { (arg_ref(client, "client")?, arg_reikey(reikey)?) };
-        let service = client.service.clone();
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.reikey_sign_in(ctx, key.expose())) }
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |service, flow, done| service.reikey_sign_in(flow, key.expose(), done)) }
     }
 }
 
@@ -250,10 +240,10 @@ pub extern "C" fn elixir_reikey_close(client: *mut elixir_client, reikey: *const
         // SAFETY: pointer contract of this function.
         let (client, key) = unsafe { (arg_ref(client, "client")?, arg_reikey(reikey)?) };
         let callback = arg_callback(callback)?;
-        let (service, user_data) = (client.service.clone(), UserData(user_data));
-        let job = move |_: &JobContext| service.close_reikey(key.expose());
+        let user_data = UserData(user_data);
+        let start = move |service: &Service, flow: &Flow, done| service.close_reikey(flow, key.expose(), done);
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { client::submit(client, job, move |r| deliver_done(callback, user_data, r), out_request_id) }
+        unsafe { submit_flow(client, start, move |r| deliver_done(callback, user_data, r), out_request_id) }
     }
 }
 
@@ -273,9 +263,8 @@ pub extern "C" fn elixir_session_refresh(client: *mut elixir_client, callback: e
         // SAFETY: pointer contract of this function.
         let client = unsafe { arg_ref(client, "client")? };
         require_session(client)?;
-        let service = client.service.clone();
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { submit_sign_in(client, callback, user_data, out_request_id, move |ctx| service.refresh(ctx)) }
+        unsafe { submit_sign_in(client, callback, user_data, out_request_id, |service, flow, done| service.refresh(flow, done)) }
     }
 }
 
@@ -288,10 +277,10 @@ pub extern "C" fn elixir_sign_out(client: *mut elixir_client, callback: gg_done_
         let client = unsafe { arg_ref(client, "client")? };
         let callback = arg_callback(callback)?;
         require_session(client)?;
-        let (service, user_data) = (client.service.clone(), UserData(user_data));
-        let job = move |ctx: &JobContext| service.sign_out(ctx);
+        let user_data = UserData(user_data);
+        let start = |service: &Service, flow: &Flow, done| service.sign_out(flow, done);
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { client::submit(client, job, move |r| deliver_done(callback, user_data, r), out_request_id) }
+        unsafe { submit_flow(client, start, move |r| deliver_done(callback, user_data, r), out_request_id) }
     }
 }
 
@@ -305,11 +294,13 @@ pub extern "C" fn elixir_request(client: *mut elixir_client, method: *const c_ch
         let callback = arg_callback(callback)?;
         // SAFETY: as above.
         let args = unsafe { request_args(method, path, body_json)? };
+        let method = crate::http::parse_method(&args.method)?;
+        let body = args.body.as_deref().map(serde_json::from_str::<serde_json::Value>).transpose().map_err(|_| Error::invalid("body_json is not valid JSON"))?;
         require_session(client)?;
-        let (service, user_data) = (client.service.clone(), UserData(user_data));
-        let job = move |ctx: &JobContext| service.request(ctx, &args.method, &args.path, args.body.as_deref());
+        let (path, user_data) = (args.path, UserData(user_data));
+        let start = move |service: &Service, flow: &Flow, done| service.request(flow, method, path, body, done);
         // SAFETY: out_request_id is NULL or writable.
-        unsafe { client::submit(client, job, move |r| deliver_json(callback, user_data, r), out_request_id) }
+        unsafe { submit_flow(client, start, move |r| deliver_json(callback, user_data, r), out_request_id) }
     }
 }
 
@@ -330,7 +321,28 @@ fn require_session(client: &elixir_client) -> Result<(), Error> {
     client.service.store().current().map(|_| ()).ok_or_else(not_signed_in)
 }
 
-/// Queues a flow that ends in a session and delivers it to an `elixir_session_callback`.
+/// Registers an Elixir call and starts its flow; cancelling the request cancels the flow
+/// (the exchange on the wire is aborted).
+///
+/// # Safety
+/// `out_request_id` is NULL or writable.
+unsafe fn submit_flow<T, S, D>(client: &elixir_client, start: S, deliver: D, out_request_id: *mut u64) -> Result<(), Error>
+where
+    T: Send + 'static,
+    S: FnOnce(&Service, &Flow, Done<T>),
+    D: FnOnce(Result<T, Error>) + Send + 'static,
+{
+    let service = &client.service;
+    let start = move |done: Completion<T>| {
+        let flow = Flow::default();
+        start(service, &flow, Box::new(move |result| done.finish(result)));
+        move || flow.cancel()
+    };
+    // SAFETY: forwarded contract.
+    unsafe { client::submit_cancellable(client, start, deliver, out_request_id) }
+}
+
+/// Starts a flow that ends in a session and delivers it to an `elixir_session_callback`.
 ///
 /// # Safety
 /// `out_request_id` is NULL or writable.
@@ -339,7 +351,7 @@ unsafe fn submit_sign_in(
     callback: elixir_session_callback,
     user_data: *mut c_void,
     out_request_id: *mut u64,
-    job: impl FnOnce(&JobContext) -> Result<Session, Error> + Send + 'static,
+    start: impl FnOnce(&Service, &Flow, Done<Session>),
 ) -> Result<(), Error> {
     let callback: SessionFn = arg_callback(callback)?;
     let user_data = UserData(user_data);
@@ -350,7 +362,7 @@ unsafe fn submit_sign_in(
         Err(e) => with_c_error(&e, |e| unsafe { callback(user_data.get(), e, std::ptr::null()) }),
     };
     // SAFETY: forwarded contract.
-    unsafe { client::submit(client, job, deliver, out_request_id) }
+    unsafe { submit_flow(client, start, deliver, out_request_id) }
 }
 
 /// The listener the service calls on every change; it reads the slot at call time, outside

@@ -6,6 +6,9 @@
 //! Requests ("exchanges") come in through the inbox. Each one is answered exactly once
 //! through its `on_done`: by a response, an error, its deadline, or an abort. At most
 //! `max_in_flight` connections exist; requests beyond that wait their turn in order.
+//!
+//! Alarms are the other thing the thread runs: a closure at a time (a flow's next step, a
+//! caller that stops waiting, the background refresh), so a client needs no other thread.
 
 use super::connection::{Connection, ReadEnd, TlsSettings};
 use super::readiness::{Directions, OneShot, ONE_SHOT_CHECKED};
@@ -15,7 +18,7 @@ use crate::engine::stats::LiveGuard;
 use crate::error::{Error, GG_NETWORK, GG_TIMEOUT};
 use mio::{Events, Interest, Poll, Token, Waker};
 use crate::id_map::IdMap;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use super::lookup::{in_connect_order, Resolver};
 use std::net::SocketAddr;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -36,6 +39,8 @@ const LOOKUP_FAILURE_LIVES_FOR: Duration = Duration::from_secs(5);
 const CONNECT_FALLBACK_DELAY: Duration = Duration::from_millis(250);
 
 pub(crate) type OnDone = Box<dyn FnOnce(Result<Response, Error>) + Send>;
+/// Work for the I/O thread at a given time.
+pub(crate) type Alarm = Box<dyn FnOnce() + Send>;
 
 /// One request to send, with everything needed to answer it.
 pub(crate) struct Exchange {
@@ -54,8 +59,10 @@ pub(crate) struct Exchange {
 /// What the I/O thread is told.
 enum Command {
     Start(u64, Exchange),
-    /// The request was cancelled: answer it now and free its connection.
+    /// The request was cancelled: answer it now and free its connection (or, for an alarm:
+    /// it will not run).
     Abort(u64),
+    SetAlarm(u64, Instant, Alarm),
     Addresses(Result<Vec<SocketAddr>, Error>),
     Stop,
 }
@@ -141,6 +148,15 @@ impl ReactorHandle {
         Aborter { inbox: Arc::downgrade(&self.inbox), id }
     }
 
+    /// Runs `alarm` on the I/O thread at `at` (as soon as it can when `at` has passed); the
+    /// returned `Aborter` keeps it from running. Alarms still set when the client is freed
+    /// are dropped unrun.
+    pub fn set_alarm(&self, at: Instant, alarm: Alarm) -> Aborter {
+        let id = self.inbox.next_exchange.fetch_add(1, Ordering::Relaxed);
+        self.inbox.post(Command::SetAlarm(id, at, alarm));
+        Aborter { inbox: Arc::downgrade(&self.inbox), id }
+    }
+
     /// How many times this client's I/O thread has come back from waiting for readiness.
     #[cfg(test)]
     pub fn wakeups(&self) -> u64 {
@@ -148,6 +164,7 @@ impl ReactorHandle {
     }
 
     /// True on the I/O thread itself, where waiting for an answer would wait forever.
+    #[cfg(test)]
     pub fn is_io_thread(&self) -> bool {
         *self.inbox.thread.lock().unwrap_or_else(|p| p.into_inner()) == Some(thread::current().id())
     }
@@ -161,8 +178,8 @@ impl Drop for ReactorHandle {
 
 /// Aborts one exchange: it is answered with `GG_CANCELLED` at once, leaves the queue, and
 /// its connection (whose answer is now unwanted) is closed, so a cancelled request to a slow
-/// server does not hold a connection until its deadline. Does nothing once it was answered,
-/// or once the client's I/O thread is gone.
+/// server does not hold a connection until its deadline. For an alarm: it never runs. Does
+/// nothing once it was answered (or ran), or once the client's I/O thread is gone.
 pub struct Aborter {
     inbox: std::sync::Weak<Inbox>,
     id: u64,
@@ -235,6 +252,9 @@ struct Reactor {
     /// Deadlines and backoff ends, earliest first. An exchange's entries leave with it, so
     /// this holds only what is in flight.
     timers: BTreeSet<(Instant, u64)>,
+    /// Alarms by time, and each one's time by id (to clear it).
+    alarms: BTreeMap<(Instant, u64), Alarm>,
+    alarm_times: IdMap<Instant>,
     /// The last lookup's answer (failures too), and until when it holds (`None`: an IP literal).
     addresses: Option<(Result<Vec<SocketAddr>, Error>, Option<Instant>)>,
     looking_up: bool,
@@ -263,6 +283,8 @@ impl Reactor {
             exchanges: IdMap::default(),
             queue: VecDeque::new(),
             timers: BTreeSet::new(),
+            alarms: BTreeMap::new(),
+            alarm_times: IdMap::default(),
             addresses,
             looking_up: false,
             serving: false,
@@ -284,11 +306,14 @@ impl Reactor {
                 break;
             }
             self.fire_timers();
+            self.ring_alarms();
             if ONE_SHOT_CHECKED {
                 self.rearm_blocked();
             }
             let timeout = if self.ready_now.is_empty() {
-                self.timers.first().map(|(at, _)| at.saturating_duration_since(Instant::now()))
+                let next_timer = self.timers.first().map(|(at, _)| *at);
+                let next_alarm = self.alarms.first_key_value().map(|((at, _), _)| *at);
+                next_timer.into_iter().chain(next_alarm).min().map(|at| at.saturating_duration_since(Instant::now()))
             } else {
                 Some(Duration::ZERO)
             };
@@ -338,7 +363,13 @@ impl Reactor {
                 if self.exchanges.contains_key(&id) {
                     self.finish(id, Err(Error::cancelled()));
                     self.serve_queue(); // its connection, if it had one, is free again
+                } else if let Some(at) = self.alarm_times.remove(&id) {
+                    self.alarms.remove(&(at, id));
                 }
+            }
+            Command::SetAlarm(id, at, alarm) => {
+                self.alarms.insert((at, id), alarm);
+                self.alarm_times.insert(id, at);
             }
             Command::Addresses(result) => {
                 self.looking_up = false;
@@ -822,6 +853,22 @@ impl Reactor {
         // on_done delivers worker-mode callbacks: game code that must not take this thread down.
         if catch_unwind(AssertUnwindSafe(move || on_done(outcome))).is_err() {
             crate::gg_log!(crate::log::GG_LOG_ERROR, "a request completion panicked; the panic was contained");
+        }
+    }
+
+    /// Runs the alarms that are due. One set while these run waits for the next round (it
+    /// comes through the inbox), so alarms that set alarms cannot keep this loop going.
+    fn ring_alarms(&mut self) {
+        let now = Instant::now();
+        while let Some(entry) = self.alarms.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let ((_, id), alarm) = entry.remove_entry();
+            self.alarm_times.remove(&id);
+            if catch_unwind(AssertUnwindSafe(alarm)).is_err() {
+                crate::gg_log!(crate::log::GG_LOG_ERROR, "an I/O-thread alarm panicked; the panic was contained");
+            }
         }
     }
 
