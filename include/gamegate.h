@@ -316,7 +316,9 @@ typedef struct gg_stats {
    */
   uint64_t live_clients;
   /*
-   Library threads still running, including workers finishing I/O after a free.
+   Library threads still running (each client's I/O thread, its callback thread in worker
+   dispatch, a host-name lookup), counted from their start until they have ended, after a
+   free too.
    */
   uint64_t live_threads;
   /*
@@ -324,7 +326,7 @@ typedef struct gg_stats {
    */
   uint64_t requests_started;
   /*
-   Requests whose worker finished, whether or not the result was still wanted.
+   Requests whose work finished, whether or not the result was still wanted.
    */
   uint64_t requests_finished;
   /*
@@ -590,8 +592,8 @@ gg_result gg_get_stats(struct gg_stats *out);
 gg_result gg_last_error_message(char *buf, size_t cap, size_t *out_len);
 
 /*
- New options with every default: production URL, 10 s timeout, tick dispatch, 4 workers,
- 1 MiB body cap, 60 s refresh margin. Never NULL (barring a panic).
+ New options with every default: production URL, 10 s timeout, tick dispatch, 4 requests
+ in flight, 1 MiB body cap, 60 s refresh margin. Never NULL (barring a panic).
  */
 struct gg_options *gg_options_new(void);
 
@@ -623,9 +625,10 @@ gg_result gg_options_set_dispatch(struct gg_options *options, uint32_t mode);
 gg_result gg_options_add_root_certificates_pem(struct gg_options *options, const char *pem);
 
 /*
- Requests in flight at once: connections per client (and, for Elixir, the worker threads
- that run its flows). Further requests wait their turn; their timeout starts when they go
- on the wire. Default 4, range 1..=256.
+ Requests in flight at once: connections per client. The name is historical: no thread is
+ started per request; a client is one I/O thread (two in worker dispatch) whatever this
+ says. Further requests wait their turn; their timeout starts when they go on the wire.
+ Default 4, range 1..=256.
  */
 gg_result gg_options_set_worker_threads(struct gg_options *options, uint32_t count);
 
@@ -660,9 +663,9 @@ gg_result gg_options_set_retries(struct gg_options *options,
                                  uint32_t base_delay_ms);
 
 /*
- Elixir: 1 keeps the access token fresh in the background (a timer thread per client
- refreshes it before it expires, firing the session listener); 0 (default) refreshes only
- when a call needs a token.
+ Elixir: 1 keeps the access token fresh in the background (an alarm on the client's I/O
+ thread refreshes it before it expires, firing the session listener; no extra thread);
+ 0 (default) refreshes only when a call needs a token.
  */
 gg_result gg_options_set_background_refresh(struct gg_options *options, uint8_t enabled);
 

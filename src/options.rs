@@ -11,7 +11,7 @@ pub const GG_DISPATCH_WORKER: u32 = 1;
 pub enum Dispatch {
     /// Only inside `*_client_tick`, on the thread that calls it.
     Tick,
-    /// On library threads (the worker that finished the request), one at a time, in order.
+    /// On library threads (the I/O thread that finished the request), one at a time, in order.
     Worker,
 }
 
@@ -99,7 +99,7 @@ impl Options {
 
     pub fn set_worker_threads(&mut self, count: u32) -> Result<(), Error> {
         if count == 0 || count > MAX_WORKER_THREADS {
-            return Err(Error::invalid(format!("worker thread count must be 1..={MAX_WORKER_THREADS}, got {count}")));
+            return Err(Error::invalid(format!("requests in flight (worker_threads) must be 1..={MAX_WORKER_THREADS}, got {count}")));
         }
         self.worker_threads = count;
         Ok(())

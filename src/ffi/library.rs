@@ -43,11 +43,13 @@ pub struct gg_stats {
     pub struct_size: u32,
     /// Clients created and not yet freed.
     pub live_clients: u64,
-    /// Library threads still running, including workers finishing I/O after a free.
+    /// Library threads still running (each client's I/O thread, its callback thread in worker
+    /// dispatch, a host-name lookup), counted from their start until they have ended, after a
+    /// free too.
     pub live_threads: u64,
     /// Asynchronous requests accepted since the process started.
     pub requests_started: u64,
-    /// Requests whose worker finished, whether or not the result was still wanted.
+    /// Requests whose work finished, whether or not the result was still wanted.
     pub requests_finished: u64,
     /// Times a client's I/O thread woke up (all clients together): it sleeps until the
     /// network has something, so an answer arriving in N pieces costs a few wake-ups per piece.

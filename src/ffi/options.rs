@@ -11,8 +11,8 @@ pub struct gg_options {
     pub(crate) inner: Options,
 }
 
-/// New options with every default: production URL, 10 s timeout, tick dispatch, 4 workers,
-/// 1 MiB body cap, 60 s refresh margin. Never NULL (barring a panic).
+/// New options with every default: production URL, 10 s timeout, tick dispatch, 4 requests
+/// in flight, 1 MiB body cap, 60 s refresh margin. Never NULL (barring a panic).
 #[no_mangle]
 pub extern "C" fn gg_options_new() -> *mut gg_options {
     ffi_boundary! { Box::into_raw(Box::new(gg_options { inner: Options::default() })) }
@@ -71,9 +71,10 @@ pub extern "C" fn gg_options_add_root_certificates_pem(options: *mut gg_options,
     }
 }
 
-/// Requests in flight at once: connections per client (and, for Elixir, the worker threads
-/// that run its flows). Further requests wait their turn; their timeout starts when they go
-/// on the wire. Default 4, range 1..=256.
+/// Requests in flight at once: connections per client. The name is historical: no thread is
+/// started per request; a client is one I/O thread (two in worker dispatch) whatever this
+/// says. Further requests wait their turn; their timeout starts when they go on the wire.
+/// Default 4, range 1..=256.
 #[no_mangle]
 pub extern "C" fn gg_options_set_worker_threads(options: *mut gg_options, count: u32) -> gg_result {
     ffi_result! {
@@ -129,9 +130,9 @@ pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: 
     }
 }
 
-/// Elixir: 1 keeps the access token fresh in the background (a timer thread per client
-/// refreshes it before it expires, firing the session listener); 0 (default) refreshes only
-/// when a call needs a token.
+/// Elixir: 1 keeps the access token fresh in the background (an alarm on the client's I/O
+/// thread refreshes it before it expires, firing the session listener; no extra thread);
+/// 0 (default) refreshes only when a call needs a token.
 #[no_mangle]
 pub extern "C" fn gg_options_set_background_refresh(options: *mut gg_options, enabled: u8) -> gg_result {
     ffi_result! {

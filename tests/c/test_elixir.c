@@ -495,7 +495,108 @@ static void test_background_refresh_keeps_an_idle_session_fresh(void) {
     CHECK(strcmp(token, f.token) != 0);
     elixir_client_free(c);
     emulator_control("/_emulator/config", "{\"token_life_ms\": 30000000000}");
-    wait_for_threads_to_end(); /* the refresh thread ends with its client */
+    wait_for_threads_to_end();
+}
+
+/* One connection, held by an authorized call the server answers only after two minutes:
+ * cancelling it must close that connection, so the OTP request queued behind it goes out
+ * now, not once the held call's two-minute timeout has passed (TICK_UNTIL gives up after 30 s). */
+static void test_cancel_aborts_an_elixir_call_on_the_wire(void) {
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_timeout_ms(o, 120000), GG_OK);
+    CHECK_EQ_INT(gg_options_set_worker_threads(o, 1), GG_OK);
+    elixir_client *c = NULL;
+    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
+    gg_options_free(o);
+    char email[128];
+    unique_email(email, sizeof email, "cancel-wire");
+    flow f;
+    sign_in(c, email, &f);
+    CHECK_EQ_INT(f.code, GG_OK);
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 120000, \"path_prefix\": \"/sdk/v2/friends\"}");
+    flow held, queued;
+    memset(&held, 0, sizeof held);
+    memset(&queued, 0, sizeof queued);
+    uint64_t held_id = 0;
+    long long arrived = emulator_counter("arrivals");
+    CHECK_EQ_INT(elixir_request(c, "GET", "/sdk/v2/friends", NULL, on_json, &held, &held_id), GG_OK);
+    /* Cancelled once it is on the wire: the server holds it. */
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (emulator_counter("arrivals") == arrived && gg_now_seconds() < deadline) gg_pause();
+    CHECK(emulator_counter("arrivals") > arrived);
+    CHECK_EQ_INT(elixir_otp_request(c, email, on_otp, &queued, NULL), GG_OK);
+    CHECK_EQ_INT(elixir_client_cancel(c, held_id), GG_OK);
+    tick_until(c, &queued.calls, 1);
+    CHECK_EQ_INT(queued.code, GG_OK);
+    CHECK_EQ_INT(held.calls, 1);
+    CHECK_EQ_INT(held.code, GG_CANCELLED);
+    elixir_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+/* Two calls wait for the same refresh; one is cancelled meanwhile. When the refresh lands,
+ * only the other call goes out: a cancelled flow takes no further step. */
+static void test_a_call_cancelled_during_its_refresh_never_goes_out(void) {
+    emulator_control("/_emulator/config", "{\"token_life_ms\": 30000}"); /* inside the 60 s margin */
+    elixir_client *c = client_with(EMULATOR_API_KEY, 30000);
+    char email[128];
+    unique_email(email, sizeof email, "cancel-refresh");
+    flow f;
+    sign_in(c, email, &f);
+    emulator_control("/_emulator/config", "{\"token_life_ms\": 30000000000}");
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 1000, \"times\": 1, \"path_prefix\": \"/sdk/auth/v2/session/refresh\"}");
+    long long calls_before = emulator_counter("authorized_calls");
+    flow kept, cancelled, after;
+    memset(&kept, 0, sizeof kept);
+    memset(&cancelled, 0, sizeof cancelled);
+    memset(&after, 0, sizeof after);
+    uint64_t cancel_id = 0;
+    CHECK_EQ_INT(elixir_request(c, "GET", "/sdk/v2/userinfo", NULL, on_json, &kept, NULL), GG_OK);
+    CHECK_EQ_INT(elixir_request(c, "GET", "/sdk/v2/userinfo", NULL, on_json, &cancelled, &cancel_id), GG_OK);
+    CHECK_EQ_INT(elixir_client_cancel(c, cancel_id), GG_OK);
+    tick_until(c, &kept.calls, 1);
+    CHECK_EQ_INT(kept.code, GG_OK);
+    CHECK_EQ_INT(cancelled.calls, 1);
+    CHECK_EQ_INT(cancelled.code, GG_CANCELLED);
+    /* One more call, after the landing: had the cancelled one gone out, it would be counted. */
+    CHECK_EQ_INT(elixir_request(c, "GET", "/sdk/v2/userinfo", NULL, on_json, &after, NULL), GG_OK);
+    tick_until(c, &after.calls, 1);
+    CHECK_EQ_INT(after.code, GG_OK);
+    CHECK_EQ_INT(emulator_counter("authorized_calls") - calls_before, 2);
+    elixir_client_free(c);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+/* Library threads a client holds, counted from their spawn (gg_stats), idle and with three
+ * sign-ins on the wire: every flow runs on the client's one I/O thread. */
+static void check_threads_of_a_client(uint32_t dispatch, uint8_t background, uint64_t expected) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 2000, \"path_prefix\": \"/sdk/auth/v2/signin\"}");
+    wait_for_threads_to_end();
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_dispatch(o, dispatch), GG_OK);
+    CHECK_EQ_INT(gg_options_set_background_refresh(o, background), GG_OK);
+    elixir_client *c = NULL;
+    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
+    gg_options_free(o);
+    CHECK_EQ_INT(stats_now().live_threads, expected);
+    /* A restored session: with background refresh on, it is refreshed at once. */
+    CHECK_EQ_INT(elixir_client_restore_session(c, "not-a-real-refresh-token"), GG_OK);
+    flow pending[3];
+    memset(pending, 0, sizeof pending);
+    for (int i = 0; i < 3; i++) CHECK_EQ_INT(elixir_otp_verify(c, "OTP:none", "00000", on_session, &pending[i], NULL), GG_OK);
+    CHECK_EQ_INT(stats_now().live_threads, expected);
+    elixir_client_free(c);
+    for (int i = 0; i < 3; i++) CHECK_EQ_INT(pending[i].calls, 1);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+static void test_a_client_is_one_thread_in_tick_mode_and_two_in_worker_mode(void) {
+    check_threads_of_a_client(GG_DISPATCH_TICK, 0, 1);
+    check_threads_of_a_client(GG_DISPATCH_WORKER, 0, 2);
+    check_threads_of_a_client(GG_DISPATCH_TICK, 1, 1);
+    check_threads_of_a_client(GG_DISPATCH_WORKER, 1, 2);
 }
 
 /* Sign-in and session flows carry one-time credentials: a 503 is answered, never retried.
@@ -575,6 +676,9 @@ int main(void) {
     RUN(test_background_refresh_keeps_an_idle_session_fresh);
     RUN(test_sign_in_flows_are_never_retried);
     RUN(test_authorized_gets_are_retried);
+    RUN(test_cancel_aborts_an_elixir_call_on_the_wire);
+    RUN(test_a_call_cancelled_during_its_refresh_never_goes_out);
+    RUN(test_a_client_is_one_thread_in_tick_mode_and_two_in_worker_mode);
     wait_for_threads_to_end();
     CHECK_EQ_INT(stats_now().live_clients, 0);
     return gg_test_summary("c elixir suite");

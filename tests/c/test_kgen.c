@@ -439,6 +439,27 @@ static void test_cancel_frees_the_connection_for_the_next_request(void) {
     emulator_control("/_emulator/reset", "{}");
 }
 
+/* Library threads a client holds, counted from their spawn (gg_stats), idle and with eight
+ * sessions on the wire: every request runs on the client's one I/O thread. */
+static void check_threads_of_a_client(uint32_t dispatch, uint64_t expected) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 2000, \"path_prefix\": \"/s2s/session\"}");
+    wait_for_threads_to_end();
+    kgen_client *c = client_for(emulator_url, dispatch, 10000);
+    CHECK_EQ_INT(stats_now().live_threads, expected);
+    session_result pending[8];
+    memset(pending, 0, sizeof pending);
+    for (int i = 0; i < 8; i++) CHECK_EQ_INT(kgen_create_session(c, "player-threads", on_session, &pending[i], NULL), GG_OK);
+    CHECK_EQ_INT(stats_now().live_threads, expected);
+    kgen_client_free(c);
+    for (int i = 0; i < 8; i++) CHECK_EQ_INT(pending[i].calls, 1);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+static void test_a_client_is_one_thread_in_tick_mode_and_two_in_worker_mode(void) {
+    check_threads_of_a_client(GG_DISPATCH_TICK, 1);
+    check_threads_of_a_client(GG_DISPATCH_WORKER, 2);
+}
+
 #define PENDING_COUNT 100
 
 static void test_free_with_100_pending_answers_each_once(void) {
@@ -741,6 +762,7 @@ int main(void) {
     RUN(test_oversized_body_is_a_bad_response);
     RUN(test_cancel_delivers_cancelled_once);
     RUN(test_cancel_frees_the_connection_for_the_next_request);
+    RUN(test_a_client_is_one_thread_in_tick_mode_and_two_in_worker_mode);
     RUN(test_free_with_100_pending_answers_each_once);
     RUN(test_free_from_inside_a_tick_callback);
     RUN(test_worker_mode_calls_back_on_a_library_thread);
