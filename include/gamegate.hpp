@@ -259,7 +259,7 @@ inline void done_trampoline(void *u, const gg_error *e) {
     complete<Done>(u, e, [] { return Done{}; });
 }
 /* The client's session listener. The native listener stays registered with a pointer to this
- * slot; replacing the function swaps it under the lock, so a listener running on a worker
+ * slot; replacing the function swaps it under the lock, so a listener running on a library
  * thread is never destroyed under its feet. */
 struct ListenerSlot {
     std::mutex lock;

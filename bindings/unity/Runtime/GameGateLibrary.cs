@@ -8,7 +8,7 @@ namespace GameGate
     {
         /// <summary>Clients created and not yet freed.</summary>
         public ulong LiveClients;
-        /// <summary>Library threads still running (workers finish their I/O after a free).</summary>
+        /// <summary>Library threads still running (I/O and callback threads end on their own after a free).</summary>
         public ulong LiveThreads;
         public ulong RequestsStarted, RequestsFinished;
         /// <summary>Times an I/O thread woke up (all clients together).</summary>

@@ -18,6 +18,7 @@ namespace GameGate
         public string BaseUrl;
         public uint TimeoutMs = 10000;
         public Dispatch Dispatch = Dispatch.Tick;
+        /// <summary>Requests on the wire at once (connections); not a thread count: a client is one I/O thread.</summary>
         public uint WorkerThreads = 4;
         /// <summary>Extra trusted roots (PEM), in addition to the bundled Mozilla roots.</summary>
         public string RootCertificatesPem;
