@@ -3,6 +3,7 @@
 //!   cargo xtask test     every suite: Rust, header freshness, C (plain and under valgrind), examples,
 //!                        and the cross suites (Windows under wine, Linux ARM64 under qemu-user)
 //!   cargo xtask cross    the cross suites alone
+//!   cargo xtask csharp   the C# suites alone (NUnit, full AOT, define sets, the console example)
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
@@ -25,13 +26,14 @@ fn main() -> ExitCode {
         "demo" => demo(),
         "test" => test(),
         "cross" => cross_only(),
+        "csharp" => csharp_only(),
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
         "unity-package" => unity_package(),
         "unreal-plugin" => unreal_plugin(),
         "bench" => bench::bench(),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | cross | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
+            eprintln!("usage: cargo xtask <demo | test | cross | csharp | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
             return ExitCode::from(2);
         }
     };
@@ -373,6 +375,8 @@ fn csharp_suites(suites: &mut Suites, toolchain: &Toolchain, bin_dir: &Path, emu
         run(&mut command)
     });
     suites.record("c# binding (nunit)", nunit);
+    let aot = mono_full_aot_suite(&out, &[&runtime, &tests, &framework], &layout, bin_dir, emulator_url);
+    suites.record("c# binding under mono's full AOT (no JIT, the stand-in for IL2CPP)", aot);
 
     let example = out.join("Example.exe");
     let example_run = mcs(&[&format!("-r:{}", runtime.display()), &format!("-out:{}", example.display()), "examples/csharp/Program.cs"])
@@ -384,6 +388,69 @@ fn csharp_suites(suites: &mut Suites, toolchain: &Toolchain, bin_dir: &Path, emu
         });
     suites.record("example: c# console (unity runtime code)", example_run);
     suites.record("unity runtime under unity's define sets (editor, standalone, ios, android), checked by reflection", unity_define_sets(&out));
+}
+
+/// The C# suite with every method compiled ahead of time and no JIT (`mono --full-aot`), the
+/// closest thing to IL2CPP that runs here. mono looks for the AOT image of each assembly next
+/// to the file it loads, corlib included, and finds its framework relative to its own binary:
+/// so mono and its framework are copied into `target/` (Debian's own files stay untouched),
+/// every assembly the suite can load is compiled there, and a small runner
+/// (`tests/unity/AotTestRunner.cs`) stands in for nunit-console, which needs a JIT itself.
+fn mono_full_aot_suite(out: &Path, assemblies: &[&PathBuf], layout: &Path, bin_dir: &Path, emulator_url: &str) -> Result {
+    let aot = out.join("full-aot");
+    let mono_root = aot.join("mono");
+    let mono = mono_root.join("bin/mono");
+    if !mono.exists() {
+        let installed = std::fs::canonicalize(Path::new("/usr/bin/mono")).map_err(|e| format!("/usr/bin/mono: {e}"))?;
+        for dir in ["bin", "lib/mono", "etc"] {
+            std::fs::create_dir_all(mono_root.join(dir)).map_err(|e| e.to_string())?;
+        }
+        std::fs::copy(&installed, &mono).map_err(|e| e.to_string())?;
+        // The framework keeps its relative links into the GAC; the native helpers are linked.
+        for (from, to) in [("/usr/lib/mono/4.5", "lib/mono/4.5"), ("/usr/lib/mono/gac", "lib/mono/gac"), ("/etc/mono", "etc/mono")] {
+            run(Command::new("cp").args(["-a", from]).arg(mono_root.join(to)))?;
+        }
+        for entry in std::fs::read_dir("/usr/lib").map_err(|e| e.to_string())?.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.to_ascii_lowercase().starts_with("libmono") && name.contains(".so") {
+                run(Command::new("ln").arg("-sf").arg(entry.path()).arg(mono_root.join("lib").join(&name)))?;
+            }
+        }
+    }
+    let suite = aot.join("suite");
+    std::fs::create_dir_all(&suite).map_err(|e| e.to_string())?;
+    let mut references = Vec::new();
+    for assembly in assemblies {
+        let copy = suite.join(assembly.file_name().expect("a file name"));
+        std::fs::copy(assembly, &copy).map_err(|e| e.to_string())?;
+        references.push(format!("-r:{}", copy.display()));
+    }
+    let runner = suite.join("AotTestRunner.exe");
+    let mut mcs = Command::new("mcs");
+    mcs.current_dir(root()).args(["-langversion:7.2", "-warnaserror", "-nologo"]).args(&references);
+    run(mcs.arg(format!("-out:{}", runner.display())).arg("tests/unity/AotTestRunner.cs"))?;
+    let listed = Command::new(&mono).arg(&runner).arg("--references").output().map_err(|e| e.to_string())?;
+    if !listed.status.success() {
+        return Err(format!("the runner could not list its references: {}", String::from_utf8_lossy(&listed.stderr)));
+    }
+    for file in String::from_utf8_lossy(&listed.stdout).lines().map(PathBuf::from) {
+        let image = PathBuf::from(format!("{}.so", file.display()));
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        if image.exists() && modified(&image) >= modified(&file) {
+            continue; // the framework's images survive from one run to the next
+        }
+        let compiled = Command::new(&mono).arg("--aot=full").arg(&file).output().map_err(|e| e.to_string())?;
+        if !compiled.status.success() {
+            return Err(format!("mono --aot=full {}: {}", file.display(), String::from_utf8_lossy(&compiled.stdout)));
+        }
+    }
+    run(Command::new(&mono)
+        .current_dir(&suite)
+        .arg("--full-aot")
+        .arg(&runner)
+        .env("LD_LIBRARY_PATH", bin_dir)
+        .env("GAMEGATE_EMULATOR_URL", emulator_url)
+        .env("GAMEGATE_LAYOUT", layout))
 }
 
 /// The Unity runtime compiled as Unity compiles it for each kind of build (its scripting
@@ -649,6 +716,15 @@ fn test() -> Result {
         eprintln!("note: no nightly toolchain or cargo-fuzz here; skipping the fuzz run (the committed corpus still runs)");
     }
 
+    suites.finish()
+}
+
+/// The C# suites alone (`cargo xtask csharp`), for work on the Unity binding.
+fn csharp_only() -> Result {
+    let bin_dir = build_native()?;
+    let emulator = EmulatorProcess::start(&bin_dir, false)?;
+    let mut suites = Suites { passed: vec![], failed: vec![] };
+    csharp_suites(&mut suites, &Toolchain::host()?, &bin_dir, &emulator.url, true);
     suites.finish()
 }
 
