@@ -186,7 +186,7 @@ fn is_system_dll(name: &str) -> bool {
 }
 
 /// The DLL's export table equals the header's functions, and its imports are system DLLs.
-fn check_dll(dll: &Path) -> Result {
+pub fn check_dll(dll: &Path) -> Result {
     let dump = Command::new("llvm-objdump").arg("-p").arg(dll).output().map_err(|e| format!("llvm-objdump: {e} (apt-get install llvm)"))?;
     if !dump.status.success() {
         return Err("llvm-objdump could not read the DLL".into());
@@ -225,6 +225,20 @@ fn check_dll(dll: &Path) -> Result {
     Ok(())
 }
 
+/// An MSVC-style import library (`lib`) for `dll` exporting `functions`, made by llvm-dlltool
+/// from a module-definition file written beside it (removed afterwards).
+pub fn import_library(dll: &str, functions: &[String], lib: &Path) -> Result {
+    if !crate::have("llvm-dlltool") {
+        return Err("llvm-dlltool is not installed (apt-get install llvm)".into());
+    }
+    let def = lib.with_extension("def");
+    let text = format!("LIBRARY {dll}\nEXPORTS\n{}\n", functions.join("\n"));
+    std::fs::write(&def, text).map_err(|e| e.to_string())?;
+    let made = run(Command::new("llvm-dlltool").args(["-m", "i386:x86-64", "-d"]).arg(&def).arg("-l").arg(lib).args(["-D", dll]));
+    let _ = std::fs::remove_file(&def);
+    made
+}
+
 /// An MSVC-style import library from the header's functions (`llvm-dlltool`), and a program
 /// compiled for x86_64-pc-windows-msvc and linked by `lld-link` against it, run under wine.
 fn msvc_consumer(prepared: &Prepared, emulator_url: &str) -> Result {
@@ -234,12 +248,6 @@ fn msvc_consumer(prepared: &Prepared, emulator_url: &str) -> Result {
         }
     }
     let out = &prepared.out;
-    let import_library = |dll: &str, functions: &[String], lib: &Path| -> Result {
-        let def = out.join(format!("{dll}.def"));
-        let text = format!("LIBRARY {dll}\nEXPORTS\n{}\n", functions.join("\n"));
-        std::fs::write(&def, text).map_err(|e| e.to_string())?;
-        run(Command::new("llvm-dlltool").args(["-m", "i386:x86-64", "-d"]).arg(&def).arg("-l").arg(lib).args(["-D", dll]))
-    };
     let gamegate_lib = out.join("gamegate.dll.lib");
     let kernel32_lib = out.join("kernel32.lib");
     let functions: Vec<String> = header_functions()?.into_iter().collect();

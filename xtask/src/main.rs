@@ -4,6 +4,8 @@
 //!                        and the cross suites (Windows under wine, Linux ARM64 under qemu-user)
 //!   cargo xtask cross    the cross suites alone
 //!   cargo xtask csharp   the C# suites alone (NUnit, full AOT, define sets, the console example)
+//!   cargo xtask dist [--check]  release artifacts for every platform this machine can build
+//!                        (target/dist/); --check also reads them back and runs the consumers
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
@@ -13,6 +15,8 @@
 
 mod bench;
 mod cross;
+mod dist;
+mod licenses;
 mod toolchain;
 
 use std::io::{BufRead, BufReader};
@@ -27,13 +31,15 @@ fn main() -> ExitCode {
         "test" => test(),
         "cross" => cross_only(),
         "csharp" => csharp_only(),
+        "dist" if std::env::args().nth(2).as_deref() == Some("--check") => dist_checked(),
+        "dist" => dist::dist(),
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
         "unity-package" => unity_package(),
         "unreal-plugin" => unreal_plugin(),
         "bench" => bench::bench(),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | cross | csharp | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
+            eprintln!("usage: cargo xtask <demo | test | cross | csharp | dist | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
             return ExitCode::from(2);
         }
     };
@@ -695,6 +701,9 @@ fn test() -> Result {
     for platform in cross::PLATFORMS {
         cross::suites(&mut suites, &platform, &emulator.url);
     }
+    // The release artifacts, built and read back, and consumed by CMake and pkg-config.
+    suites.record("third-party licenses on the allow-list, every shipped target", licenses::check());
+    dist::suites(&mut suites, &emulator.url);
     drop(emulator);
 
     // The library's own unit tests with AddressSanitizer on the Rust side (nightly only).
@@ -716,6 +725,16 @@ fn test() -> Result {
         eprintln!("note: no nightly toolchain or cargo-fuzz here; skipping the fuzz run (the committed corpus still runs)");
     }
 
+    suites.finish()
+}
+
+/// `cargo xtask dist --check`: the artifacts, their checks and the CMake/pkg-config consumers.
+fn dist_checked() -> Result {
+    let bin_dir = build_native()?;
+    let emulator = EmulatorProcess::start(&bin_dir, false)?;
+    let mut suites = Suites { passed: vec![], failed: vec![] };
+    suites.record("third-party licenses on the allow-list, every shipped target", licenses::check());
+    dist::suites(&mut suites, &emulator.url);
     suites.finish()
 }
 
