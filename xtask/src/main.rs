@@ -6,6 +6,7 @@
 //!   cargo xtask csharp   the C# suites alone (NUnit, full AOT, define sets, the console example)
 //!   cargo xtask dist [--check]  release artifacts for every platform this machine can build
 //!                        (target/dist/); --check also reads them back and runs the consumers
+//!   cargo xtask dist --hosted <msvc | android | ios>   what needs a hosted runner (release workflow)
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         "cross" => cross_only(),
         "csharp" => csharp_only(),
         "dist" if std::env::args().nth(2).as_deref() == Some("--check") => dist_checked(),
+        "dist" if std::env::args().nth(2).as_deref() == Some("--hosted") => dist::hosted::build(&std::env::args().nth(3).unwrap_or_default()),
         "dist" => dist::dist(),
         "header" => run(cargo().args(["build", "-p", "gamegate"]).env("GAMEGATE_WRITE_HEADER", "1")),
         "unity-package" => unity_package(),
