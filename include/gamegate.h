@@ -117,6 +117,12 @@
 typedef struct elixir_client elixir_client;
 
 /*
+ A game server's signed connection to Elixir (opaque). Thread-safe: any call from any
+ thread. Holds the game's private key: create it on servers only, never in a game client.
+ */
+typedef struct elixir_server elixir_server;
+
+/*
  Transport settings shared by both clients (opaque).
  */
 typedef struct gg_options gg_options;
@@ -673,6 +679,52 @@ gg_result gg_options_set_background_refresh(struct gg_options *options, uint8_t 
  Static name of any result code, e.g. "GG_TIMEOUT"; "GG_UNKNOWN" for unknown values.
  */
 const char *gg_result_name(gg_result result);
+
+/*
+ Creates a server client. `private_key_pem` is the game's RSA private key as unencrypted
+ PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`, 2048 to 4096 bits); it is checked here, kept
+ in memory that is wiped when the client is freed, and never logged. A PKCS#1 key, a public
+ key or a malformed PEM gives `GG_INVALID_ARGUMENT` with a message that names no key
+ material. `options` may be NULL.
+ */
+gg_result elixir_server_new(const char *api_key,
+                            const char *private_key_pem,
+                            const struct gg_options *options,
+                            struct elixir_server **out_server);
+
+/*
+ Completes every pending request with `GG_SHUTDOWN` (on this thread) and frees the client,
+ wiping its key. NULL is fine; safe from inside the client's own callbacks.
+ */
+void elixir_server_free(struct elixir_server *server);
+
+/*
+ Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+ */
+uint32_t elixir_server_tick(struct elixir_server *server);
+
+/*
+ Completes a pending request with `GG_CANCELLED` (its exchange is dropped on the wire);
+ `GG_INVALID_ARGUMENT` when its result was already delivered.
+ */
+gg_result elixir_server_cancel(struct elixir_server *server, uint64_t request_id);
+
+/*
+ A signed call, e.g. `POST /sdk/v2/game-stats`. `body_json` (NULL for none) is sent as
+ compact JSON: the whitespace between its tokens is removed and nothing else changes (key
+ order, number and string text stay as written), and exactly those bytes are signed with
+ `"." + <epoch ms>`. Write numbers and strings as JavaScript's `JSON.stringify` would (no
+ `1.0`, no needless escapes): the service checks the signature against its own
+ `JSON.stringify` of the body. Each attempt is signed when it is sent; only GETs are
+ retried. The callback gets the envelope's `data` as JSON.
+ */
+gg_result elixir_server_request(struct elixir_server *server,
+                                const char *method,
+                                const char *path,
+                                const char *body_json,
+                                gg_json_callback callback,
+                                void *user_data,
+                                uint64_t *out_request_id);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -3,7 +3,7 @@
 //! answers come back on the I/O thread, which also runs alarms (a flow's next step).
 
 use crate::error::Error;
-use crate::net::{Alarm, Exchange, OnDone, ReactorHandle, Settings, TlsSettings};
+use crate::net::{Alarm, Exchange, OnDone, ReactorHandle, Rewrite, Settings, TlsSettings};
 pub use crate::net::Aborter;
 use crate::options::Options;
 use once_cell::sync::Lazy;
@@ -198,6 +198,42 @@ pub struct Prepared {
     label: String,
     /// Overrides the client's timeout for this exchange (`listen_for`).
     timeout: Option<Duration>,
+    rewrite: Option<Rewrite>,
+}
+
+/// Writes a client's requests: the path prefix and the header lines every request carries
+/// (Host, User-Agent, Accept...), built once and shared by whatever writes requests later.
+#[derive(Clone)]
+pub struct RequestWriter {
+    prefix: Arc<str>,
+    common_headers: Arc<str>,
+}
+
+impl RequestWriter {
+    /// Headers were checked for CR/LF by the caller. Credentials in them are wiped with the bytes.
+    pub fn write(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> SecretBytes {
+        let body_len = body.map_or(0, <[u8]>::len);
+        let mut head = String::with_capacity(256);
+        let _ = write!(head, "{method} {}{path} HTTP/1.1\r\n{}", self.prefix, self.common_headers);
+        if body.is_some() {
+            let _ = write!(head, "Content-Type: application/json\r\nContent-Length: {body_len}\r\n");
+        } else if method != Method::GET {
+            head.push_str("Content-Length: 0\r\n");
+        }
+        let mut bytes = SecretBytes::with_capacity(head.len() + 128 + body_len);
+        bytes.extend_from_slice(head.as_bytes());
+        for (name, value) in headers {
+            bytes.extend_from_slice(name.as_bytes());
+            bytes.extend_from_slice(b": ");
+            bytes.extend_from_slice(value.as_bytes());
+            bytes.extend_from_slice(b"\r\n");
+        }
+        bytes.extend_from_slice(b"\r\n");
+        if let Some(body) = body {
+            bytes.extend_from_slice(body);
+        }
+        bytes
+    }
 }
 
 impl Prepared {
@@ -207,14 +243,20 @@ impl Prepared {
         self.timeout = Some(window);
         self
     }
+
+    /// A request whose bytes are written at each attempt, right before they go on the wire
+    /// (on the I/O thread), by `rewrite`.
+    pub fn written_at_send(method: Method, log_path: &str, retry: Retry, rewrite: Rewrite) -> Prepared {
+        let label = format!("{method} {}", path_without_query(log_path));
+        Prepared { bytes: SecretBytes::with_capacity(0), retry, label, timeout: None, rewrite: Some(rewrite) }
+    }
 }
 
 /// A client's service connection: one origin, one I/O thread, at most `worker_threads`
 /// requests on the wire at once.
 pub struct Http {
     base: BaseUrl,
-    /// The header lines every request carries (Host, User-Agent, Accept...), built once.
-    common_headers: String,
+    writer: RequestWriter,
     timeout: Duration,
     reactor: ReactorHandle,
 }
@@ -243,7 +285,8 @@ impl Http {
             "Host: {}\r\nUser-Agent: {user_agent}\r\nAccept: application/json\r\nAccept-Encoding: gzip\r\n",
             base.host_header()
         );
-        Ok(Arc::new(Http { common_headers, base, timeout: options.timeout, reactor }))
+        let writer = RequestWriter { prefix: base.prefix.as_str().into(), common_headers: common_headers.into() };
+        Ok(Arc::new(Http { writer, base, timeout: options.timeout, reactor }))
     }
 
     pub fn base(&self) -> &BaseUrl {
@@ -253,35 +296,21 @@ impl Http {
     /// Builds a request. `log_path` is what log lines show: callers whose path carries a
     /// credential redact it. Headers were checked for CR/LF by the caller.
     pub fn prepare(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>, retry: Retry) -> Prepared {
-        let body_len = body.map_or(0, <[u8]>::len);
-        let mut head = String::with_capacity(256);
-        let _ = write!(head, "{method} {}{path} HTTP/1.1\r\n{}", self.base.prefix, self.common_headers);
-        if body.is_some() {
-            let _ = write!(head, "Content-Type: application/json\r\nContent-Length: {body_len}\r\n");
-        } else if method != Method::GET {
-            head.push_str("Content-Length: 0\r\n");
-        }
-        let mut bytes = SecretBytes::with_capacity(head.len() + 128 + body_len);
-        bytes.extend_from_slice(head.as_bytes());
-        for (name, value) in headers {
-            bytes.extend_from_slice(name.as_bytes());
-            bytes.extend_from_slice(b": ");
-            bytes.extend_from_slice(value.as_bytes());
-            bytes.extend_from_slice(b"\r\n");
-        }
-        bytes.extend_from_slice(b"\r\n");
-        if let Some(body) = body {
-            bytes.extend_from_slice(body);
-        }
-        Prepared { bytes, retry, label: format!("{method} {}", path_without_query(log_path)), timeout: None }
+        let bytes = self.writer.write(method, path, headers, body);
+        Prepared { bytes, retry, label: format!("{method} {}", path_without_query(log_path)), timeout: None, rewrite: None }
+    }
+
+    /// What writes this client's requests, for requests written again at each attempt.
+    pub fn writer(&self) -> RequestWriter {
+        self.writer.clone()
     }
 
     /// Puts a request on the wire; `on_done` gets its answer (all attempts within the request
     /// timeout) on the client's I/O thread, exactly once, unless the client is freed first.
     /// The `Aborter` answers it with `GG_CANCELLED` at once and frees its connection.
     pub fn start(&self, request: Prepared, on_done: OnDone) -> Aborter {
-        let Prepared { bytes, retry, label, timeout } = request;
-        self.reactor.start(Exchange { bytes, timeout: timeout.unwrap_or(self.timeout), retry, label, on_done })
+        let Prepared { bytes, retry, label, timeout, rewrite } = request;
+        self.reactor.start(Exchange { bytes, timeout: timeout.unwrap_or(self.timeout), retry, label, on_done, rewrite })
     }
 
     /// Runs `alarm` on the client's I/O thread at `at`; the `Aborter` keeps it from running.

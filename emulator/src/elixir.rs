@@ -3,6 +3,7 @@
 //! 64-bit token lifetimes, launcher rei-keys.
 
 use crate::exchange::{Exchange, Reply};
+use crate::signed::Verifier;
 use crate::util;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -34,6 +35,8 @@ pub struct Counters {
     pub signouts: u64,
     pub reikey_sign_ins: u64,
     pub authorized_calls: u64,
+    pub signed_calls: u64,
+    pub signed_refusals: u64,
 }
 
 pub struct Elixir {
@@ -49,6 +52,9 @@ pub struct Elixir {
     sessions: HashMap<String, Session>, // by refresh token (the live one only)
     pub counters: Counters,
     pub last_device: (String, String),
+    pub signatures: Verifier,
+    /// Game stats accepted through signed calls, as sent.
+    game_stats: Vec<Value>,
 }
 
 impl Elixir {
@@ -65,6 +71,8 @@ impl Elixir {
             sessions: HashMap::new(),
             counters: Counters::default(),
             last_device: Default::default(),
+            signatures: Verifier::new(),
+            game_stats: Vec::new(),
         }
     }
 
@@ -90,6 +98,12 @@ impl Elixir {
             ("GET", "/sdk/v2/friends") => self.authorized(ex, |_, _| json!([])),
             ("GET", "/sdk/v2/nfts/user") => self.authorized(ex, |_, _| json!([])),
             ("GET", "/sdk/v2/tournaments") => self.authorized(ex, |_, _| json!([])),
+            ("POST", "/sdk/v2/game-stats") => self.signed(ex, |elixir| {
+                let stats = serde_json::from_slice(&ex.body).unwrap_or(Value::Null);
+                elixir.game_stats.push(stats.clone());
+                json!({"accepted": true, "stats": stats})
+            }),
+            ("GET", "/sdk/v2/game-stats") => self.signed(ex, |elixir| json!({"count": elixir.game_stats.len()})),
             _ => Reply::not_found(&ex.path),
         }
     }
@@ -200,6 +214,20 @@ impl Elixir {
                 "email": player.email,
             })
         })
+    }
+
+    /// A server-side call: answered by `data` only when its signature checks out.
+    fn signed(&mut self, ex: &Exchange, data: impl FnOnce(&mut Elixir) -> Value) -> Reply {
+        match self.signatures.check(ex, util::now_ms()) {
+            Ok(()) => {
+                self.counters.signed_calls += 1;
+                ok(data(self))
+            }
+            Err((code, message)) => {
+                self.counters.signed_refusals += 1;
+                fail(json!(code), Some(message))
+            }
+        }
     }
 
     fn authorized(&mut self, ex: &Exchange, data: impl FnOnce(&Player, &str) -> Value) -> Reply {

@@ -10,6 +10,9 @@
 //! - `POST /_emulator/elixir/expire` (every access token expires now)
 //! - `GET  /_emulator/elixir/reikey?playerId=..` → `{"reikey"}` (as the launcher would pass it)
 //! - `GET  /_emulator/elixir/device` → the device fields of the last OTP verify
+//! - `GET  /_emulator/elixir/server-key[?which=other]` → `{"private_key_pem"}`: the test key
+//!   signed server calls are verified with (or one the emulator does not know)
+//! - `POST /_emulator/config` `{"clock_skew_ms":N}` shifts the clock signed calls are checked by
 //! - `GET  /_emulator/tls` → `{"url","wrong_host_url","ca_pem"}`: the same services over HTTPS
 //!
 //! Socket-level misbehaviour lives under `/_faults/<case>/` (see `socket_faults.rs`).
@@ -17,6 +20,7 @@
 mod elixir;
 mod exchange;
 mod http_server;
+mod signed;
 mod socket_faults;
 mod tls;
 mod kgen;
@@ -233,6 +237,8 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
                 "signouts": c.signouts,
                 "reikey_sign_ins": c.reikey_sign_ins,
                 "authorized_calls": c.authorized_calls,
+                "signed_calls": c.signed_calls,
+                "signed_refusals": c.signed_refusals,
             }))
         }
         ("POST", "/_emulator/faults") => {
@@ -255,7 +261,10 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
             if let Some(life) = body.get("token_life_ms").and_then(Value::as_i64) {
                 s.elixir.token_life_ms = life.max(1);
             }
-            ok(json!({"token_life_ms": s.elixir.token_life_ms}))
+            if let Some(skew) = body.get("clock_skew_ms").and_then(Value::as_i64) {
+                s.elixir.signatures.clock_skew_ms = skew;
+            }
+            ok(json!({"token_life_ms": s.elixir.token_life_ms, "clock_skew_ms": s.elixir.signatures.clock_skew_ms}))
         }
         ("GET", "/_emulator/elixir/otp") => {
             let email = ex.query_param("email").unwrap_or_default();
@@ -275,6 +284,11 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
         ("GET", "/_emulator/elixir/reikey") => {
             let player = ex.query_param("playerId").unwrap_or_else(|| "launcher-player".to_string());
             ok(json!({"reikey": s.elixir.issue_reikey(&player), "playerId": player}))
+        }
+        ("GET", "/_emulator/elixir/server-key") => {
+            // The test key the emulator verifies with ("other": one it does not know).
+            let pem = if ex.query_param("which").as_deref() == Some("other") { signed::OTHER_TEST_KEY_PEM } else { signed::TEST_KEY_PEM };
+            ok(json!({"private_key_pem": pem}))
         }
         ("GET", "/_emulator/elixir/device") => {
             let (model, id) = s.elixir.last_device.clone();

@@ -13,6 +13,7 @@
 pub mod background;
 pub mod envelope;
 pub mod flow;
+pub mod server;
 pub mod session;
 pub mod store;
 

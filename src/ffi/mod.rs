@@ -9,4 +9,5 @@ pub mod kgen;
 pub mod library;
 pub mod options;
 pub mod result;
+pub mod server;
 mod strings;

@@ -12,7 +12,7 @@ pub mod retry;
 pub(crate) use connection::TlsSettings;
 pub use lookup::Resolver;
 pub use reactor::Aborter;
-pub(crate) use reactor::{Alarm, Exchange, OnDone, ReactorHandle, Settings};
+pub(crate) use reactor::{Alarm, Exchange, OnDone, ReactorHandle, Rewrite, Settings};
 
 /// The methods the services use.
 #[allow(clippy::upper_case_acronyms)]

@@ -39,6 +39,8 @@ const LOOKUP_FAILURE_LIVES_FOR: Duration = Duration::from_secs(5);
 const CONNECT_FALLBACK_DELAY: Duration = Duration::from_millis(250);
 
 pub(crate) type OnDone = Box<dyn FnOnce(Result<Response, Error>) + Send>;
+/// Writes a request's bytes again for each attempt (a signed request carries the time it is sent).
+pub(crate) type Rewrite = Box<dyn FnMut() -> Result<SecretBytes, Error> + Send>;
 /// Work for the I/O thread at a given time.
 pub(crate) type Alarm = Box<dyn FnOnce() + Send>;
 
@@ -54,6 +56,8 @@ pub(crate) struct Exchange {
     /// "POST /s2s/session/", for log lines; never carries a query or a credential.
     pub label: String,
     pub on_done: OnDone,
+    /// Called right before each attempt goes on a connection; its bytes replace `bytes`.
+    pub rewrite: Option<Rewrite>,
 }
 
 /// What the I/O thread is told.
@@ -639,6 +643,18 @@ impl Reactor {
     /// Puts exchange `id` on a connected, idle connection and sends it.
     fn assign(&mut self, index: usize, id: u64) {
         self.start_clock(id);
+        let Some(live) = self.exchanges.get_mut(&id) else { return };
+        if let Some(rewrite) = live.exchange.rewrite.as_mut() {
+            match rewrite() {
+                Ok(bytes) => live.exchange.bytes = bytes,
+                Err(error) => {
+                    self.idle.push(index); // nothing was sent on it
+                    self.finish(id, Err(error));
+                    self.serve_queue();
+                    return;
+                }
+            }
+        }
         let Some(live) = self.exchanges.get_mut(&id) else { return };
         live.stage = Stage::Sending(index);
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };

@@ -327,3 +327,37 @@ fn a_connect_that_hangs_falls_back_to_the_next_address() {
     drop(http);
     assert_eq!(server.join().unwrap(), 1);
 }
+
+/// A request written at send time (a signed call) is written again for its retry: the server
+/// answers the first attempt with a 503 and sees a second, different request.
+#[test]
+fn a_request_written_at_send_time_is_written_again_for_each_attempt() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let heard = seen.clone();
+    let port = serve_each_connection(move |mut reader, mut stream| loop {
+        let mut first_line = String::new();
+        if reader.read_line(&mut first_line).unwrap_or(0) == 0 || !read_request(&mut reader) {
+            return;
+        }
+        let attempt = {
+            let mut seen = heard.lock().unwrap();
+            seen.push(first_line.trim().to_string());
+            seen.len()
+        };
+        let reply: &[u8] = if attempt == 1 { b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n" } else { b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" };
+        stream.write_all(reply).unwrap();
+    });
+    let http = client_with_retries(port, 1);
+    let writer = http.writer();
+    let written = Arc::new(AtomicUsize::new(0));
+    let count = written.clone();
+    let rewrite = Box::new(move || {
+        let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(writer.write(Method::GET, &format!("/attempt-{n}"), &[], None))
+    });
+    let request = crate::http::Prepared::written_at_send(Method::GET, "/attempt", Retry::IfTransient, rewrite);
+    let response = http.wait_for(request).unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(written.load(Ordering::SeqCst), 2);
+    assert_eq!(*seen.lock().unwrap(), vec!["GET /attempt-1 HTTP/1.1", "GET /attempt-2 HTTP/1.1"]);
+}
