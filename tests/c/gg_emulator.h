@@ -74,6 +74,26 @@ static inline void json_string(const char *json, const char *key, char *out, siz
     out[n] = '\0';
 }
 
+/* The emulator's test key for signed server calls ("" for the one it verifies with, "other"
+ * for one it does not know), as PEM text: the JSON string's \n escapes undone. */
+static inline void emulator_server_key(const char *which, char *pem, size_t cap) {
+    char path[128], json[4096], escaped[4096];
+    snprintf(path, sizeof path, "/_emulator/elixir/server-key?which=%s", which);
+    emulator_call("GET", path, NULL, json, sizeof json);
+    json_string(json, "private_key_pem", escaped, sizeof escaped);
+    size_t n = 0;
+    for (const char *at = escaped; *at && n + 1 < cap; at++) {
+        if (at[0] == '\\' && at[1] == 'n') {
+            pem[n++] = '\n';
+            at++;
+        } else {
+            pem[n++] = *at;
+        }
+    }
+    pem[n] = '\0';
+    CHECK(strstr(pem, "-----BEGIN PRIVATE KEY-----\n") == pem);
+}
+
 /* The integer value of "key" in a flat JSON object, or -1. */
 static inline long long json_int(const char *json, const char *key) {
     char pattern[128];

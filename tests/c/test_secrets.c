@@ -1,6 +1,7 @@
 /* Every flow of both services with the log at TRACE, collecting every log line and every
  * error message; then each secret that passed through (client secret, API key, KGeN and
- * Elixir access and refresh tokens, the OTP code, the QR value, the rei-key) is searched for. */
+ * Elixir access and refresh tokens, the OTP code, the QR value, the rei-key, every line of a
+ * signed-call private key) is searched for. */
 #include "gg_test.h"
 
 #include <pthread.h>
@@ -8,7 +9,7 @@
 #include "gamegate.h"
 #include "gg_emulator.h"
 
-#define MAX_SECRETS 32
+#define MAX_SECRETS 96
 
 static struct {
     pthread_mutex_t lock;
@@ -220,12 +221,57 @@ static void run_every_elixir_flow(void) {
     gg_options_free(o);
 }
 
+/* Each base64 line of a PEM key is a secret of its own: any of them in a log would leak it. */
+static void keep_key_lines(const char *name, const char *pem) {
+    const char *line = pem;
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        if (n >= 16 && strncmp(line, "-----", 5) != 0) {
+            char text[128];
+            snprintf(text, sizeof text, "%.*s", (int)n, line);
+            keep_secret(name, text);
+        }
+        line += n + (end ? 1 : 0);
+    }
+}
+
+static void run_every_server_flow(void) {
+    static char pem[4096], other[4096], broken[4096];
+    emulator_server_key("", pem, sizeof pem);
+    emulator_server_key("other", other, sizeof other);
+    keep_key_lines("server private key", pem);
+    keep_key_lines("unknown server private key", other);
+    gg_options *o = options();
+    step st;
+    elixir_server *server = NULL;
+    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, pem, o, &server), GG_OK);
+    memset(&st, 0, sizeof st);
+    CHECK_EQ_INT(elixir_server_request(server, "POST", "/sdk/v2/game-stats", "{\"score\": 7}", on_text, &st, NULL), GG_OK);
+    TICK_UNTIL(elixir_server_tick, server, &st.calls, 1);
+    CHECK_EQ_INT(st.code, GG_OK);
+    elixir_server_free(server);
+    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, other, o, &server), GG_OK);
+    memset(&st, 0, sizeof st);
+    CHECK_EQ_INT(elixir_server_request(server, "POST", "/sdk/v2/game-stats", "{}", on_text, &st, NULL), GG_OK);
+    TICK_UNTIL(elixir_server_tick, server, &st.calls, 1);
+    CHECK_EQ_INT(st.code, GG_API_ERROR);
+    elixir_server_free(server);
+    /* A key broken in its middle is refused, and the refusal quotes none of it. */
+    snprintf(broken, sizeof broken, "%s", pem);
+    broken[strlen(broken) / 2] = '*';
+    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, broken, o, &server), GG_INVALID_ARGUMENT);
+    keep_refusal();
+    gg_options_free(o);
+}
+
 static void test_no_secret_reaches_a_log_line_or_an_error_message(void) {
     keep_secret("client secret", EMULATOR_CLIENT_SECRET);
     keep_secret("api key", EMULATOR_API_KEY);
     gg_set_log_callback(GG_LOG_TRACE, on_log, NULL);
     run_every_kgen_flow();
     run_every_elixir_flow();
+    run_every_server_flow();
     wait_for_threads_to_end();
     gg_set_log_callback(GG_LOG_OFF, NULL, NULL);
 

@@ -609,12 +609,13 @@ fn host_target() -> &'static str {
 
 /// The suites that test the C ABI and the C++ wrapper: on this machine, and on every platform
 /// of the cross suites.
-const NATIVE_SUITES: [(&str, &str); 6] = [
+const NATIVE_SUITES: [(&str, &str); 7] = [
     ("c kgen", "tests/c/test_kgen.c"),
     ("c elixir", "tests/c/test_elixir.c"),
     ("c faults and tls", "tests/c/test_faults.c"),
     ("c stress", "tests/c/test_stress.c"),
     ("c secrets", "tests/c/test_secrets.c"),
+    ("c elixir server", "tests/c/test_server.c"),
     ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
 ];
 
@@ -683,12 +684,14 @@ fn test() -> Result {
     }
 
     // Examples are built and run here so none can rot.
+    let server_key = root().join("emulator/keys/elixir-server-test-key.pem").display().to_string();
     for (name, source, flags, args) in [
-        ("example: c demo", "examples/c/demo.c", &[][..], &[][..]),
-        ("example: c kgen batch (worker mode)", "examples/c/kgen_batch.c", &[][..], &["500"][..]),
-        ("example: c++ elixir sign-in (futures)", "examples/cpp/elixir_signin.cpp", &[][..], &[][..]),
+        ("example: c demo", "examples/c/demo.c", &[][..], vec![]),
+        ("example: c kgen batch (worker mode)", "examples/c/kgen_batch.c", &[][..], vec!["500".to_string()]),
+        ("example: c elixir server (signed score submission)", "examples/c/elixir_server.c", &[][..], vec![server_key.clone()]),
+        ("example: c++ elixir sign-in (futures)", "examples/cpp/elixir_signin.cpp", &[][..], vec![]),
         // Built without exceptions, as Unreal Engine builds C++: the wrapper must not need them.
-        ("example: c++ sign-in built with -fno-exceptions", "examples/cpp/elixir_signin.cpp", &["-fno-exceptions"][..], &[][..]),
+        ("example: c++ sign-in built with -fno-exceptions", "examples/cpp/elixir_signin.cpp", &["-fno-exceptions"][..], vec![]),
     ] {
         let stem = Path::new(source).file_stem().expect("a file name").to_string_lossy().to_string();
         let binary = out.join(format!("{stem}{}", flags.concat()));
@@ -703,6 +706,7 @@ fn test() -> Result {
     for platform in cross::PLATFORMS {
         cross::suites(&mut suites, &platform, &emulator.url);
     }
+    suites.record("elixir server signature: openssl signs the known answer the library signs", openssl_known_answer());
     // The release artifacts, built and read back, and consumed by CMake and pkg-config.
     suites.record("third-party licenses on the allow-list, every shipped target", licenses::check());
     dist::suites(&mut suites, &emulator.url);
@@ -738,6 +742,28 @@ fn dist_checked() -> Result {
     suites.record("third-party licenses on the allow-list, every shipped target", licenses::check());
     dist::suites(&mut suites, &emulator.url);
     suites.finish()
+}
+
+/// The known answer of signed server calls, made again by openssl: the library's unit test
+/// signs the same message with the same key and must produce these bytes, so neither the
+/// library nor the emulator (which verifies with ring too) can agree with itself on a mistake.
+fn openssl_known_answer() -> Result {
+    let keys = root().join("emulator/keys");
+    let signed = Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign"])
+        .arg(keys.join("elixir-server-test-key.pem"))
+        .arg(keys.join("known-answer-message.txt"))
+        .output()
+        .map_err(|e| format!("openssl: {e} (apt-get install openssl)"))?;
+    if !signed.status.success() {
+        return Err(format!("openssl dgst failed: {}", String::from_utf8_lossy(&signed.stderr)));
+    }
+    let hex: String = signed.stdout.iter().map(|b| format!("{b:02x}")).collect();
+    let committed = std::fs::read_to_string(keys.join("known-answer-signature.hex")).map_err(|e| e.to_string())?;
+    if hex != committed.trim() {
+        return Err("openssl's RSA-SHA256 signature differs from emulator/keys/known-answer-signature.hex".into());
+    }
+    Ok(())
 }
 
 /// The C# suites alone (`cargo xtask csharp`), for work on the Unity binding.

@@ -1,0 +1,167 @@
+/* Elixir's server-side signed calls through the C ABI, against the emulator at
+ * $GAMEGATE_EMULATOR_URL, which verifies each signature with its test key. */
+#include "gg_test.h"
+
+#include "gamegate.h"
+#include "gg_emulator.h"
+
+#define KEY_CAP 4096
+
+typedef struct reply {
+    int calls;
+    int code;
+    int http_status;
+    char api_code[64];
+    char message[256];
+    char json[2048];
+} reply;
+
+static void on_json(void *user_data, const gg_error *error, const char *json) {
+    reply *r = (reply *)user_data;
+    r->calls++;
+    if (error) {
+        CHECK(json == NULL);
+        r->code = error->code;
+        r->http_status = error->http_status;
+        snprintf(r->api_code, sizeof r->api_code, "%s", error->api_code);
+        snprintf(r->message, sizeof r->message, "%s", error->message);
+        return;
+    }
+    r->code = GG_OK;
+    snprintf(r->json, sizeof r->json, "%s", json);
+}
+
+static elixir_server *server_with(const char *which) {
+    static char pem[KEY_CAP];
+    emulator_server_key(which, pem, sizeof pem);
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
+    elixir_server *s = NULL;
+    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, pem, o, &s), GG_OK);
+    gg_options_free(o);
+    CHECK(s != NULL);
+    return s;
+}
+
+static void tick_until(elixir_server *s, const int *counter, int want) {
+    TICK_UNTIL(elixir_server_tick, s, counter, want);
+}
+
+static void submit(elixir_server *s, const char *body, reply *r) {
+    memset(r, 0, sizeof *r);
+    CHECK_EQ_INT(elixir_server_request(s, "POST", "/sdk/v2/game-stats", body, on_json, r, NULL), GG_OK);
+    tick_until(s, &r->calls, 1);
+    CHECK_EQ_INT(r->calls, 1);
+}
+
+/* ---- tests --------------------------------------------------------------------------------- */
+
+static void test_a_signed_score_is_accepted_as_sent(void) {
+    elixir_server *s = server_with("");
+    long long before = emulator_counter("signed_calls");
+    reply r;
+    /* Whitespace between tokens goes; the signature covers exactly the compact body sent. */
+    submit(s, "{ \"tournamentId\": \"t-1\",\n  \"score\": 4200, \"player\": \"Zoë \\\"Z\\\"\" }", &r);
+    CHECK_EQ_INT(r.code, GG_OK);
+    if (r.code != GG_OK) fprintf(stderr, "  %s %s\n", r.api_code, r.message);
+    CHECK(strstr(r.json, "\"accepted\":true") != NULL);
+    CHECK(strstr(r.json, "\"score\":4200") != NULL);
+    CHECK(strstr(r.json, "Zoë \\\"Z\\\"") != NULL);
+    CHECK_EQ_INT(emulator_counter("signed_calls") - before, 1);
+    /* A GET carries no body: "{}" is signed for it. */
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(elixir_server_request(s, "GET", "/sdk/v2/game-stats", NULL, on_json, &r, NULL), GG_OK);
+    tick_until(s, &r.calls, 1);
+    CHECK_EQ_INT(r.code, GG_OK);
+    CHECK(strstr(r.json, "\"count\":") != NULL);
+    elixir_server_free(s);
+}
+
+static void test_a_key_the_service_does_not_know_is_refused(void) {
+    elixir_server *s = server_with("other");
+    reply r;
+    submit(s, "{\"score\":1}", &r);
+    CHECK_EQ_INT(r.code, GG_API_ERROR);
+    CHECK_EQ_INT(r.http_status, 400);
+    CHECK_STR(r.api_code, "INVALID_SIGNATURE");
+    elixir_server_free(s);
+}
+
+static void test_a_clock_ten_minutes_off_is_refused(void) {
+    elixir_server *s = server_with("");
+    emulator_control("/_emulator/config", "{\"clock_skew_ms\": 600000}");
+    reply r;
+    submit(s, "{\"score\":2}", &r);
+    emulator_control("/_emulator/config", "{\"clock_skew_ms\": 0}");
+    CHECK_EQ_INT(r.code, GG_API_ERROR);
+    CHECK_STR(r.api_code, "INVALID_TIMESTAMP");
+    /* Back in step, the same server is accepted: every request is signed when it is sent. */
+    submit(s, "{\"score\":2}", &r);
+    CHECK_EQ_INT(r.code, GG_OK);
+    elixir_server_free(s);
+}
+
+static void test_keys_and_arguments_that_cannot_work_are_refused_at_once(void) {
+    static char pem[KEY_CAP];
+    emulator_server_key("", pem, sizeof pem);
+    elixir_server *s = (elixir_server *)&s; /* must be set to NULL on failure */
+    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, NULL, NULL, &s), GG_NULL_PARAM);
+    CHECK(s == NULL);
+    CHECK_EQ_INT(elixir_server_new(NULL, pem, NULL, &s), GG_NULL_PARAM);
+    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, pem, NULL, NULL), GG_NULL_PARAM);
+    const char *public_key = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n";
+    const char *bad[] = {"", "not a key", public_key, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "\xff\xfe"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        gg_result code = elixir_server_new(EMULATOR_API_KEY, bad[i], NULL, &s);
+        CHECK_EQ_INT(code, GG_INVALID_ARGUMENT);
+        CHECK(s == NULL);
+    }
+    CHECK_EQ_INT(elixir_server_new("", pem, NULL, &s), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(elixir_server_new("key\r\nx-evil: 1", pem, NULL, &s), GG_INVALID_ARGUMENT);
+    s = server_with("");
+    reply r;
+    memset(&r, 0, sizeof r);
+    CHECK_EQ_INT(elixir_server_request(s, "POST", "/sdk/v2/game-stats", "{not json", on_json, &r, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(elixir_server_request(s, "BREW", "/sdk/v2/game-stats", NULL, on_json, &r, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(elixir_server_request(s, "POST", "no-slash", NULL, on_json, &r, NULL), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(elixir_server_request(s, "POST", "/sdk/v2/game-stats", NULL, NULL, &r, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(elixir_server_request(NULL, "POST", "/sdk/v2/game-stats", NULL, on_json, &r, NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(elixir_server_cancel(s, 12345), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(elixir_server_tick(NULL), 0);
+    elixir_server_free(NULL);
+    elixir_server_free(s);
+    CHECK_EQ_INT(r.calls, 0);
+}
+
+static void test_cancel_and_free_answer_each_request_once(void) {
+    emulator_control("/_emulator/faults", "{\"latency_ms\": 2000, \"path_prefix\": \"/sdk/v2/game-stats\"}");
+    elixir_server *s = server_with("");
+    reply cancelled, pending[4];
+    memset(&cancelled, 0, sizeof cancelled);
+    memset(pending, 0, sizeof pending);
+    uint64_t id = 0;
+    CHECK_EQ_INT(elixir_server_request(s, "POST", "/sdk/v2/game-stats", "{\"score\":3}", on_json, &cancelled, &id), GG_OK);
+    CHECK(id != 0);
+    for (int i = 0; i < 4; i++) CHECK_EQ_INT(elixir_server_request(s, "POST", "/sdk/v2/game-stats", "{}", on_json, &pending[i], NULL), GG_OK);
+    CHECK_EQ_INT(elixir_server_cancel(s, id), GG_OK);
+    tick_until(s, &cancelled.calls, 1);
+    CHECK_EQ_INT(cancelled.code, GG_CANCELLED);
+    elixir_server_free(s);
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ_INT(pending[i].calls, 1);
+        CHECK_EQ_INT(pending[i].code, GG_SHUTDOWN);
+    }
+    CHECK_EQ_INT(cancelled.calls, 1);
+    emulator_control("/_emulator/reset", "{}");
+}
+
+int main(void) {
+    emulator_url = emulator_url_from_env();
+    RUN(test_a_signed_score_is_accepted_as_sent);
+    RUN(test_a_key_the_service_does_not_know_is_refused);
+    RUN(test_a_clock_ten_minutes_off_is_refused);
+    RUN(test_keys_and_arguments_that_cannot_work_are_refused_at_once);
+    RUN(test_cancel_and_free_answer_each_request_once);
+    wait_for_threads_to_end();
+    return gg_test_summary("c elixir server");
+}
