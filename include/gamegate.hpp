@@ -662,6 +662,70 @@ private:
     std::unique_ptr<detail::ListenerSlot> listener_;
 };
 
+/* A game server's signed connection to Elixir (server-side calls such as POST /sdk/v2/game-stats,
+ * signed with the game's RSA private key, PKCS#8 PEM). Holds the key: servers only, never a
+ * game build. Thread-safe; move-only. */
+class ElixirServer {
+public:
+    static Result<ElixirServer> create(const std::string &api_key, const std::string &private_key_pem,
+                                       const Options *options = nullptr) {
+        Result<ElixirServer> result;
+        elixir_server *raw = nullptr;
+        gg_result code = elixir_server_new(detail::c_str(api_key), detail::c_str(private_key_pem),
+                                           options ? options->get() : nullptr, &raw);
+        if (code != GG_OK) {
+            result.error = detail::refused(code);
+        } else {
+            result.value = ElixirServer(raw);
+        }
+        return result;
+    }
+
+    ElixirServer(ElixirServer &&other) noexcept : server_(std::exchange(other.server_, nullptr)) {}
+    ElixirServer &operator=(ElixirServer &&other) noexcept {
+        if (this != &other) {
+            reset();
+            server_ = std::exchange(other.server_, nullptr);
+        }
+        return *this;
+    }
+    ElixirServer(const ElixirServer &) = delete;
+    ElixirServer &operator=(const ElixirServer &) = delete;
+    ~ElixirServer() { reset(); }
+
+    /* Frees the native client now (pending requests get GG_SHUTDOWN; the key is wiped). */
+    void reset() { elixir_server_free(std::exchange(server_, nullptr)); }
+
+    uint32_t tick() { return elixir_server_tick(server_); }
+    Error cancel(uint64_t request_id) { return detail::to_error(elixir_server_cancel(server_, request_id)); }
+
+    /* A signed call; `body_json` empty = no body. The result is the envelope's data as JSON. */
+    Error request(const std::string &method, const std::string &path, const std::string &body_json,
+                  std::function<void(Result<std::string>)> callback, uint64_t *request_id = nullptr) {
+        return detail::submit<std::string>(std::move(callback), start_request(method, path, body_json, request_id));
+    }
+    std::future<Result<std::string>> request(const std::string &method, const std::string &path,
+                                             const std::string &body_json = std::string(),
+                                             uint64_t *request_id = nullptr) {
+        return detail::submit_future<std::string>(start_request(method, path, body_json, request_id));
+    }
+
+    elixir_server *get() const { return server_; }
+
+private:
+    explicit ElixirServer(elixir_server *server) : server_(server) {}
+
+    detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
+                                uint64_t *request_id) {
+        return [this, &method, &path, &body, request_id](void *u) {
+            return elixir_server_request(server_, detail::c_str(method), detail::c_str(path),
+                                         body.empty() ? nullptr : detail::c_str(body), detail::json_trampoline, u, request_id);
+        };
+    }
+
+    elixir_server *server_ = nullptr;
+};
+
 } // namespace gamegate
 
 #endif /* GAMEGATE_HPP */

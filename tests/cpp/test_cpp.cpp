@@ -167,6 +167,31 @@ static void test_a_string_with_a_nul_is_refused_and_nothing_is_sent() {
     CHECK_EQ_INT(player.restore_session(std::string("token\0", 6)).code, GG_INVALID_ARGUMENT);
 }
 
+// A game server's signed score submission, through the wrapper: accepted with the emulator's
+// test key, refused with a key it does not know, and a NUL in the key refused before anything.
+static void test_elixir_server_signed_calls() {
+    static char pem[4096], other[4096];
+    emulator_server_key("", pem, sizeof pem);
+    emulator_server_key("other", other, sizeof other);
+    Options o = options(GG_DISPATCH_WORKER);
+    Result<ElixirServer> server = ElixirServer::create(EMULATOR_API_KEY, pem, &o);
+    CHECK(server.ok());
+    if (!server.ok()) return;
+    Result<std::string> accepted = await(server.value->request("POST", "/sdk/v2/game-stats", "{\"score\": 99}"));
+    CHECK(accepted.ok());
+    CHECK(accepted.value && accepted.value->find("\"score\":99") != std::string::npos);
+    Result<ElixirServer> unknown = ElixirServer::create(EMULATOR_API_KEY, other, &o);
+    CHECK(unknown.ok());
+    if (unknown.ok()) {
+        Result<std::string> refused = await(unknown.value->request("POST", "/sdk/v2/game-stats", "{}"));
+        CHECK_EQ_INT(refused.error.code, GG_API_ERROR);
+        CHECK(refused.error.api_code == "INVALID_SIGNATURE");
+    }
+    std::string with_nul = std::string(pem) + std::string("\0tail", 5);
+    CHECK_EQ_INT(ElixirServer::create(EMULATOR_API_KEY, with_nul, &o).error.code, GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(ElixirServer::create(EMULATOR_API_KEY, "not a key", &o).error.code, GG_INVALID_ARGUMENT);
+}
+
 static void test_http_errors_carry_status_and_api_code() {
     KgenClient client = kgen(GG_DISPATCH_WORKER, "wrong-secret");
     Result<KgenSession> r = await(client.create_session("cpp-player-3"));
@@ -340,6 +365,7 @@ int main() {
     RUN(test_elixir_sign_in_story_with_listener);
     RUN(test_elixir_qr_and_launcher_flows);
     RUN(test_a_restored_session_refreshes_before_the_call);
+    RUN(test_elixir_server_signed_calls);
     wait_for_threads_to_end();
     return gg_test_summary("c++ wrapper");
 }

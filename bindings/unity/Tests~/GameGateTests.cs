@@ -218,6 +218,36 @@ namespace GameGate.Tests
             }
         }
 
+        // The emulator's test key for signed server calls, as PEM ("other": one it does not know).
+        static string ServerKey(string which = "")
+        {
+            return JsonText(Emulator("GET", "/_emulator/elixir/server-key?which=" + which), "private_key_pem").Replace("\\n", "\n");
+        }
+
+        [Test]
+        public void ElixirServerSignsScoresAndABadKeyIsRefusedWithoutItsMaterial()
+        {
+            var key = ServerKey();
+            long before = Counter("signed_calls");
+            using (var server = new ElixirServer(ApiKey, key, Options(Dispatch.Worker)))
+            {
+                var data = Await(server.RequestAsync("POST", "/sdk/v2/game-stats", "{ \"score\": 321 }"));
+                StringAssert.Contains("\"score\":321", data);
+            }
+            Assert.AreEqual(1, Counter("signed_calls") - before);
+            using (var unknown = new ElixirServer(ApiKey, ServerKey("other"), Options(Dispatch.Worker)))
+            {
+                var refused = Failure(unknown.RequestAsync("POST", "/sdk/v2/game-stats", "{}"));
+                Assert.AreEqual(ResultCode.ApiError, refused.Code);
+                Assert.AreEqual("INVALID_SIGNATURE", refused.ApiCode);
+            }
+            var broken = key.Substring(0, key.Length / 2) + "*" + key.Substring(key.Length / 2 + 1);
+            var e = Assert.Throws<GameGateException>(() => new ElixirServer(ApiKey, broken, Options(Dispatch.Worker)));
+            Assert.AreEqual(ResultCode.InvalidArgument, e.Code);
+            foreach (var line in key.Split('\n'))
+                if (line.Length > 16 && !line.StartsWith("-----")) StringAssert.DoesNotContain(line, e.Message);
+        }
+
         [Test]
         public void HttpAndApiErrorsAreTyped()
         {

@@ -106,6 +106,13 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int kgen_create_session_with_profile(IntPtr client, byte[] userId, IntPtr profile, ResultCallback callback, IntPtr userData, out ulong requestId);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int kgen_request(IntPtr client, byte[] method, byte[] path, byte[] bodyJson, ResultCallback callback, IntPtr userData, out ulong requestId);
 
+        // Elixir server-side signed calls
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_server_new(byte[] apiKey, byte[] privateKeyPem, IntPtr options, out IntPtr server);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern void elixir_server_free(IntPtr server);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern uint elixir_server_tick(IntPtr server);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_server_cancel(IntPtr server, ulong requestId);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_server_request(IntPtr server, byte[] method, byte[] path, byte[] bodyJson, ResultCallback callback, IntPtr userData, out ulong requestId);
+
         // Elixir
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_new(byte[] apiKey, IntPtr options, out IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern void elixir_client_free(IntPtr client);
