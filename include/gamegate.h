@@ -676,6 +676,24 @@ gg_result gg_options_set_retries(struct gg_options *options,
 gg_result gg_options_set_background_refresh(struct gg_options *options, uint8_t enabled);
 
 /*
+ Sends every request through an HTTP proxy, `http://[user:password@]host:port` (port 1080
+ when absent, as curl; user and password percent-encoded). HTTPS goes through a CONNECT
+ tunnel: TLS runs end to end with the service, whose certificate is checked as usual. The
+ credentials are secrets (kept wiped, sent only to the proxy, never logged). A proxy that
+ refuses (407, 403, 502...) gives `GG_HTTP_STATUS` with a message saying it was the proxy;
+ one that cannot be reached gives `GG_NETWORK` naming the proxy. "" or NULL removes it.
+ */
+gg_result gg_options_set_proxy(struct gg_options *options, const char *proxy_url);
+
+/*
+ 1: when no proxy was set, take one from the environment at client creation, as curl does:
+ `https_proxy` / `HTTPS_PROXY` for an https:// service, `http_proxy` (lowercase only) for
+ plain HTTP, and none for a host that `no_proxy` / `NO_PROXY` lists (`*`, host names with
+ their subdomains, IP addresses, IPv4 CIDR blocks). 0 (default): the environment is ignored.
+ */
+gg_result gg_options_set_proxy_from_environment(struct gg_options *options, uint8_t enabled);
+
+/*
  Static name of any result code, e.g. "GG_TIMEOUT"; "GG_UNKNOWN" for unknown values.
  */
 const char *gg_result_name(gg_result result);

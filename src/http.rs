@@ -3,7 +3,9 @@
 //! answers come back on the I/O thread, which also runs alarms (a flow's next step).
 
 use crate::error::Error;
+use crate::net::proxy::ProxyUrl;
 use crate::net::{Alarm, Exchange, OnDone, ReactorHandle, Rewrite, Settings, TlsSettings};
+use crate::secret::Secret;
 pub use crate::net::Aborter;
 use crate::options::Options;
 use once_cell::sync::Lazy;
@@ -205,8 +207,11 @@ pub struct Prepared {
 /// (Host, User-Agent, Accept...), built once and shared by whatever writes requests later.
 #[derive(Clone)]
 pub struct RequestWriter {
+    /// The path prefix; for plain HTTP through a proxy, the absolute `http://host:port/prefix`.
     prefix: Arc<str>,
     common_headers: Arc<str>,
+    /// `Basic ...` for a plain-HTTP proxy (HTTPS proxies see it in CONNECT only).
+    proxy_authorization: Option<Arc<Secret>>,
 }
 
 impl RequestWriter {
@@ -222,7 +227,8 @@ impl RequestWriter {
         }
         let mut bytes = SecretBytes::with_capacity(head.len() + 128 + body_len);
         bytes.extend_from_slice(head.as_bytes());
-        for (name, value) in headers {
+        let proxy = self.proxy_authorization.as_ref().map(|value| ("Proxy-Authorization", value.expose()));
+        for (name, value) in headers.iter().copied().chain(proxy) {
             bytes.extend_from_slice(name.as_bytes());
             bytes.extend_from_slice(b": ");
             bytes.extend_from_slice(value.as_bytes());
@@ -270,22 +276,37 @@ impl Http {
             .user_agent
             .clone()
             .unwrap_or_else(|| format!("gamegate/{}", env!("CARGO_PKG_VERSION")));
+        let proxy = proxy_for(&base, options)?;
+        // Through a proxy the connections go to it; HTTPS opens a tunnel on each.
+        let (host, port) = proxy.as_ref().map_or((base.host.clone(), base.port), |p| (p.host.clone(), p.port));
+        let tunnel = proxy.as_ref().map(|p| base.https.then(|| p.connect_request(&base.host, base.port, &user_agent)));
+        if let Some(p) = &proxy {
+            crate::gg_log!(crate::log::GG_LOG_INFO, "{name}: through the HTTP proxy {}:{}", p.host, p.port);
+        }
         let settings = Settings {
-            host: base.host.clone(),
-            port: base.port,
+            host,
+            port,
             tls,
             max_in_flight: options.worker_threads.max(1) as usize,
             max_body: options.max_body_bytes,
             max_retries: options.max_retries,
             retry_base_delay: options.retry_base_delay,
             resolver: options.resolver.clone(),
+            proxy: tunnel,
         };
         let reactor = ReactorHandle::spawn(name, settings)?;
         let common_headers = format!(
             "Host: {}\r\nUser-Agent: {user_agent}\r\nAccept: application/json\r\nAccept-Encoding: gzip\r\n",
             base.host_header()
         );
-        let writer = RequestWriter { prefix: base.prefix.as_str().into(), common_headers: common_headers.into() };
+        // Plain HTTP through a proxy names the whole URL in the request line.
+        let plain_proxy = proxy.as_ref().filter(|_| !base.https);
+        let prefix = match plain_proxy {
+            Some(_) => format!("http://{}{}", base.host_header(), base.prefix),
+            None => base.prefix.clone(),
+        };
+        let proxy_authorization = plain_proxy.and_then(ProxyUrl::authorization).map(Arc::new);
+        let writer = RequestWriter { prefix: prefix.into(), common_headers: common_headers.into(), proxy_authorization };
         Ok(Arc::new(Http { writer, base, timeout: options.timeout, reactor }))
     }
 
@@ -355,6 +376,18 @@ impl Http {
         // No answer at all: the I/O thread stopped because the client is being freed.
         receiver.recv().unwrap_or_else(|_| Err(Error::shutdown()))
     }
+}
+
+/// The proxy a client's requests go through: the one set in the options, else (when asked)
+/// the environment's, unless `NO_PROXY` exempts the service's host.
+fn proxy_for(base: &BaseUrl, options: &Options) -> Result<Option<ProxyUrl>, Error> {
+    if options.proxy.is_some() {
+        return Ok(options.proxy.clone());
+    }
+    if !options.proxy_from_environment || crate::net::proxy::exempted_by_environment(&base.host) {
+        return Ok(None);
+    }
+    ProxyUrl::from_environment(base.https)
 }
 
 /// The roots a client trusts (the bundled ones plus the caller's own, e.g. a staging CA) and

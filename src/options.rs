@@ -55,6 +55,10 @@ pub struct Options {
     pub retry_base_delay: Duration,
     /// Turns the service's host name into addresses (the system's; tests bring their own).
     pub resolver: crate::net::Resolver,
+    /// Every request goes through this HTTP proxy (CONNECT for HTTPS).
+    pub proxy: Option<crate::net::proxy::ProxyUrl>,
+    /// Without `proxy`: take one from `HTTPS_PROXY` / `http_proxy`, minus `NO_PROXY`, at client creation.
+    pub proxy_from_environment: bool,
 }
 
 impl Default for Options {
@@ -72,6 +76,8 @@ impl Default for Options {
             max_retries: DEFAULT_MAX_RETRIES,
             retry_base_delay: Duration::from_millis(u64::from(DEFAULT_RETRY_BASE_DELAY_MS)),
             resolver: crate::net::Resolver::system(),
+            proxy: None,
+            proxy_from_environment: false,
         }
     }
 }
@@ -123,6 +129,15 @@ impl Options {
     pub fn add_root_certificates_pem(&mut self, pem: &str) -> Result<(), Error> {
         let certs = crate::http::parse_pem_certificates(pem)?;
         self.extra_roots_der.extend(certs);
+        Ok(())
+    }
+
+    /// `http://[user:password@]host:port`; "" removes the proxy.
+    pub fn set_proxy(&mut self, url: &str) -> Result<(), Error> {
+        self.proxy = match url.trim() {
+            "" => None,
+            url => Some(crate::net::proxy::ProxyUrl::parse(url)?),
+        };
         Ok(())
     }
 

@@ -145,3 +145,37 @@ pub extern "C" fn gg_options_set_background_refresh(options: *mut gg_options, en
         Ok(())
     }
 }
+
+/// Sends every request through an HTTP proxy, `http://[user:password@]host:port` (port 1080
+/// when absent, as curl; user and password percent-encoded). HTTPS goes through a CONNECT
+/// tunnel: TLS runs end to end with the service, whose certificate is checked as usual. The
+/// credentials are secrets (kept wiped, sent only to the proxy, never logged). A proxy that
+/// refuses (407, 403, 502...) gives `GG_HTTP_STATUS` with a message saying it was the proxy;
+/// one that cannot be reached gives `GG_NETWORK` naming the proxy. "" or NULL removes it.
+#[no_mangle]
+pub extern "C" fn gg_options_set_proxy(options: *mut gg_options, proxy_url: *const c_char) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let options = unsafe { arg_mut(options, "options")? };
+        // SAFETY: as above; NULL means no proxy.
+        let url = unsafe { super::strings::arg_opt_str(proxy_url, "proxy_url")? }.unwrap_or("");
+        options.inner.set_proxy(url)
+    }
+}
+
+/// 1: when no proxy was set, take one from the environment at client creation, as curl does:
+/// `https_proxy` / `HTTPS_PROXY` for an https:// service, `http_proxy` (lowercase only) for
+/// plain HTTP, and none for a host that `no_proxy` / `NO_PROXY` lists (`*`, host names with
+/// their subdomains, IP addresses, IPv4 CIDR blocks). 0 (default): the environment is ignored.
+#[no_mangle]
+pub extern "C" fn gg_options_set_proxy_from_environment(options: *mut gg_options, enabled: u8) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let options = unsafe { arg_mut(options, "options")? };
+        if enabled > 1 {
+            return Err(crate::error::Error::invalid("a flag is 0 or 1"));
+        }
+        options.inner.proxy_from_environment = enabled == 1;
+        Ok(())
+    }
+}

@@ -10,6 +10,7 @@ use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use crate::secret::{wipe, SecretBytes};
+use super::proxy::TunnelReply;
 
 /// Why reading stopped. Reading always goes on until the socket has nothing more (mio's
 /// rule: on Windows a socket is watched again only after an operation returned
@@ -37,6 +38,15 @@ pub(crate) struct Connection {
     /// Some byte went out since the last `queue`: from then on the server may have the
     /// request, and sending it again could do its work twice.
     pub request_sent: bool,
+    /// Through an HTTP proxy, until the proxy has opened the tunnel: TLS starts after it.
+    tunnel: Option<Tunnel>,
+}
+
+/// A CONNECT request on its way to the proxy, and the proxy's answer as it arrives.
+struct Tunnel {
+    request: SecretBytes,
+    sent: usize,
+    reply: TunnelReply,
 }
 
 /// TLS settings of the origin, shared by its connections.
@@ -48,7 +58,9 @@ pub(crate) struct TlsSettings {
 
 impl Connection {
     /// Starts a non-blocking connect; readiness tells when it is done (`check_connected`).
-    pub fn open(addr: SocketAddr, tls: Option<&TlsSettings>) -> Result<Connection, Error> {
+    /// With `connect_request`, the peer is an HTTP proxy: `advance_tunnel` opens the tunnel
+    /// to the service before anything else is sent.
+    pub fn open(addr: SocketAddr, tls: Option<&TlsSettings>, connect_request: Option<&SecretBytes>) -> Result<Connection, Error> {
         let socket = TcpStream::connect(addr).map_err(|e| map_io_error(&e))?;
         let tls = match tls {
             Some(settings) => Some(Box::new(
@@ -56,7 +68,53 @@ impl Connection {
             )),
             None => None,
         };
-        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false, request_sent: false })
+        let tunnel = connect_request.map(|request| Tunnel { request: SecretBytes::new(request.to_vec()), sent: 0, reply: TunnelReply::default() });
+        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false, request_sent: false, tunnel })
+    }
+
+    /// Whether the proxy has yet to open the tunnel.
+    pub fn tunnelling(&self) -> bool {
+        self.tunnel.is_some()
+    }
+
+    /// Sends the CONNECT request and reads the proxy's answer as far as the socket allows:
+    /// `Ok(true)` once the tunnel is open (TLS to the service may start).
+    pub fn advance_tunnel(&mut self, buffer: &mut [u8]) -> Result<bool, Error> {
+        let Some(tunnel) = self.tunnel.as_mut() else { return Ok(true) };
+        while tunnel.sent < tunnel.request.len() {
+            match self.socket.write(&tunnel.request[tunnel.sent..]) {
+                Ok(0) => return Err(Error::new(GG_NETWORK, "the proxy closed the connection")),
+                Ok(n) => tunnel.sent += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.blocked = true;
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(map_io_error(&e)),
+            }
+        }
+        loop {
+            // One byte at a time would be slow; but nothing may be read past the answer's
+            // head (the TLS records that follow belong to rustls), and the proxy sends none
+            // before the client speaks, so a read ends at the head.
+            match self.socket.read(buffer) {
+                Ok(0) => return Err(Error::new(GG_NETWORK, "the proxy closed the connection before answering CONNECT")),
+                Ok(n) => {
+                    let answered = tunnel.reply.feed(&buffer[..n]);
+                    wipe(&mut buffer[..n]);
+                    if answered?.is_some() {
+                        self.tunnel = None;
+                        return Ok(true);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.blocked = true;
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(map_io_error(&e)),
+            }
+        }
     }
 
     /// After a readiness event on a connecting socket: true once connected.
@@ -93,6 +151,9 @@ impl Connection {
     /// Whether bytes wait for the socket to take them: only then is the connection watched
     /// for writability (a writable socket would otherwise report itself again and again).
     pub fn wants_write(&self) -> bool {
+        if let Some(tunnel) = &self.tunnel {
+            return tunnel.sent < tunnel.request.len();
+        }
         match &self.tls {
             Some(tls) => tls.wants_write(),
             None => self.out_sent < self.out.len(),

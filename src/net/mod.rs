@@ -4,6 +4,7 @@
 
 mod connection;
 mod lookup;
+pub mod proxy;
 mod reactor;
 mod readiness;
 pub mod response;

@@ -81,6 +81,9 @@ pub(crate) struct Settings {
     pub max_retries: u32,
     pub retry_base_delay: Duration,
     pub resolver: Resolver,
+    /// Through an HTTP proxy (`host`/`port` are then the proxy's): the CONNECT request each
+    /// connection opens its tunnel with (HTTPS), or `None` for plain HTTP in absolute form.
+    pub proxy: Option<Option<SecretBytes>>,
 }
 
 /// The way in: shared by the client (which posts) and its I/O thread.
@@ -224,6 +227,8 @@ struct Live {
 enum ConnState {
     /// Connecting for this exchange (maybe one of several racing for it).
     Connecting { exchange: u64 },
+    /// Connected to the proxy, which is opening the tunnel to the service for this exchange.
+    Tunnelling { exchange: u64 },
     Idle,
     Busy { exchange: u64, reader: ResponseReader },
 }
@@ -514,7 +519,8 @@ impl Reactor {
                 self.timers.remove(&(at, id));
             }
             let Some(address) = live.untried.pop() else { return Err(last_error) };
-            match Connection::open(address, self.settings.tls.as_ref()) {
+            let connect_request = self.settings.proxy.as_ref().and_then(Option::as_ref);
+            match Connection::open(address, self.settings.tls.as_ref(), connect_request) {
                 Ok(connection) => {
                     let index = self.insert_connecting(connection, id);
                     let Some(live) = self.exchanges.get_mut(&id) else { return Ok(()) };
@@ -528,8 +534,16 @@ impl Reactor {
                     }
                     return Ok(());
                 }
-                Err(error) => last_error = error,
+                Err(error) => last_error = self.through_proxy(error),
             }
+        }
+    }
+
+    /// A connect failure names the proxy when there is one: that is where the game must look.
+    fn through_proxy(&self, error: Error) -> Error {
+        match self.settings.proxy {
+            Some(_) => Error { message: format!("could not reach the HTTP proxy: {}", error.message), ..error },
+            None => error,
         }
     }
 
@@ -547,10 +561,35 @@ impl Reactor {
         for other in racers.into_iter().filter(|&other| other != index) {
             self.close_slot(other);
         }
-        if let Some(Some(slot)) = self.slots.get_mut(index) {
-            slot.state = ConnState::Idle;
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        if slot.connection.tunnelling() {
+            slot.state = ConnState::Tunnelling { exchange: id };
+            if let Some(live) = self.exchanges.get_mut(&id) {
+                live.stage = Stage::Connecting(vec![index]);
+            }
+            self.advance_tunnel(index, id);
+            return;
         }
+        slot.state = ConnState::Idle;
         self.assign(index, id);
+    }
+
+    /// Connection `index` talks to the proxy for exchange `id`: once the tunnel is open the
+    /// request goes out through it (TLS first); a refusal fails the attempt.
+    fn advance_tunnel(&mut self, index: usize, id: u64) {
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        match slot.connection.advance_tunnel(&mut self.read_buffer) {
+            Ok(false) => self.update_interest(index),
+            Ok(true) => {
+                slot.state = ConnState::Idle;
+                self.assign(index, id);
+            }
+            Err(error) => {
+                self.close_slot(index);
+                self.attempt_failed(id, error);
+                self.serve_queue();
+            }
+        }
     }
 
     /// Connection `index`, connecting for exchange `id`, failed: the next address starts at
@@ -679,10 +718,15 @@ impl Reactor {
                     Ok(true) => self.won_race(index, id),
                     Err(error) => {
                         // Refused on this address (say ::1): the next one (127.0.0.1) may answer.
+                        let error = self.through_proxy(error);
                         self.racer_failed(index, id, error);
                         self.serve_queue();
                     }
                 }
+            }
+            ConnState::Tunnelling { exchange } => {
+                let id = *exchange;
+                self.advance_tunnel(index, id);
             }
             ConnState::Idle => {
                 // An idle connection has nothing to say: anything it reads means the server
@@ -771,7 +815,7 @@ impl Reactor {
                     (Some(*exchange), error)
                 }
             }
-            ConnState::Busy { exchange, .. } => (Some(*exchange), error),
+            ConnState::Busy { exchange, .. } | ConnState::Tunnelling { exchange } => (Some(*exchange), error),
             ConnState::Idle => (None, error),
         };
         if let Some(id) = exchange {
@@ -849,7 +893,7 @@ impl Reactor {
             // Still on a connection (a deadline, a cancel): its state is unknown, close it.
             let still_there = matches!(
                 self.slots.get(index),
-                Some(Some(Slot { state: ConnState::Busy { exchange, .. } | ConnState::Connecting { exchange }, .. })) if *exchange == id
+                Some(Some(Slot { state: ConnState::Busy { exchange, .. } | ConnState::Connecting { exchange } | ConnState::Tunnelling { exchange }, .. })) if *exchange == id
             );
             if still_there {
                 self.close_slot(index);
@@ -898,8 +942,11 @@ impl Reactor {
             self.timers.pop_first();
             let Some(live) = self.exchanges.get_mut(&id) else { continue };
             if live.deadline.is_some_and(|deadline| now >= deadline) {
+                let proxied = self.settings.proxy.is_some();
                 let message = match live.stage {
+                    Stage::Queued if self.looking_up && proxied => "the HTTP proxy's host name was not resolved within the request timeout",
                     Stage::Queued if self.looking_up => "the service's host name was not resolved within the request timeout",
+                    Stage::Connecting(_) if proxied => "the HTTP proxy could not be reached, or did not open the tunnel, within the request timeout",
                     Stage::Connecting(_) => "the service could not be reached within the request timeout",
                     _ => "the request timed out",
                 };
