@@ -93,23 +93,27 @@ impl Connection {
                 Err(e) => return Err(map_io_error(&e)),
             }
         }
+        // Read until the socket would block (mio's rule: on Windows the socket is watched
+        // again only then). The proxy sends nothing after its answer until the client speaks
+        // TLS, so a byte past the head is an error, never a TLS record lost.
+        let mut open = false;
         loop {
-            // One byte at a time would be slow; but nothing may be read past the answer's
-            // head (the TLS records that follow belong to rustls), and the proxy sends none
-            // before the client speaks, so a read ends at the head.
             match self.socket.read(buffer) {
-                Ok(0) => return Err(Error::new(GG_NETWORK, "the proxy closed the connection before answering CONNECT")),
+                Ok(0) => return Err(Error::new(GG_NETWORK, "the proxy closed the connection before the tunnel was used")),
                 Ok(n) => {
-                    let answered = tunnel.reply.feed(&buffer[..n]);
+                    let answered = match open {
+                        true => Err(Error::new(GG_NETWORK, "the proxy sent bytes after opening the tunnel, before the tunnel was used")),
+                        false => tunnel.reply.feed(&buffer[..n]),
+                    };
                     wipe(&mut buffer[..n]);
-                    if answered?.is_some() {
-                        self.tunnel = None;
-                        return Ok(true);
-                    }
+                    open = answered?.is_some();
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.blocked = true;
-                    return Ok(false);
+                    if open {
+                        self.tunnel = None;
+                    }
+                    return Ok(open);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(map_io_error(&e)),

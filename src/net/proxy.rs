@@ -136,15 +136,16 @@ impl TunnelReply {
         let Some(status) = status.filter(|_| version.starts_with("HTTP/1.")) else {
             return Err(Error::new(GG_NETWORK, "the proxy's answer to CONNECT is not HTTP/1.x"));
         };
-        if end + 4 != self.head.len() {
-            return Err(Error::new(GG_NETWORK, "the proxy sent bytes after its answer to CONNECT, before the tunnel was used"));
-        }
         if (200..300).contains(&status) {
+            if end + 4 != self.head.len() {
+                return Err(Error::new(GG_NETWORK, "the proxy sent bytes after opening the tunnel, before the tunnel was used"));
+            }
             return Ok(Some(()));
         }
         let reason: String = words.next().unwrap_or_default().chars().filter(|c| !c.is_control()).take(80).collect();
         let why = match status {
-            407 => "the proxy requires authentication: give user:password in the proxy URL (or they were refused)",
+            // tinyproxy, for one, answers wrong credentials with 401.
+            401 | 407 => "the proxy requires authentication: give user:password in the proxy URL (or they were refused)",
             403 => "the proxy refused the tunnel to the service (HTTP 403: not allowed by its rules)",
             _ => "the proxy could not open a tunnel to the service",
         };

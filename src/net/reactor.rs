@@ -581,6 +581,7 @@ impl Reactor {
         match slot.connection.advance_tunnel(&mut self.read_buffer) {
             Ok(false) => self.update_interest(index),
             Ok(true) => {
+                crate::gg_log!(crate::log::GG_LOG_DEBUG, "the HTTP proxy opened a tunnel to the service");
                 slot.state = ConnState::Idle;
                 self.assign(index, id);
             }

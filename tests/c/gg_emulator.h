@@ -74,24 +74,41 @@ static inline void json_string(const char *json, const char *key, char *out, siz
     out[n] = '\0';
 }
 
-/* The emulator's test key for signed server calls ("" for the one it verifies with, "other"
- * for one it does not know), as PEM text: the JSON string's \n escapes undone. */
-static inline void emulator_server_key(const char *which, char *pem, size_t cap) {
-    char path[128], json[4096], escaped[4096];
-    snprintf(path, sizeof path, "/_emulator/elixir/server-key?which=%s", which);
-    emulator_call("GET", path, NULL, json, sizeof json);
-    json_string(json, "private_key_pem", escaped, sizeof escaped);
+/* The string value of "key" in a JSON object, with its \n and \" escapes undone (PEM text). */
+static inline void json_text(const char *json, const char *key, char *out, size_t cap) {
+    char pattern[128];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *at = strstr(json, pattern);
     size_t n = 0;
-    for (const char *at = escaped; *at && n + 1 < cap; at++) {
-        if (at[0] == '\\' && at[1] == 'n') {
-            pem[n++] = '\n';
+    for (at = at ? at + strlen(pattern) : ""; *at && *at != '"' && n + 1 < cap; at++) {
+        if (at[0] == '\\' && (at[1] == 'n' || at[1] == '"' || at[1] == '\\')) {
+            out[n++] = at[1] == 'n' ? '\n' : at[1];
             at++;
         } else {
-            pem[n++] = *at;
+            out[n++] = *at;
         }
     }
-    pem[n] = '\0';
+    out[n] = '\0';
+}
+
+/* The emulator's test key for signed server calls ("" for the one it verifies with, "other"
+ * for one it does not know), as PEM text. */
+static inline void emulator_server_key(const char *which, char *pem, size_t cap) {
+    char path[128], json[4096];
+    snprintf(path, sizeof path, "/_emulator/elixir/server-key?which=%s", which);
+    emulator_call("GET", path, NULL, json, sizeof json);
+    json_text(json, "private_key_pem", pem, cap);
     CHECK(strstr(pem, "-----BEGIN PRIVATE KEY-----\n") == pem);
+}
+
+/* The emulator's HTTPS listener: its URL (https://localhost:PORT) and the CA that signed it. */
+static inline void emulator_tls(char *url, size_t url_cap, char *ca_pem, size_t ca_cap) {
+    char reply[4096];
+    emulator_call("GET", "/_emulator/tls", NULL, reply, sizeof reply);
+    json_string(reply, "url", url, url_cap);
+    json_text(reply, "ca_pem", ca_pem, ca_cap);
+    CHECK(strncmp(url, "https://localhost:", 18) == 0);
+    CHECK(strstr(ca_pem, "-----BEGIN CERTIFICATE-----\n") != NULL);
 }
 
 /* The integer value of "key" in a flat JSON object, or -1. */

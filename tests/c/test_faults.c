@@ -218,22 +218,9 @@ typedef struct tls_info {
 /* The emulator's HTTPS address and CA, with the JSON "\n" escapes of the PEM undone. */
 static void tls_from_emulator(tls_info *t) {
     static char reply[8192];
+    emulator_tls(t->url, sizeof t->url, t->ca_pem, sizeof t->ca_pem);
     emulator_call("GET", "/_emulator/tls", NULL, reply, sizeof reply);
-    json_string(reply, "url", t->url, sizeof t->url);
     json_string(reply, "wrong_host_url", t->wrong_host_url, sizeof t->wrong_host_url);
-    const char *at = strstr(reply, "\"ca_pem\":\"");
-    size_t n = 0;
-    for (at = at ? at + 10 : ""; *at && *at != '"' && n + 1 < sizeof t->ca_pem; at++) {
-        if (at[0] == '\\' && at[1] == 'n') {
-            t->ca_pem[n++] = '\n';
-            at++;
-        } else {
-            t->ca_pem[n++] = *at;
-        }
-    }
-    t->ca_pem[n] = '\0';
-    CHECK(strncmp(t->url, "https://localhost:", 18) == 0);
-    CHECK(strstr(t->ca_pem, "-----BEGIN CERTIFICATE-----\n") != NULL);
 }
 
 static void test_tls_with_a_custom_root(void) {

@@ -18,6 +18,7 @@ mod bench;
 mod cross;
 mod dist;
 mod licenses;
+mod proxies;
 mod toolchain;
 
 use std::io::{BufRead, BufReader};
@@ -681,6 +682,17 @@ fn test() -> Result {
     // LeakSanitizer), which also watches the library's heap through malloc.
     for (name, source) in NATIVE_SUITES {
         native_suite(&mut suites, &toolchain, name, source, &bin_dir, &out, &emulator.url, in_ci);
+    }
+
+    // Through real HTTP proxies (tinyproxy) in front of the emulator.
+    match proxies::start() {
+        Ok(running) => {
+            for (variable, url) in &running.urls {
+                std::env::set_var(variable, url);
+            }
+            native_suite(&mut suites, &toolchain, "c proxy (tinyproxy)", "tests/c/test_proxy.c", &bin_dir, &out, &emulator.url, in_ci);
+        }
+        Err(message) => suites.record("c proxy (tinyproxy)", Err(message)),
     }
 
     // Examples are built and run here so none can rot.
