@@ -71,6 +71,7 @@ int main(int argc, char **argv) {
         slots[i].easy = e;
     }
 
+    double cpu_before = process_cpu_us();
     uint64_t start = now_ns();
     for (int i = 0; i < concurrency; i++) start_next(multi, &slots[i]);
     while (completed < total) {
@@ -98,10 +99,11 @@ int main(int argc, char **argv) {
         }
     }
     uint64_t elapsed = now_ns() - start;
+    double cpu = process_cpu_us() - cpu_before;
     for (int i = 0; i < concurrency; i++) curl_easy_cleanup(slots[i].easy);
     curl_slist_free_all(headers);
     curl_multi_cleanup(multi);
     curl_global_cleanup();
-    report(latency, total, elapsed, failed);
+    report(latency, total, elapsed, failed, cpu, -1);
     return failed ? 1 : 0;
 }

@@ -74,6 +74,7 @@ int main(int argc, char **argv) {
     started = calloc((size_t)total, sizeof *started);
     latency = calloc((size_t)total, sizeof *latency);
 
+    double cpu_before = process_cpu_us(), io_before = threads_cpu_us("gamegate-kgen-i");
     uint64_t start = now_ns();
     for (int i = 0; i < concurrency; i++) submit_next();
     if (worker) {
@@ -87,7 +88,9 @@ int main(int argc, char **argv) {
         }
     }
     uint64_t elapsed = now_ns() - start;
+    /* Read before the free: the I/O thread ends with its client. */
+    double cpu = process_cpu_us() - cpu_before, io = threads_cpu_us("gamegate-kgen-i") - io_before;
     kgen_client_free(client);
-    report(latency, total, elapsed, failed);
+    report(latency, total, elapsed, failed, cpu, io);
     return failed ? 1 : 0;
 }

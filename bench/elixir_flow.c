@@ -101,6 +101,7 @@ int main(int argc, char **argv) {
     }
     emulator_url = argv[1];
     int flows = argc > 2 ? atoi(argv[2]) : 200;
+    (void)gg_test_summary; /* the test helpers come with it; this program prints JSON instead */
 
     int tick_threads = threads_of_one(GG_DISPATCH_TICK, 0);
     int worker_threads = threads_of_one(GG_DISPATCH_WORKER, 0);
