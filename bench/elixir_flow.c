@@ -120,7 +120,8 @@ int main(int argc, char **argv) {
     for (int s = 0; s < STEPS; s++) samples[s] = calloc((size_t)flows, sizeof(uint64_t));
     uint64_t started = now_ns();
     for (int i = 0; i < flows; i++) {
-        char email[96], path[160], reply[512], code[16];
+        char email[96], path[160], code[16];
+        static char reply[4096];
         snprintf(email, sizeof email, "bench-%d-%llu@example.com", i, (unsigned long long)started);
         outcome o;
         uint64_t t;
