@@ -313,6 +313,42 @@ std::future<Result<T>> submit_future(const Start &start) {
     return future;
 }
 
+/* Owns one native object and frees it exactly once; move-only. */
+template <class T, void (*Free)(T *)>
+class Owned {
+public:
+    explicit Owned(T *raw = nullptr) : raw_(raw) {}
+    Owned(Owned &&other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+    Owned &operator=(Owned &&other) noexcept {
+        if (this != &other) {
+            reset();
+            raw_ = std::exchange(other.raw_, nullptr);
+        }
+        return *this;
+    }
+    Owned(const Owned &) = delete;
+    Owned &operator=(const Owned &) = delete;
+    ~Owned() { reset(); }
+
+    void reset() { Free(std::exchange(raw_, nullptr)); }
+    T *get() const { return raw_; }
+
+private:
+    T *raw_;
+};
+
+/* The Result of a native constructor: the wrapper around `raw`, or why it was refused. */
+template <class Client, class Native>
+Result<Client> created(gg_result code, Native *raw) {
+    Result<Client> result;
+    if (code != GG_OK) {
+        result.error = refused(code);
+    } else {
+        result.value = Client(raw);
+    }
+    return result;
+}
+
 } // namespace detail
 
 /* Where exceptions thrown by your callbacks go (they never reach native code). Default: dropped. */
@@ -393,35 +429,17 @@ class KgenClient {
 public:
     static Result<KgenClient> create(const std::string &client_id, const std::string &client_secret,
                                      const Options *options = nullptr) {
-        Result<KgenClient> result;
         kgen_client *raw = nullptr;
         gg_result code = kgen_client_new(detail::c_str(client_id), detail::c_str(client_secret),
                                          options ? options->get() : nullptr, &raw);
-        if (code != GG_OK) {
-            result.error = detail::refused(code);
-        } else {
-            result.value = KgenClient(raw);
-        }
-        return result;
+        return detail::created<KgenClient>(code, raw);
     }
-
-    KgenClient(KgenClient &&other) noexcept : client_(std::exchange(other.client_, nullptr)) {}
-    KgenClient &operator=(KgenClient &&other) noexcept {
-        if (this != &other) {
-            reset();
-            client_ = std::exchange(other.client_, nullptr);
-        }
-        return *this;
-    }
-    KgenClient(const KgenClient &) = delete;
-    KgenClient &operator=(const KgenClient &) = delete;
-    ~KgenClient() { reset(); }
 
     /* Frees the native client now (pending requests get GG_SHUTDOWN). */
-    void reset() { kgen_client_free(std::exchange(client_, nullptr)); }
+    void reset() { client_.reset(); }
 
-    uint32_t tick() { return kgen_client_tick(client_); }
-    Error cancel(uint64_t request_id) { return detail::to_error(kgen_client_cancel(client_, request_id)); }
+    uint32_t tick() { return kgen_client_tick(client_.get()); }
+    Error cancel(uint64_t request_id) { return detail::to_error(kgen_client_cancel(client_.get(), request_id)); }
 
     Error create_session(const std::string &user_id, std::function<void(Result<KgenSession>)> callback,
                          uint64_t *request_id = nullptr, const KgenProfile *profile = nullptr) {
@@ -443,26 +461,27 @@ public:
         return detail::submit_future<std::string>(start_request(method, path, body_json, request_id));
     }
 
-    kgen_client *get() const { return client_; }
+    kgen_client *get() const { return client_.get(); }
 
 private:
+    friend Result<KgenClient> detail::created<KgenClient, kgen_client>(gg_result, kgen_client *);
     explicit KgenClient(kgen_client *client) : client_(client) {}
 
     detail::Start start_session(const std::string &user_id, const KgenProfile *profile, uint64_t *request_id) {
         return [this, &user_id, profile, request_id](void *u) {
-            return kgen_create_session_with_profile(client_, detail::c_str(user_id), profile ? profile->get() : nullptr,
+            return kgen_create_session_with_profile(client_.get(), detail::c_str(user_id), profile ? profile->get() : nullptr,
                                                     detail::kgen_session_trampoline, u, request_id);
         };
     }
     detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
                        uint64_t *request_id) {
         return [this, &method, &path, &body, request_id](void *u) {
-            return kgen_request(client_, detail::c_str(method), detail::c_str(path), body.empty() ? nullptr : detail::c_str(body),
+            return kgen_request(client_.get(), detail::c_str(method), detail::c_str(path), body.empty() ? nullptr : detail::c_str(body),
                                 detail::json_trampoline, u, request_id);
         };
     }
 
-    kgen_client *client_ = nullptr;
+    detail::Owned<kgen_client, kgen_client_free> client_;
 };
 
 /* A player's connection to Elixir. Thread-safe; move-only. */
@@ -669,35 +688,17 @@ class ElixirServer {
 public:
     static Result<ElixirServer> create(const std::string &api_key, const std::string &private_key_pem,
                                        const Options *options = nullptr) {
-        Result<ElixirServer> result;
         elixir_server *raw = nullptr;
         gg_result code = elixir_server_new(detail::c_str(api_key), detail::c_str(private_key_pem),
                                            options ? options->get() : nullptr, &raw);
-        if (code != GG_OK) {
-            result.error = detail::refused(code);
-        } else {
-            result.value = ElixirServer(raw);
-        }
-        return result;
+        return detail::created<ElixirServer>(code, raw);
     }
-
-    ElixirServer(ElixirServer &&other) noexcept : server_(std::exchange(other.server_, nullptr)) {}
-    ElixirServer &operator=(ElixirServer &&other) noexcept {
-        if (this != &other) {
-            reset();
-            server_ = std::exchange(other.server_, nullptr);
-        }
-        return *this;
-    }
-    ElixirServer(const ElixirServer &) = delete;
-    ElixirServer &operator=(const ElixirServer &) = delete;
-    ~ElixirServer() { reset(); }
 
     /* Frees the native client now (pending requests get GG_SHUTDOWN; the key is wiped). */
-    void reset() { elixir_server_free(std::exchange(server_, nullptr)); }
+    void reset() { server_.reset(); }
 
-    uint32_t tick() { return elixir_server_tick(server_); }
-    Error cancel(uint64_t request_id) { return detail::to_error(elixir_server_cancel(server_, request_id)); }
+    uint32_t tick() { return elixir_server_tick(server_.get()); }
+    Error cancel(uint64_t request_id) { return detail::to_error(elixir_server_cancel(server_.get(), request_id)); }
 
     /* A signed call; `body_json` empty = no body. The result is the envelope's data as JSON. */
     Error request(const std::string &method, const std::string &path, const std::string &body_json,
@@ -710,20 +711,21 @@ public:
         return detail::submit_future<std::string>(start_request(method, path, body_json, request_id));
     }
 
-    elixir_server *get() const { return server_; }
+    elixir_server *get() const { return server_.get(); }
 
 private:
+    friend Result<ElixirServer> detail::created<ElixirServer, elixir_server>(gg_result, elixir_server *);
     explicit ElixirServer(elixir_server *server) : server_(server) {}
 
     detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
                                 uint64_t *request_id) {
         return [this, &method, &path, &body, request_id](void *u) {
-            return elixir_server_request(server_, detail::c_str(method), detail::c_str(path),
+            return elixir_server_request(server_.get(), detail::c_str(method), detail::c_str(path),
                                          body.empty() ? nullptr : detail::c_str(body), detail::json_trampoline, u, request_id);
         };
     }
 
-    elixir_server *server_ = nullptr;
+    detail::Owned<elixir_server, elixir_server_free> server_;
 };
 
 } // namespace gamegate

@@ -49,7 +49,7 @@ impl BaseUrl {
         if authority.contains('@') {
             return Err(Error::invalid("base URL must not carry a user name or password"));
         }
-        let (host, port) = split_host_port(authority).ok_or_else(not_url)?;
+        let (host, port) = crate::net::split_host_port(authority).ok_or_else(not_url)?;
         if !prefix.is_empty() {
             check_path(prefix)?;
         }
@@ -89,30 +89,6 @@ impl BaseUrl {
             format!("{}:{}", self.host, self.port)
         }
     }
-}
-
-/// `host[:port]` or `[v6][:port]`; the host must be a plausible DNS name or IP literal.
-fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
-    let (host, port) = if authority.starts_with('[') {
-        let end = authority.find(']')?;
-        let (host, rest) = authority.split_at(end + 1);
-        host[1..end].parse::<std::net::Ipv6Addr>().ok()?;
-        match rest {
-            "" => (host, None),
-            _ => (host, Some(rest.strip_prefix(':')?)),
-        }
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        Some(digits) => Some(digits.parse::<u16>().ok().filter(|&p| p != 0)?),
-        None => None,
-    };
-    let plausible = !host.is_empty() && (host.starts_with('[') || host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
-    plausible.then_some((host, port))
 }
 
 fn is_loopback(host: &str) -> bool {

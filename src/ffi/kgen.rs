@@ -3,7 +3,7 @@
 use super::options::gg_options;
 use super::result::{deliver_json, gg_error, gg_json_callback, gg_result, with_c_error};
 use super::client::{self, ClientHandle};
-use super::strings::{arg_callback, arg_mut, arg_ref, arg_str, request_args, UserData};
+use super::strings::{arg_callback, arg_flag, arg_mut, arg_ref, arg_str, request_args, UserData};
 use crate::engine::{Engine, Completion};
 use crate::error::Error;
 use crate::kgen::profile::Profile;
@@ -186,10 +186,7 @@ pub extern "C" fn kgen_profile_set_flag(profile: *mut kgen_profile, field: *cons
     ffi_result! {
         // SAFETY: pointer contract of this function.
         let (profile, field) = unsafe { (arg_mut(profile, "profile")?, arg_str(field, "field")?) };
-        if value > 1 {
-            return Err(Error::invalid("a flag is 0 or 1"));
-        }
-        profile.inner.set_flag(field, value == 1)
+        profile.inner.set_flag(field, arg_flag(value)?)
     }
 }
 

@@ -1,7 +1,7 @@
 //! `gg_options`: transport settings a client copies at creation. The caller frees them.
 
 use super::result::gg_result;
-use super::strings::{arg_mut, arg_str};
+use super::strings::{arg_flag, arg_mut, arg_str};
 use crate::options::{Dispatch, Options};
 use std::ffi::c_char;
 
@@ -137,11 +137,7 @@ pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: 
 pub extern "C" fn gg_options_set_background_refresh(options: *mut gg_options, enabled: u8) -> gg_result {
     ffi_result! {
         // SAFETY: pointer contract of this function.
-        let options = unsafe { arg_mut(options, "options")? };
-        if enabled > 1 {
-            return Err(crate::error::Error::invalid("a flag is 0 or 1"));
-        }
-        options.inner.background_refresh = enabled == 1;
+        unsafe { arg_mut(options, "options")? }.inner.background_refresh = arg_flag(enabled)?;
         Ok(())
     }
 }
@@ -171,11 +167,7 @@ pub extern "C" fn gg_options_set_proxy(options: *mut gg_options, proxy_url: *con
 pub extern "C" fn gg_options_set_proxy_from_environment(options: *mut gg_options, enabled: u8) -> gg_result {
     ffi_result! {
         // SAFETY: pointer contract of this function.
-        let options = unsafe { arg_mut(options, "options")? };
-        if enabled > 1 {
-            return Err(crate::error::Error::invalid("a flag is 0 or 1"));
-        }
-        options.inner.proxy_from_environment = enabled == 1;
+        unsafe { arg_mut(options, "options")? }.inner.proxy_from_environment = arg_flag(enabled)?;
         Ok(())
     }
 }

@@ -187,3 +187,12 @@ mod tests {
         assert!(arena.chunks.len() < 20, "packed into a few chunks, not one per string");
     }
 }
+
+/// A C flag: 0 or 1, anything else refused.
+pub(crate) fn arg_flag(value: u8) -> Result<bool, Error> {
+    match value {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(Error::invalid("a flag is 0 or 1")),
+    }
+}

@@ -44,5 +44,30 @@ impl std::fmt::Display for Method {
     }
 }
 
+/// `host[:port]` or `[v6][:port]` (a URL's authority without user info); the host must be a
+/// plausible DNS name or IP literal, an IPv6 literal keeps its brackets, a port is 1..=65535.
+pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    let (host, port) = if authority.starts_with('[') {
+        let end = authority.find(']')?;
+        let (host, rest) = authority.split_at(end + 1);
+        host[1..end].parse::<std::net::Ipv6Addr>().ok()?;
+        match rest {
+            "" => (host, None),
+            _ => (host, Some(rest.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        Some(digits) => Some(digits.parse::<u16>().ok().filter(|&p| p != 0)?),
+        None => None,
+    };
+    let plausible = !host.is_empty() && (host.starts_with('[') || host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
+    plausible.then_some((host, port))
+}
+
 #[cfg(test)]
 mod tests;

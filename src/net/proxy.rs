@@ -47,7 +47,7 @@ impl ProxyUrl {
             }
             None => (None, rest),
         };
-        let (host, port) = split_host_port(authority).ok_or_else(|| Error::invalid("the proxy URL has no valid host[:port]"))?;
+        let (host, port) = super::split_host_port(authority).ok_or_else(|| Error::invalid("the proxy URL has no valid host[:port]"))?;
         Ok(ProxyUrl { host: host.to_ascii_lowercase(), port: port.unwrap_or(DEFAULT_PORT), credentials })
     }
 
@@ -151,27 +151,6 @@ impl TunnelReply {
         };
         Err(Error::new(GG_HTTP_STATUS, format!("{why}; it answered HTTP {status} {reason}").trim_end().to_string()).with_status(status))
     }
-}
-
-/// `host[:port]` or `[v6][:port]`.
-fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
-    let (host, port) = if authority.starts_with('[') {
-        let end = authority.find(']')?;
-        let (host, rest) = authority.split_at(end + 1);
-        host[1..end].parse::<std::net::Ipv6Addr>().ok()?;
-        (host, rest.strip_prefix(':'))
-    } else {
-        match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        Some(digits) => Some(digits.parse::<u16>().ok().filter(|&p| p != 0)?),
-        None => None,
-    };
-    let plausible = !host.is_empty() && (host.starts_with('[') || host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.'));
-    plausible.then_some((host, port))
 }
 
 fn percent_decode(text: &str) -> Option<String> {

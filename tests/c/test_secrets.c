@@ -236,6 +236,18 @@ static void keep_key_lines(const char *name, const char *pem) {
     }
 }
 
+/* One signed call with the key `pem`, which must end with `expected`. */
+static void signed_call(const gg_options *o, const char *pem, const char *body, int expected) {
+    elixir_server *server = NULL;
+    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, pem, o, &server), GG_OK);
+    step st;
+    memset(&st, 0, sizeof st);
+    CHECK_EQ_INT(elixir_server_request(server, "POST", "/sdk/v2/game-stats", body, on_text, &st, NULL), GG_OK);
+    TICK_UNTIL(elixir_server_tick, server, &st.calls, 1);
+    CHECK_EQ_INT(st.code, expected);
+    elixir_server_free(server);
+}
+
 static void run_every_server_flow(void) {
     static char pem[4096], other[4096], broken[4096];
     emulator_server_key("", pem, sizeof pem);
@@ -243,20 +255,9 @@ static void run_every_server_flow(void) {
     keep_key_lines("server private key", pem);
     keep_key_lines("unknown server private key", other);
     gg_options *o = options();
-    step st;
+    signed_call(o, pem, "{\"score\": 7}", GG_OK);
+    signed_call(o, other, "{}", GG_API_ERROR);
     elixir_server *server = NULL;
-    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, pem, o, &server), GG_OK);
-    memset(&st, 0, sizeof st);
-    CHECK_EQ_INT(elixir_server_request(server, "POST", "/sdk/v2/game-stats", "{\"score\": 7}", on_text, &st, NULL), GG_OK);
-    TICK_UNTIL(elixir_server_tick, server, &st.calls, 1);
-    CHECK_EQ_INT(st.code, GG_OK);
-    elixir_server_free(server);
-    CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, other, o, &server), GG_OK);
-    memset(&st, 0, sizeof st);
-    CHECK_EQ_INT(elixir_server_request(server, "POST", "/sdk/v2/game-stats", "{}", on_text, &st, NULL), GG_OK);
-    TICK_UNTIL(elixir_server_tick, server, &st.calls, 1);
-    CHECK_EQ_INT(st.code, GG_API_ERROR);
-    elixir_server_free(server);
     /* A key broken in its middle is refused, and the refusal quotes none of it. */
     snprintf(broken, sizeof broken, "%s", pem);
     broken[strlen(broken) / 2] = '*';
