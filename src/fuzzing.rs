@@ -102,8 +102,9 @@ pub fn http_response(data: &[u8]) {
     assert_eq!(summary(&whole), summary(&split), "split into {step}-byte reads");
 }
 
-/// The option setters and the profile setters, through the C ABI, with arbitrary bytes as
-/// their strings: each either accepts the value or refuses it with a code, never crashes.
+/// The option setters (proxy URLs included) and the profile setters, through the C ABI, with
+/// arbitrary bytes as their strings: each either accepts the value or refuses it with a code,
+/// never crashes.
 pub fn option_setters(data: &[u8]) {
     use crate::ffi::kgen::{kgen_profile_free, kgen_profile_new, kgen_profile_set_int, kgen_profile_set_text};
     use crate::ffi::options::*;
@@ -121,6 +122,8 @@ pub fn option_setters(data: &[u8]) {
         gg_options_set_max_body_bytes(options, u64::from(number)),
         gg_options_set_refresh_margin_ms(options, number),
         gg_options_set_background_refresh(options, (number % 3) as u8),
+        gg_options_set_proxy(options, text.as_ptr()),
+        gg_options_set_proxy_from_environment(options, (number % 3) as u8),
         gg_options_set_base_url(options, std::ptr::null()),
     ];
     gg_options_free(options);
