@@ -9,6 +9,13 @@
 //!
 //! Alarms are the other thing the thread runs: a closure at a time (a flow's next step, a
 //! caller that stops waiting, the background refresh), so a client needs no other thread.
+//!
+//! Files: `handle.rs` is the way in from other threads, `connecting.rs` how an exchange gets a
+//! connection (addresses, Happy Eyeballs, proxy tunnels), `timers.rs` deadlines, backoffs and
+//! alarms. This file keeps the loop and the connection state machine (slots, queue, exchange
+//! stages): over 400 lines, because its methods maintain one set of invariants together (an
+//! exchange is in exactly one stage; a slot's state names its exchange), and split further the
+//! rules would scatter.
 
 use super::connection::{Connection, ReadEnd, TlsSettings};
 use super::readiness::{Directions, OneShot, ONE_SHOT_CHECKED};
@@ -27,6 +34,14 @@ use std::sync::{Arc, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 use crate::secret::SecretBytes;
+
+mod connecting;
+mod handle;
+mod timers;
+
+pub use handle::Aborter;
+pub(crate) use handle::ReactorHandle;
+use handle::Inbox;
 
 const WAKER: Token = Token(usize::MAX);
 /// How long a looked-up address is reused: short enough to follow a DNS change promptly.
@@ -84,120 +99,6 @@ pub(crate) struct Settings {
     /// Through an HTTP proxy (`host`/`port` are then the proxy's): the CONNECT request each
     /// connection opens its tunnel with (HTTPS), or `None` for plain HTTP in absolute form.
     pub proxy: Option<Option<SecretBytes>>,
-}
-
-/// The way in: shared by the client (which posts) and its I/O thread.
-struct Inbox {
-    commands: Mutex<Vec<Command>>,
-    waker: Waker,
-    /// Set while the I/O thread waits for readiness: only then does a post need a wake-up
-    /// (one system call), and never from the I/O thread itself (a callback queuing more).
-    sleeping: AtomicBool,
-    thread: Mutex<Option<ThreadId>>,
-    /// Exchange ids are handed out by the posting side, so a post can be aborted later.
-    next_exchange: AtomicU64,
-    /// Times the I/O thread came back from waiting: a trickling answer must cost a few per
-    /// piece, never a busy loop.
-    wakeups: AtomicU64,
-}
-
-impl Inbox {
-    fn post(&self, command: Command) {
-        let must_wake = matches!(command, Command::Stop);
-        self.commands.lock().unwrap_or_else(|p| p.into_inner()).push(command);
-        if must_wake || self.sleeping.load(Ordering::SeqCst) {
-            let _ = self.waker.wake();
-        }
-    }
-
-    fn take(&self, into: &mut Vec<Command>) {
-        std::mem::swap(&mut *self.commands.lock().unwrap_or_else(|p| p.into_inner()), into);
-    }
-}
-
-/// The client's side of its I/O thread. Dropping it stops the thread, which answers nothing
-/// more: the engine has already completed every request with GG_SHUTDOWN by then.
-pub(crate) struct ReactorHandle {
-    inbox: Arc<Inbox>,
-}
-
-impl ReactorHandle {
-    pub fn spawn(name: &str, settings: Settings) -> Result<ReactorHandle, Error> {
-        let poll = Poll::new().map_err(|e| Error::internal(format!("could not create the I/O poller: {e}")))?;
-        let waker = Waker::new(poll.registry(), WAKER).map_err(|e| Error::internal(format!("could not create the I/O waker: {e}")))?;
-        let inbox = Arc::new(Inbox {
-            commands: Mutex::new(Vec::new()),
-            waker,
-            sleeping: AtomicBool::new(false),
-            thread: Mutex::new(None),
-            next_exchange: AtomicU64::new(1),
-            wakeups: AtomicU64::new(0),
-        });
-        let thread_inbox = inbox.clone();
-        // Counted from the spawn, not from when the thread first runs: a client freed at once
-        // must not look done while its thread has yet to start (and to close its sockets).
-        let live = LiveGuard::thread();
-        let handle = thread::Builder::new()
-            .name(format!("gamegate-{name}-io"))
-            .spawn(move || {
-                let _live = live;
-                Reactor::new(poll, thread_inbox, settings).run();
-            })
-            .map_err(|e| Error::internal(format!("could not start the I/O thread: {e}")))?;
-        *inbox.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle.thread().id());
-        Ok(ReactorHandle { inbox })
-    }
-
-    /// Queues `exchange`; the returned `Aborter` can take it back while it is unanswered.
-    pub fn start(&self, exchange: Exchange) -> Aborter {
-        let id = self.inbox.next_exchange.fetch_add(1, Ordering::Relaxed);
-        self.inbox.post(Command::Start(id, exchange));
-        Aborter { inbox: Arc::downgrade(&self.inbox), id }
-    }
-
-    /// Runs `alarm` on the I/O thread at `at` (as soon as it can when `at` has passed); the
-    /// returned `Aborter` keeps it from running. Alarms still set when the client is freed
-    /// are dropped unrun.
-    pub fn set_alarm(&self, at: Instant, alarm: Alarm) -> Aborter {
-        let id = self.inbox.next_exchange.fetch_add(1, Ordering::Relaxed);
-        self.inbox.post(Command::SetAlarm(id, at, alarm));
-        Aborter { inbox: Arc::downgrade(&self.inbox), id }
-    }
-
-    /// How many times this client's I/O thread has come back from waiting for readiness.
-    #[cfg(test)]
-    pub fn wakeups(&self) -> u64 {
-        self.inbox.wakeups.load(Ordering::Relaxed)
-    }
-
-    /// True on the I/O thread itself, where waiting for an answer would wait forever.
-    #[cfg(test)]
-    pub fn is_io_thread(&self) -> bool {
-        *self.inbox.thread.lock().unwrap_or_else(|p| p.into_inner()) == Some(thread::current().id())
-    }
-}
-
-impl Drop for ReactorHandle {
-    fn drop(&mut self) {
-        self.inbox.post(Command::Stop);
-    }
-}
-
-/// Aborts one exchange: it is answered with `GG_CANCELLED` at once, leaves the queue, and
-/// its connection (whose answer is now unwanted) is closed, so a cancelled request to a slow
-/// server does not hold a connection until its deadline. For an alarm: it never runs. Does
-/// nothing once it was answered (or ran), or once the client's I/O thread is gone.
-pub struct Aborter {
-    inbox: std::sync::Weak<Inbox>,
-    id: u64,
-}
-
-impl Aborter {
-    pub fn abort(self) {
-        if let Some(inbox) = self.inbox.upgrade() {
-            inbox.post(Command::Abort(self.id));
-        }
-    }
 }
 
 /// Where an exchange is now.
@@ -447,36 +348,6 @@ impl Reactor {
         }
     }
 
-    fn fresh_addresses(&self) -> Option<Result<Vec<SocketAddr>, Error>> {
-        match &self.addresses {
-            Some((list, None)) => Some(list.clone()),
-            Some((list, Some(until))) if Instant::now() < *until => Some(list.clone()),
-            _ => None,
-        }
-    }
-
-    /// `getaddrinfo` blocks, so it runs on a short-lived thread of its own, once a minute
-    /// at most, and reports back through the inbox.
-    fn look_up_addresses(&mut self) {
-        if self.looking_up {
-            return;
-        }
-        self.looking_up = true;
-        let inbox = self.inbox.clone();
-        let host = self.settings.host.clone();
-        let port = self.settings.port;
-        let resolver = self.settings.resolver.clone();
-        let live = LiveGuard::thread(); // counted from the spawn (see ReactorHandle::spawn)
-        let spawned = thread::Builder::new().name("gamegate-dns".into()).spawn(move || {
-            let _live = live;
-            inbox.post(Command::Addresses(resolver.resolve(&host, port)));
-        });
-        if spawned.is_err() {
-            self.looking_up = false;
-            self.fail_queued(Error::internal("could not start a thread to look up the host name"));
-        }
-    }
-
     /// No connection can be had: everyone waiting for one fails (and may retry).
     fn fail_queued(&mut self, error: Error) {
         let waiting: Vec<u64> = self.queue.drain(..).collect();
@@ -493,122 +364,6 @@ impl Reactor {
                 live.deadline = Some(deadline);
                 self.timers.insert((deadline, id));
             }
-        }
-    }
-
-    /// Starts connecting for exchange `id`: the first address now, the next ones beside it
-    /// while it is still pending (Happy Eyeballs); the request is sent on the first one up.
-    fn connect(&mut self, addresses: Vec<SocketAddr>, id: u64) {
-        self.start_clock(id);
-        let Some(live) = self.exchanges.get_mut(&id) else { return };
-        live.untried = in_connect_order(addresses);
-        live.untried.reverse(); // popped from the end
-        live.stage = Stage::Connecting(Vec::new());
-        if let Err(error) = self.start_racer(id) {
-            self.attempt_failed(id, error);
-        }
-    }
-
-    /// Opens a connection to the next untried address of exchange `id`, beside any already
-    /// connecting for it, and schedules the one after. Fails when no address is left to try.
-    fn start_racer(&mut self, id: u64) -> Result<(), Error> {
-        let mut last_error = Error::new(GG_NETWORK, "could not connect to any of the service's addresses");
-        loop {
-            let Some(live) = self.exchanges.get_mut(&id) else { return Ok(()) };
-            if let Some(at) = live.fallback_at.take() {
-                self.timers.remove(&(at, id));
-            }
-            let Some(address) = live.untried.pop() else { return Err(last_error) };
-            let connect_request = self.settings.proxy.as_ref().and_then(Option::as_ref);
-            match Connection::open(address, self.settings.tls.as_ref(), connect_request) {
-                Ok(connection) => {
-                    let index = self.insert_connecting(connection, id);
-                    let Some(live) = self.exchanges.get_mut(&id) else { return Ok(()) };
-                    if let Stage::Connecting(racers) = &mut live.stage {
-                        racers.push(index);
-                    }
-                    if !live.untried.is_empty() {
-                        let at = Instant::now() + CONNECT_FALLBACK_DELAY;
-                        live.fallback_at = Some(at);
-                        self.timers.insert((at, id));
-                    }
-                    return Ok(());
-                }
-                Err(error) => last_error = self.through_proxy(error),
-            }
-        }
-    }
-
-    /// A connect failure names the proxy when there is one: that is where the game must look.
-    fn through_proxy(&self, error: Error) -> Error {
-        match self.settings.proxy {
-            Some(_) => Error { message: format!("could not reach the HTTP proxy: {}", error.message), ..error },
-            None => error,
-        }
-    }
-
-    /// Connection `index` is up: it carries exchange `id`, and the others racing for it close.
-    fn won_race(&mut self, index: usize, id: u64) {
-        let Some(live) = self.exchanges.get_mut(&id) else { return };
-        let racers = match &mut live.stage {
-            Stage::Connecting(racers) => std::mem::take(racers),
-            _ => Vec::new(),
-        };
-        live.untried.clear();
-        if let Some(at) = live.fallback_at.take() {
-            self.timers.remove(&(at, id));
-        }
-        for other in racers.into_iter().filter(|&other| other != index) {
-            self.close_slot(other);
-        }
-        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
-        if slot.connection.tunnelling() {
-            slot.state = ConnState::Tunnelling { exchange: id };
-            if let Some(live) = self.exchanges.get_mut(&id) {
-                live.stage = Stage::Connecting(vec![index]);
-            }
-            self.advance_tunnel(index, id);
-            return;
-        }
-        slot.state = ConnState::Idle;
-        self.assign(index, id);
-    }
-
-    /// Connection `index` talks to the proxy for exchange `id`: once the tunnel is open the
-    /// request goes out through it (TLS first); a refusal fails the attempt.
-    fn advance_tunnel(&mut self, index: usize, id: u64) {
-        let Some(Some(slot)) = self.slots.get_mut(index) else { return };
-        match slot.connection.advance_tunnel(&mut self.read_buffer) {
-            Ok(false) => self.update_interest(index),
-            Ok(true) => {
-                crate::gg_log!(crate::log::GG_LOG_DEBUG, "the HTTP proxy opened a tunnel to the service");
-                slot.state = ConnState::Idle;
-                self.assign(index, id);
-            }
-            Err(error) => {
-                self.close_slot(index);
-                self.attempt_failed(id, error);
-                self.serve_queue();
-            }
-        }
-    }
-
-    /// Connection `index`, connecting for exchange `id`, failed: the next address starts at
-    /// once (RFC 8305); the attempt fails only when nothing is left trying.
-    fn racer_failed(&mut self, index: usize, id: u64, mut error: Error) {
-        self.close_slot(index);
-        let Some(live) = self.exchanges.get_mut(&id) else { return };
-        let Stage::Connecting(racers) = &mut live.stage else { return };
-        racers.retain(|&racer| racer != index);
-        let others_trying = !racers.is_empty();
-        if !live.untried.is_empty() {
-            match self.start_racer(id) {
-                Ok(()) => return,
-                Err(last) => error = last,
-            }
-        }
-        if !others_trying {
-            self.attempt_failed(id, error);
         }
     }
 
@@ -650,24 +405,6 @@ impl Reactor {
             slot.interest = wanted;
             slot.rearm = true;
         }
-    }
-
-    /// Takes a connection that is connecting for exchange `id` into a free slot, watched for
-    /// both directions: writability says the connect finished (`update_interest` narrows it
-    /// to reading once the request is out).
-    fn insert_connecting(&mut self, mut connection: Connection, id: u64) -> usize {
-        self.open_connections += 1;
-        let index = self.free_slots.pop().unwrap_or_else(|| {
-            self.slots.push(None);
-            self.slots.len() - 1
-        });
-        let interest = Interest::READABLE | Interest::WRITABLE;
-        if let Err(e) = self.poll.registry().register(&mut connection.socket, Token(index), interest) {
-            crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
-        }
-        let state = ConnState::Connecting { exchange: id };
-        self.slots[index] = Some(Slot { connection, state, interest, one_shot: OneShot::default(), rearm: true, reused: false });
-        index
     }
 
     /// Closes a connection; its exchange, if any, is the caller's business.
@@ -840,38 +577,6 @@ impl Reactor {
         }
     }
 
-    /// Schedules another attempt after a backoff when the request may be repeated, attempts
-    /// are left and the backoff ends before the deadline. Returns whether it did.
-    fn retry_later(&mut self, id: u64, outcome: &Result<Response, Error>) -> bool {
-        let max_retries = self.settings.max_retries;
-        let base = self.settings.retry_base_delay;
-        let Some(live) = self.exchanges.get_mut(&id) else { return false };
-        if live.exchange.retry == Retry::Never || live.attempt >= max_retries || !is_transient(outcome) {
-            return false;
-        }
-        let delay = backoff_delay(base, live.attempt);
-        let until = Instant::now() + delay;
-        if live.deadline.is_some_and(|deadline| until >= deadline) {
-            return false; // no time left for another attempt
-        }
-        live.attempt += 1;
-        crate::gg_log!(
-            crate::log::GG_LOG_DEBUG,
-            "{}: transient failure ({}), retry {} of {} in {} ms",
-            live.exchange.label,
-            match outcome {
-                Ok(r) => format!("HTTP {}", r.status),
-                Err(e) => crate::error::result_name(e.code).to_string(),
-            },
-            live.attempt,
-            max_retries,
-            delay.as_millis()
-        );
-        live.stage = Stage::Backoff(until);
-        self.timers.insert((until, id));
-        true
-    }
-
     /// Answers exchange `id` (once: it leaves the map here).
     fn finish(&mut self, id: u64, outcome: Result<Response, Error>) {
         let Some(live) = self.exchanges.remove(&id) else { return };
@@ -914,57 +619,6 @@ impl Reactor {
         // on_done delivers worker-mode callbacks: game code that must not take this thread down.
         if catch_unwind(AssertUnwindSafe(move || on_done(outcome))).is_err() {
             crate::gg_log!(crate::log::GG_LOG_ERROR, "a request completion panicked; the panic was contained");
-        }
-    }
-
-    /// Runs the alarms that are due. One set while these run waits for the next round (it
-    /// comes through the inbox), so alarms that set alarms cannot keep this loop going.
-    fn ring_alarms(&mut self) {
-        let now = Instant::now();
-        while let Some(entry) = self.alarms.first_entry() {
-            if entry.key().0 > now {
-                break;
-            }
-            let ((_, id), alarm) = entry.remove_entry();
-            self.alarm_times.remove(&id);
-            if catch_unwind(AssertUnwindSafe(alarm)).is_err() {
-                crate::gg_log!(crate::log::GG_LOG_ERROR, "an I/O-thread alarm panicked; the panic was contained");
-            }
-        }
-    }
-
-    /// Deadlines that passed fail their exchange; backoffs that ended send it again.
-    fn fire_timers(&mut self) {
-        let now = Instant::now();
-        while let Some(&(at, id)) = self.timers.first() {
-            if at > now {
-                break;
-            }
-            self.timers.pop_first();
-            let Some(live) = self.exchanges.get_mut(&id) else { continue };
-            if live.deadline.is_some_and(|deadline| now >= deadline) {
-                let proxied = self.settings.proxy.is_some();
-                let message = match live.stage {
-                    Stage::Queued if self.looking_up && proxied => "the HTTP proxy's host name was not resolved within the request timeout",
-                    Stage::Queued if self.looking_up => "the service's host name was not resolved within the request timeout",
-                    Stage::Connecting(_) if proxied => "the HTTP proxy could not be reached, or did not open the tunnel, within the request timeout",
-                    Stage::Connecting(_) => "the service could not be reached within the request timeout",
-                    _ => "the request timed out",
-                };
-                self.finish(id, Err(Error::new(GG_TIMEOUT, message)));
-                self.serve_queue();
-            } else if live.fallback_at.is_some_and(|at| now >= at) {
-                live.fallback_at = None;
-                // Another address beside the pending connect; if none opens, those still
-                // pending carry on.
-                let _ = self.start_racer(id);
-            } else if let Stage::Backoff(until) = live.stage {
-                if now >= until {
-                    live.stage = Stage::Queued;
-                    self.queue.push_back(id);
-                    self.serve_queue();
-                }
-            }
         }
     }
 }
