@@ -135,16 +135,17 @@ pub fn parse_method(method: &str) -> Result<Method, Error> {
     }
 }
 
-/// Validates the arguments of a generic JSON request (either service) before it is queued.
-pub fn check_request(method: &str, path: &str, body_json: Option<&str>) -> Result<(), Error> {
-    parse_method(method)?;
+/// Validates the arguments of a generic JSON request (any service) before it is queued;
+/// returns the method.
+pub fn check_request(method: &str, path: &str, body_json: Option<&str>) -> Result<Method, Error> {
+    let method = parse_method(method)?;
     check_path(path)?;
     if let Some(body) = body_json {
         if serde_json::from_str::<serde_json::Value>(body).is_err() {
             return Err(Error::invalid("body_json is not valid JSON"));
         }
     }
-    Ok(())
+    Ok(method)
 }
 
 /// Every certificate found in `pem`, as DER. Fails when there is none or one is malformed.

@@ -294,7 +294,7 @@ pub extern "C" fn elixir_request(client: *mut elixir_client, method: *const c_ch
         let callback = arg_callback(callback)?;
         // SAFETY: as above.
         let args = unsafe { request_args(method, path, body_json)? };
-        let method = crate::http::parse_method(&args.method)?;
+        let method = args.method;
         let body = args.body.as_deref().map(serde_json::from_str::<serde_json::Value>).transpose().map_err(|_| Error::invalid("body_json is not valid JSON"))?;
         require_session(client)?;
         let (path, user_data) = (args.path, UserData(user_data));

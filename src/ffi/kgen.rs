@@ -250,7 +250,7 @@ pub extern "C" fn kgen_request(
         let args = unsafe { request_args(method, path, body_json)? };
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let method = crate::http::parse_method(&args.method)?;
+        let method = args.method;
         let start = move |done: Completion<String>| service.request(method, &args.path, args.body.as_deref(), move |r| done.finish(r));
         let deliver = move |result| deliver_json(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.

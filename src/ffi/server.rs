@@ -103,7 +103,7 @@ pub extern "C" fn elixir_server_request(
         let callback = arg_callback(callback)?;
         // SAFETY: as above.
         let args = unsafe { request_args(method, path, body_json)? };
-        let method = crate::http::parse_method(&args.method)?;
+        let method = args.method;
         let body = args.body.as_deref().map(compact);
         let (server, user_data) = (client.server.clone(), UserData(user_data));
         let start = move |done: Completion<String>| server.request(method, &args.path, body, move |r| done.finish(r));

@@ -146,9 +146,9 @@ pub(crate) unsafe fn copy_to_buffer(text: &str, buf: *mut c_char, cap: usize, ou
 
 
 
-/// The arguments of `kgen_request` / `elixir_request`, checked and copied.
+/// The arguments of `kgen_request` / `elixir_request` / `elixir_server_request`, checked and copied.
 pub(crate) struct RequestArgs {
-    pub method: String,
+    pub method: crate::http::Method,
     pub path: String,
     pub body: Option<String>,
 }
@@ -158,8 +158,8 @@ pub(crate) struct RequestArgs {
 pub(crate) unsafe fn request_args(method: *const c_char, path: *const c_char, body_json: *const c_char) -> Result<RequestArgs, Error> {
     // SAFETY: forwarded contract.
     let (method, path, body) = unsafe { (arg_str(method, "method")?, arg_str(path, "path")?, arg_opt_str(body_json, "body_json")?) };
-    crate::http::check_request(method, path, body)?;
-    Ok(RequestArgs { method: method.to_string(), path: path.to_string(), body: body.map(str::to_string) })
+    let method = crate::http::check_request(method, path, body)?;
+    Ok(RequestArgs { method, path: path.to_string(), body: body.map(str::to_string) })
 }
 
 #[cfg(test)]
