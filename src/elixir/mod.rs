@@ -60,10 +60,7 @@ pub struct Service {
 
 impl Service {
     pub fn new(api_key: &str, options: &Options, listener: Listener, emitter: Emitter) -> Result<Arc<Service>, Error> {
-        if api_key.is_empty() {
-            return Err(Error::invalid("api_key is empty"));
-        }
-        http::check_header_value("api_key", api_key)?;
+        check_api_key(api_key)?;
         let http = Http::new("elixir", options, PRODUCTION_URL)?;
         Ok(Arc::new_cyclic(|me| Service {
             http,
@@ -302,6 +299,15 @@ impl Service {
         let body = body.map(|b| crate::secret::SecretBytes::new(b.to_string().into_bytes()));
         self.http.prepare(method, route.path, route.log_as, &headers, body.as_ref().map(|b| b.as_slice()), route.retry)
     }
+}
+
+/// A game's Elixir API key: sent as a header with every request, so never empty and never a
+/// CR/LF that would let it inject another header.
+fn check_api_key(api_key: &str) -> Result<(), Error> {
+    if api_key.is_empty() {
+        return Err(Error::invalid("api_key is empty"));
+    }
+    http::check_header_value("api_key", api_key)
 }
 
 fn refresh_not_answered() -> Error {

@@ -11,7 +11,7 @@
 
 use super::envelope;
 use crate::error::Error;
-use crate::http::{self, Aborter, Http, Method, Prepared, Retry};
+use crate::http::{Aborter, Http, Method, Prepared, Retry};
 use crate::options::Options;
 use crate::secret::{Secret, SecretBytes};
 use ring::rand::SystemRandom;
@@ -83,10 +83,7 @@ pub struct Server {
 
 impl Server {
     pub fn new(api_key: &str, private_key_pem: &str, options: &Options) -> Result<Server, Error> {
-        if api_key.is_empty() {
-            return Err(Error::invalid("api_key is empty"));
-        }
-        http::check_header_value("api_key", api_key)?;
+        super::check_api_key(api_key)?;
         let key = SigningKey::from_pem(private_key_pem)?;
         Ok(Server { http: Http::new("elixir-server", options, super::PRODUCTION_URL)?, api_key: Arc::new(Secret::new(api_key)), key: Arc::new(key) })
     }
@@ -97,7 +94,7 @@ impl Server {
         let (writer, api_key, key, path_sent) = (self.http.writer(), self.api_key.clone(), self.key.clone(), path.to_string());
         let body = body.map(|b| SecretBytes::new(b.into_bytes()));
         let rewrite = Box::new(move || {
-            let timestamp = now_ms().to_string();
+            let timestamp = super::now_ms().to_string();
             let signed_body: &[u8] = body.as_ref().map_or(EMPTY_BODY.as_bytes(), |b| b.as_slice());
             let mut message = SecretBytes::with_capacity(signed_body.len() + 1 + timestamp.len());
             message.extend_from_slice(signed_body);
@@ -138,10 +135,6 @@ pub fn compact(json: &str) -> String {
         }
     }
     out
-}
-
-fn now_ms() -> i64 {
-    super::now_ms()
 }
 
 #[cfg(test)]
