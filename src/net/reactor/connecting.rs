@@ -125,11 +125,7 @@ impl Reactor {
                 slot.state = ConnState::Idle;
                 self.assign(index, id);
             }
-            Err(error) => {
-                self.close_slot(index);
-                self.attempt_failed(id, error);
-                self.serve_queue();
-            }
+            Err(error) => self.connection_failed(index, error),
         }
     }
 
