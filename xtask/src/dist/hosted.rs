@@ -7,7 +7,7 @@
 //! `cargo xtask dist` finds them there and fills the Unity and Unreal slots they belong in.
 //! None of this runs on the project's own CI machine (no MSVC, NDK or Apple SDK there).
 
-use super::{copy, native_static_libs, walk, Os, VERSION};
+use super::{copy, copy_headers, native_static_libs, walk, Os, VERSION};
 use crate::{cargo, have, root, run, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,9 +39,7 @@ pub fn build(name: &str) -> Result {
 }
 
 fn headers_and_notices(folder: &Path, name: &str) -> Result {
-    for header in ["gamegate.h", "gamegate.hpp"] {
-        copy(&root().join("include").join(header), &folder.join("include").join(header))?;
-    }
+    copy_headers(&folder.join("include"))?;
     let tree_of = match name {
         "msvc" => "x86_64-pc-windows-msvc",
         "android" => "aarch64-linux-android",

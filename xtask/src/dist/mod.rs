@@ -133,9 +133,7 @@ fn lay_out(target: &Target, folder: &Path) -> Result {
     for dir in ["include", "lib/pkgconfig", "lib/cmake/GameGate"] {
         std::fs::create_dir_all(folder.join(dir)).map_err(|e| e.to_string())?;
     }
-    for header in ["gamegate.h", "gamegate.hpp"] {
-        copy(&root().join("include").join(header), &folder.join("include").join(header))?;
-    }
+    copy_headers(&folder.join("include"))?;
     let built = cargo_build_dir(target);
     for name in libraries(target.os) {
         copy(&built.join(name), &lib.join(name))?;
@@ -235,11 +233,10 @@ fn unity_package(dist: &Path) -> Result {
 
 /// Each plugin slot of the Unity package and the file built for it, if any.
 fn unity_slots(dist: &Path) -> Vec<(&'static str, Option<PathBuf>)> {
-    let built = |triple: &str, name: &str| Some(dist.join(triple).join("lib").join(name));
     vec![
-        ("Linux/x86_64/libgamegate.so", built("x86_64-unknown-linux-gnu", "libgamegate.so")),
-        ("Windows/x86_64/gamegate.dll", built("x86_64-pc-windows-gnu", "gamegate.dll")),
-        ("macOS/libgamegate.dylib", built("universal2-apple-darwin", "libgamegate.dylib")),
+        ("Linux/x86_64/libgamegate.so", Some(built(dist, "x86_64-unknown-linux-gnu", "libgamegate.so"))),
+        ("Windows/x86_64/gamegate.dll", Some(built(dist, "x86_64-pc-windows-gnu", "gamegate.dll"))),
+        ("macOS/libgamegate.dylib", Some(built(dist, "universal2-apple-darwin", "libgamegate.dylib"))),
         // Built on hosted runners (`--hosted`), when their output was downloaded here.
         ("Android/arm64-v8a/libgamegate.so", hosted::built_file("android", "lib/arm64-v8a/libgamegate.so")),
         ("Android/armeabi-v7a/libgamegate.so", hosted::built_file("android", "lib/armeabi-v7a/libgamegate.so")),
@@ -268,15 +265,12 @@ fn unreal_plugin(dist: &Path) -> Result {
     std::fs::create_dir_all(dist.join("unreal")).map_err(|e| e.to_string())?;
     run(Command::new("cp").arg("-r").arg(root().join("bindings/unreal/GameGate")).arg(&plugin))?;
     let third_party = plugin.join("Source/ThirdParty/GameGateLibrary");
-    for header in ["gamegate.h", "gamegate.hpp"] {
-        copy(&root().join("include").join(header), &third_party.join("include").join(header))?;
-    }
-    let lib = |triple: &str, name: &str| dist.join(triple).join("lib").join(name);
+    copy_headers(&third_party.join("include"))?;
     for (slot, file) in [
-        ("Win64/gamegate.dll", lib("x86_64-pc-windows-gnu", "gamegate.dll")),
-        ("Win64/gamegate.dll.lib", lib("x86_64-pc-windows-gnu", "gamegate.dll.lib")),
-        ("Linux/x86_64-unknown-linux-gnu/libgamegate.so", lib("x86_64-unknown-linux-gnu", "libgamegate.so")),
-        ("Mac/libgamegate.dylib", lib("universal2-apple-darwin", "libgamegate.dylib")),
+        ("Win64/gamegate.dll", built(dist, "x86_64-pc-windows-gnu", "gamegate.dll")),
+        ("Win64/gamegate.dll.lib", built(dist, "x86_64-pc-windows-gnu", "gamegate.dll.lib")),
+        ("Linux/x86_64-unknown-linux-gnu/libgamegate.so", built(dist, "x86_64-unknown-linux-gnu", "libgamegate.so")),
+        ("Mac/libgamegate.dylib", built(dist, "universal2-apple-darwin", "libgamegate.dylib")),
     ] {
         copy(&file, &third_party.join("lib").join(slot))?;
     }
@@ -290,6 +284,19 @@ fn unreal_plugin(dist: &Path) -> Result {
         }
     }
     copy(&dist.join("x86_64-unknown-linux-gnu/THIRD_PARTY_NOTICES"), &plugin.join("THIRD_PARTY_NOTICES"))
+}
+
+/// A library laid out for `triple` under the dist folder.
+fn built(dist: &Path, triple: &str, name: &str) -> PathBuf {
+    dist.join(triple).join("lib").join(name)
+}
+
+/// Both headers (C and the C++ wrapper) into `dir`.
+fn copy_headers(dir: &Path) -> Result {
+    for header in ["gamegate.h", "gamegate.hpp"] {
+        copy(&root().join("include").join(header), &dir.join(header))?;
+    }
+    Ok(())
 }
 
 fn copy(from: &Path, to: &Path) -> Result {
