@@ -490,15 +490,9 @@ public:
     using SessionListener = std::function<void(const ElixirSession *session /* nullptr = signed out */)>;
 
     static Result<ElixirClient> create(const std::string &api_key, const Options *options = nullptr) {
-        Result<ElixirClient> result;
         elixir_client *raw = nullptr;
         gg_result code = elixir_client_new(detail::c_str(api_key), options ? options->get() : nullptr, &raw);
-        if (code != GG_OK) {
-            result.error = detail::refused(code);
-        } else {
-            result.value = ElixirClient(raw);
-        }
-        return result;
+        return detail::created<ElixirClient>(code, raw);
     }
 
     ElixirClient(ElixirClient &&other) noexcept
@@ -627,6 +621,7 @@ public:
     elixir_client *get() const { return client_; }
 
 private:
+    friend Result<ElixirClient> detail::created<ElixirClient, elixir_client>(gg_result, elixir_client *);
     explicit ElixirClient(elixir_client *client) : client_(client) {}
 
 

@@ -101,11 +101,13 @@ static inline void emulator_server_key(const char *which, char *pem, size_t cap)
     CHECK(strstr(pem, "-----BEGIN PRIVATE KEY-----\n") == pem);
 }
 
-/* The emulator's HTTPS listener: its URL (https://localhost:PORT) and the CA that signed it. */
-static inline void emulator_tls(char *url, size_t url_cap, char *ca_pem, size_t ca_cap) {
+/* The emulator's HTTPS listener: its URL (https://localhost:PORT), the CA that signed it, and
+ * (when `wrong_host_url` is not NULL) the same listener under a name its certificate lacks. */
+static inline void emulator_tls(char *url, size_t url_cap, char *ca_pem, size_t ca_cap, char *wrong_host_url, size_t wrong_cap) {
     char reply[4096];
     emulator_call("GET", "/_emulator/tls", NULL, reply, sizeof reply);
     json_string(reply, "url", url, url_cap);
+    if (wrong_host_url) json_string(reply, "wrong_host_url", wrong_host_url, wrong_cap);
     json_text(reply, "ca_pem", ca_pem, ca_cap);
     CHECK(strncmp(url, "https://localhost:", 18) == 0);
     CHECK(strstr(ca_pem, "-----BEGIN CERTIFICATE-----\n") != NULL);

@@ -217,10 +217,7 @@ typedef struct tls_info {
 
 /* The emulator's HTTPS address and CA, with the JSON "\n" escapes of the PEM undone. */
 static void tls_from_emulator(tls_info *t) {
-    static char reply[8192];
-    emulator_tls(t->url, sizeof t->url, t->ca_pem, sizeof t->ca_pem);
-    emulator_call("GET", "/_emulator/tls", NULL, reply, sizeof reply);
-    json_string(reply, "wrong_host_url", t->wrong_host_url, sizeof t->wrong_host_url);
+    emulator_tls(t->url, sizeof t->url, t->ca_pem, sizeof t->ca_pem, t->wrong_host_url, sizeof t->wrong_host_url);
 }
 
 static void test_tls_with_a_custom_root(void) {

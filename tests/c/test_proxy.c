@@ -217,7 +217,7 @@ int main(void) {
     open_proxy = required_env("GAMEGATE_PROXY_URL");
     auth_proxy = required_env("GAMEGATE_PROXY_AUTH_URL");
     deny_proxy = required_env("GAMEGATE_PROXY_DENY_URL");
-    emulator_tls(tls_url, sizeof tls_url, ca_pem, sizeof ca_pem);
+    emulator_tls(tls_url, sizeof tls_url, ca_pem, sizeof ca_pem, NULL, 0);
     gg_set_log_callback(GG_LOG_TRACE, on_log, NULL);
     RUN(test_https_goes_through_a_connect_tunnel);
     RUN(test_plain_http_goes_to_the_proxy_in_absolute_form);
