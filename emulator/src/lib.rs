@@ -160,6 +160,8 @@ fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
         "slow-headers" => SocketFault::SlowHeaders,
         "huge-body" => SocketFault::HugeBody,
         "chunked" => SocketFault::Chunked(inner()),
+        "chunked-bare-lf" => SocketFault::ChunkedBareLineFeeds(inner()),
+        "continue-with-fields" => SocketFault::InterimWithFields(inner()),
         "gzip" => SocketFault::Gzip(inner()),
         "trickle" => SocketFault::Trickle(inner()),
         "drop-reused" if ex.on_connection > 1 => SocketFault::CloseWithoutAnswer,

@@ -13,6 +13,8 @@
 //! | `html-500` | 500 with an HTML page | `GG_HTTP_STATUS` 500 |
 //! | `redirect-to-http` | 302 to the plain-HTTP emulator | `GG_HTTP_STATUS` 302, not followed |
 //! | `chunked` | the real answer, chunked | success |
+//! | `chunked-bare-lf` | the real answer, chunked, its framing lines ended by a bare LF (RFC 9112 §2.2 lets a recipient accept it) | success |
+//! | `continue-with-fields` | a `100 Continue` and a `103 Early Hints`, each with header fields, then the real answer | success |
 //! | `gzip` | the real answer, gzip-encoded | success |
 //! | `drop-reused` | answers the first request of a connection; reads a later one and closes unanswered | `GG_NETWORK` "may have been processed", never sent twice unless repeatable and within the retry budget |
 //! | `trickle` | the real answer, its body in 30 pieces 30 ms apart | success, the I/O thread asleep between pieces |
@@ -28,6 +30,8 @@ pub enum SocketFault {
     SlowHeaders,
     HugeBody,
     Chunked(Reply),
+    ChunkedBareLineFeeds(Reply),
+    InterimWithFields(Reply),
     Gzip(Reply),
     Trickle(Reply),
 }
@@ -97,14 +101,14 @@ impl SocketFault {
                 }
                 stream.flush()
             }
-            SocketFault::Chunked(reply) => {
-                write!(stream, "HTTP/1.1 {} OK\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\n\r\n", reply.status, reply.content_type)?;
-                for piece in reply.body.chunks(reply.body.len().div_ceil(3).max(1)) {
-                    write!(stream, "{:x}\r\n", piece.len())?;
-                    stream.write_all(piece)?;
-                    stream.write_all(b"\r\n")?;
-                }
-                stream.write_all(b"0\r\n\r\n")?;
+            SocketFault::Chunked(reply) => write_chunked(stream, &reply, "\r\n"),
+            SocketFault::ChunkedBareLineFeeds(reply) => write_chunked(stream, &reply, "\n"),
+            SocketFault::InterimWithFields(reply) => {
+                stream.write_all(b"HTTP/1.1 100 Continue\r\nX-Note: keep waiting\r\n\r\n")?;
+                stream.write_all(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")?;
+                stream.flush()?;
+                write!(stream, "HTTP/1.1 {} OK\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n", reply.status, reply.content_type, reply.body.len())?;
+                stream.write_all(&reply.body)?;
                 stream.flush()
             }
             SocketFault::Trickle(reply) => {
@@ -133,4 +137,16 @@ impl SocketFault {
             }
         }
     }
+}
+
+/// The answer in three chunks, every framing line ended by `line_end`.
+fn write_chunked<S: Write>(stream: &mut S, reply: &Reply, line_end: &str) -> io::Result<()> {
+    write!(stream, "HTTP/1.1 {} OK\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\n\r\n", reply.status, reply.content_type)?;
+    for piece in reply.body.chunks(reply.body.len().div_ceil(3).max(1)) {
+        write!(stream, "{:x}{line_end}", piece.len())?;
+        stream.write_all(piece)?;
+        stream.write_all(line_end.as_bytes())?;
+    }
+    write!(stream, "0{line_end}{line_end}")?;
+    stream.flush()
 }

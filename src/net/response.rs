@@ -57,6 +57,8 @@ pub(crate) struct ResponseReader {
     /// Whether any byte of the response has arrived.
     started: bool,
     body: SecretBytes,
+    /// A chunked body's framing lines, given the CRLF ureq-proto waits for.
+    chunk_lines: ChunkLines,
 }
 
 impl ResponseReader {
@@ -70,6 +72,7 @@ impl ResponseReader {
             keep_alive: true,
             started: false,
             body: SecretBytes::default(),
+            chunk_lines: ChunkLines::default(),
         }
     }
 
@@ -106,6 +109,9 @@ impl ResponseReader {
             return Ok(true);
         }
         self.pending.extend_from_slice(data);
+        if matches!(self.phase, Phase::Body { chunked: true, .. }) {
+            self.chunk_lines.end_bare_line_feeds(&mut self.pending);
+        }
         let outcome = self.advance();
         if outcome.is_err() {
             self.phase = Phase::Broken;
@@ -152,6 +158,12 @@ impl ResponseReader {
         if head_end > MAX_HEAD_BYTES {
             return Err(protocol("the response head is larger than 64 KiB"));
         }
+        if is_interim_head(&self.pending[..head_end]) {
+            // A 1xx (but 101) with or without fields: skipped whole, the real answer follows.
+            // ureq-proto refuses fields on a 100 Continue, which RFC 9110 §15.2 allows.
+            self.consume(head_end);
+            return Ok(Some(Phase::Head(call)));
+        }
         unfold_header_lines(&mut self.pending[..head_end]);
         let (used, response) = call.try_response(&self.pending, false).map_err(|e| protocol(&e.to_string()))?;
         self.consume(used);
@@ -180,6 +192,10 @@ impl ResponseReader {
                 };
                 if until_close {
                     self.keep_alive = false;
+                }
+                if chunked {
+                    self.chunk_lines = ChunkLines::default();
+                    self.chunk_lines.end_bare_line_feeds(&mut self.pending);
                 }
                 Ok(Some(Phase::Body { call, chunked, until_close }))
             }
@@ -289,6 +305,7 @@ impl ResponseReader {
     fn consume(&mut self, n: usize) {
         wipe(&mut self.pending[..n]);
         self.pending.drain(..n);
+        self.chunk_lines.consumed(n);
     }
 
     /// The connection ended (`clean`: not a TLS connection cut without close_notify).
@@ -367,6 +384,90 @@ fn find_head_end(bytes: &[u8]) -> Option<usize> {
         at = line_end;
     }
     None
+}
+
+/// Whether a complete head is an interim answer to skip: 1xx, but not 101 (a protocol switch
+/// GameGate never asks for, left to ureq-proto to refuse).
+fn is_interim_head(head: &[u8]) -> bool {
+    let code = head.strip_prefix(b"HTTP/1.").and_then(|rest| rest.get(2..5));
+    matches!(code, Some([b'1', a, b]) if a.is_ascii_digit() && b.is_ascii_digit() && (*a, *b) != (b'0', b'1'))
+}
+
+/// Where a chunked body's framing stands in `pending`, ahead of ureq-proto. RFC 9112 §2.2 lets
+/// a recipient take a bare LF as a line end; ureq-proto waits for CRLF, so each framing line
+/// (chunk size, the line end after the data, trailers, the last empty line) ending in a bare LF
+/// gets its CR here. Chunk data is skipped by its length, never touched.
+#[derive(Default)]
+struct ChunkLines {
+    state: ChunkPart,
+    /// Where the current line or data starts, and how far it was scanned, in `pending`.
+    start: usize,
+    scanned: usize,
+}
+
+#[derive(Default, Clone, Copy, PartialEq)]
+enum ChunkPart {
+    #[default]
+    Size,
+    Data(u64),
+    DataEnd,
+    Trailer,
+    Done,
+}
+
+impl ChunkLines {
+    /// Scans what arrived since the last call.
+    fn end_bare_line_feeds(&mut self, pending: &mut SecretBytes) {
+        loop {
+            match self.state {
+                ChunkPart::Done => return,
+                ChunkPart::Data(left) => {
+                    let here = (pending.len() - self.scanned) as u64;
+                    if here < left {
+                        self.scanned = pending.len();
+                        self.state = ChunkPart::Data(left - here);
+                        return;
+                    }
+                    self.scanned += left as usize;
+                    self.start = self.scanned;
+                    self.state = ChunkPart::DataEnd;
+                }
+                line_state => {
+                    let Some(offset) = pending[self.scanned..].iter().position(|&b| b == b'\n') else {
+                        self.scanned = pending.len();
+                        return;
+                    };
+                    let mut line_end = self.scanned + offset;
+                    if line_end == self.start || pending[line_end - 1] != b'\r' {
+                        pending.insert(line_end, b'\r');
+                        line_end += 1;
+                    }
+                    let line = &pending[self.start..line_end - 1];
+                    self.state = match line_state {
+                        ChunkPart::Size => {
+                            let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count().min(16);
+                            match std::str::from_utf8(&line[..digits]).ok().and_then(|d| u64::from_str_radix(d, 16).ok()) {
+                                Some(0) => ChunkPart::Trailer,
+                                Some(size) => ChunkPart::Data(size),
+                                None => ChunkPart::Done, // not a size: ureq-proto refuses it
+                            }
+                        }
+                        ChunkPart::Trailer if line.is_empty() => ChunkPart::Done,
+                        ChunkPart::Trailer => ChunkPart::Trailer,
+                        _ => ChunkPart::Size,
+                    };
+                    self.scanned = line_end + 1;
+                    self.start = self.scanned;
+                }
+            }
+        }
+    }
+
+    /// `n` bytes left the front of `pending`.
+    fn consumed(&mut self, n: usize) {
+        self.start = self.start.saturating_sub(n);
+        self.scanned = self.scanned.saturating_sub(n);
+    }
 }
 
 /// Replaces each folded line break (CRLF followed by a space or tab) with spaces, as RFC 9112
@@ -601,5 +702,24 @@ mod tests {
         let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n";
         let (_, keep) = read(wire, 100, false).unwrap();
         assert!(!keep);
+    }
+
+    #[test]
+    fn chunked_framing_with_bare_line_feeds_is_read() {
+        let wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\n{\"a\":1}\n0\n\n";
+        for step in [1, 4, 100] {
+            let (response, _) = read(wire, step, false).unwrap();
+            assert_eq!(&response.body[..], b"{\"a\":1}", "step {step}");
+        }
+    }
+
+    #[test]
+    fn interim_answers_with_fields_are_skipped() {
+        let wire = b"HTTP/1.1 100 Continue\r\nX-Note: wait\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        for step in [1, 5, 200] {
+            let (response, keep) = read(wire, step, false).unwrap();
+            assert_eq!((response.status, &response.body[..]), (200, &b"ok"[..]), "step {step}");
+            assert!(keep);
+        }
     }
 }

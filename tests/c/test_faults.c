@@ -189,9 +189,11 @@ static void test_a_request_the_server_may_have_received_is_not_sent_twice(void) 
     }
 }
 
+/* Chunked framing with bare LF line ends (RFC 9112 §2.2) and interim answers carrying header
+ * fields (RFC 9110 §15.2) are read too, at once, not waited on until the timeout. */
 static void test_chunked_and_gzip_bodies_are_read(void) {
-    const char *cases[] = {"chunked", "gzip"};
-    for (int i = 0; i < 2; i++) {
+    const char *cases[] = {"chunked", "gzip", "chunked-bare-lf", "continue-with-fields"};
+    for (int i = 0; i < 4; i++) {
         char url[256];
         fault_url(cases[i], url, sizeof url);
         outcome o;
