@@ -89,6 +89,11 @@
  */
 #define GG_INTERNAL 14
 
+/*
+ This platform cannot do what was asked (e.g. it has no OS credential store).
+ */
+#define GG_UNSUPPORTED 15
+
 #define GG_LOG_OFF 0
 
 #define GG_LOG_ERROR 1
@@ -110,6 +115,16 @@
 #define GG_VERSION_MINOR 1
 
 #define GG_VERSION_PATCH 0
+
+#define GG_APP_FOREGROUND 0
+
+#define GG_APP_BACKGROUND 1
+
+#define GG_NET_UNKNOWN 0
+
+#define GG_NET_ONLINE 1
+
+#define GG_NET_OFFLINE 2
 
 /*
  A player's connection to Elixir (opaque). Thread-safe: any call from any thread.
@@ -206,6 +221,11 @@ typedef struct gg_error {
    Human-readable, never NULL, never contains a secret.
    */
   const char *message;
+  /*
+   The server's `Retry-After` on a 429 or 503, in milliseconds ("try again in N s");
+   0 when it sent none. Appended: read it only when `struct_size` covers it.
+   */
+  int64_t retry_after_ms;
 } gg_error;
 
 /*
@@ -598,6 +618,24 @@ gg_result gg_get_stats(struct gg_stats *out);
 gg_result gg_last_error_message(char *buf, size_t cap, size_t *out_len);
 
 /*
+ Tells GameGate the app went to the background (`GG_APP_BACKGROUND`) or came back
+ (`GG_APP_FOREGROUND`), process-wide: call it from the engine's pause / resume. Back in the
+ foreground, every client's pooled connections are closed (a device that slept may have
+ lost them without a word) and background refresh looks at the token at once. Other values:
+ `GG_INVALID_ARGUMENT`.
+ */
+gg_result gg_set_application_status(uint32_t status);
+
+/*
+ Tells GameGate what the device's network is, process-wide: `GG_NET_ONLINE`,
+ `GG_NET_OFFLINE` or `GG_NET_UNKNOWN` (treated as online). Every report, a repeated
+ `GG_NET_ONLINE` too (Wi-Fi to cellular), closes pooled connections. While offline, a new
+ request is accepted and its callback gets `GG_NETWORK` at once ("the device is offline"),
+ nothing is sent to any host, and retries and background refresh wait for the network.
+ */
+gg_result gg_set_network_status(uint32_t status);
+
+/*
  New options with every default: production URL, 10 s timeout, tick dispatch, 4 requests
  in flight, 1 MiB body cap, 60 s refresh margin. Never NULL (barring a panic).
  */
@@ -667,6 +705,13 @@ gg_result gg_options_set_user_agent(struct gg_options *options, const char *user
 gg_result gg_options_set_retries(struct gg_options *options,
                                  uint32_t max_retries,
                                  uint32_t base_delay_ms);
+
+/*
+ A pooled connection idle longer than `ms` is closed, never reused (default 60000). A
+ carrier's NAT or a load balancer may forget an idle connection without a word; a request
+ sent on one would wait out its whole timeout. 0 never reuses a connection.
+ */
+gg_result gg_options_set_max_idle_ms(struct gg_options *options, uint32_t ms);
 
 /*
  Elixir: 1 keeps the access token fresh in the background (an alarm on the client's I/O

@@ -36,6 +36,8 @@ pub const GG_BUFFER_TOO_SMALL: i32 = 12;
 pub const GG_REENTRANT: i32 = 13;
 /// A bug inside GameGate (a caught panic). Please report it.
 pub const GG_INTERNAL: i32 = 14;
+/// This platform cannot do what was asked (e.g. it has no OS credential store).
+pub const GG_UNSUPPORTED: i32 = 15;
 
 /// Static name of a result code, `"GG_UNKNOWN"` for values GameGate never returns.
 pub fn result_name(code: i32) -> &'static str {
@@ -60,6 +62,7 @@ pub fn result_cname(code: i32) -> &'static CStr {
         GG_BUFFER_TOO_SMALL => c"GG_BUFFER_TOO_SMALL",
         GG_REENTRANT => c"GG_REENTRANT",
         GG_INTERNAL => c"GG_INTERNAL",
+        GG_UNSUPPORTED => c"GG_UNSUPPORTED",
         _ => c"GG_UNKNOWN",
     }
 }
@@ -76,11 +79,21 @@ pub struct Error {
     /// The service's own error code as text ("1001", "INVALID_REFRESH_TOKEN"), or "".
     pub api_code: String,
     pub message: String,
+    /// The server's `Retry-After` on a 429 or 503, in milliseconds; 0 when none.
+    pub retry_after_ms: i64,
 }
 
 impl Error {
     pub fn new(code: i32, message: impl Into<String>) -> Self {
-        Error { code, http_status: 0, api_code: String::new(), message: message.into() }
+        Error { code, http_status: 0, api_code: String::new(), message: message.into(), retry_after_ms: 0 }
+    }
+
+    /// Carries the answer's `Retry-After` (429 and 503 only), so a game can say when to try again.
+    pub fn with_retry_after(mut self, retry_after: Option<std::time::Duration>) -> Self {
+        if let Some(wait) = retry_after {
+            self.retry_after_ms = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX).max(1);
+        }
+        self
     }
 
     pub fn with_status(mut self, status: u16) -> Self {
@@ -141,7 +154,7 @@ mod tests {
 
     #[test]
     fn every_code_has_a_distinct_name() {
-        let names: Vec<&str> = (0..=GG_INTERNAL).map(result_name).collect();
+        let names: Vec<&str> = (0..=GG_UNSUPPORTED).map(result_name).collect();
         let mut unique = names.clone();
         unique.sort();
         unique.dedup();

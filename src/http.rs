@@ -268,6 +268,7 @@ impl Http {
             max_body: options.max_body_bytes,
             max_retries: options.max_retries,
             retry_base_delay: options.retry_base_delay,
+            max_idle: options.max_idle,
             resolver: options.resolver.clone(),
             proxy: tunnel,
         };

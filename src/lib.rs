@@ -14,6 +14,7 @@ pub mod options;
 pub mod secret;
 pub mod version;
 
+pub mod app_life;
 pub mod engine;
 pub mod id_map;
 pub mod http;

@@ -33,6 +33,9 @@ pub(crate) const DEFAULT_REFRESH_MARGIN_MS: u32 = 60_000;
 pub(crate) const DEFAULT_MAX_RETRIES: u32 = 2;
 pub(crate) const DEFAULT_RETRY_BASE_DELAY_MS: u32 = 200;
 pub(crate) const MAX_RETRIES: u32 = 10;
+/// Under the idle timeouts of carriers' NATs and load balancers seen in practice (and
+/// libcurl's 118 s), over a game's usual pause between calls.
+pub(crate) const DEFAULT_MAX_IDLE_MS: u32 = 60_000;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -53,6 +56,8 @@ pub struct Options {
     pub max_retries: u32,
     /// The first retry waits up to this long (full jitter), doubling each time.
     pub retry_base_delay: Duration,
+    /// A pooled connection idle longer is closed, never reused.
+    pub max_idle: Duration,
     /// Turns the service's host name into addresses (the system's; tests bring their own).
     pub resolver: crate::net::Resolver,
     /// Every request goes through this HTTP proxy (CONNECT for HTTPS).
@@ -75,6 +80,7 @@ impl Default for Options {
             background_refresh: false,
             max_retries: DEFAULT_MAX_RETRIES,
             retry_base_delay: Duration::from_millis(u64::from(DEFAULT_RETRY_BASE_DELAY_MS)),
+            max_idle: Duration::from_millis(u64::from(DEFAULT_MAX_IDLE_MS)),
             resolver: crate::net::Resolver::system(),
             proxy: None,
             proxy_from_environment: false,

@@ -12,6 +12,9 @@ pub struct Exchange {
     pub body: Vec<u8>,
     /// 1 for the first request on its connection, 2 for the next one, ...
     pub on_connection: u32,
+    /// How long the connection sat idle between the previous answer and this request (zero
+    /// for a connection's first request).
+    pub idle_before: std::time::Duration,
 }
 
 impl Exchange {
@@ -75,6 +78,8 @@ pub struct Reply {
     pub content_type: &'static str,
     /// A redirect target.
     pub location: Option<String>,
+    /// A `Retry-After` header value.
+    pub retry_after: Option<String>,
 }
 
 impl Reply {
@@ -83,7 +88,7 @@ impl Reply {
     }
 
     pub fn raw(status: u16, body: impl Into<Vec<u8>>, content_type: &'static str) -> Reply {
-        Reply { status, body: body.into(), content_type, location: None }
+        Reply { status, body: body.into(), content_type, location: None, retry_after: None }
     }
 
     pub fn not_found(path: &str) -> Reply {

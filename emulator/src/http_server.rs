@@ -4,13 +4,13 @@
 //! some requests waited the client's whole 10 s timeout without being read.
 
 use crate::exchange::{Exchange, Reply};
-use crate::socket_faults::Outcome;
+use crate::socket_faults::{Outcome, SocketFault};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -91,14 +91,23 @@ fn accept(stream: TcpStream, handler: &Handler, tls: Tls) {
 fn serve_connection<S: Read + Write>(stream: S, handler: &Handler, reset: &dyn Fn()) {
     let mut reader = BufReader::new(stream);
     let mut served = 0;
+    let mut answered_at: Option<Instant> = None;
     loop {
         let (reply, keep_alive) = match read_request(&mut reader) {
             Ok(Some((mut exchange, keep_alive))) => match {
                 served += 1;
                 exchange.on_connection = served;
+                exchange.idle_before = answered_at.map(|at| at.elapsed()).unwrap_or_default();
                 handler(exchange)
             } {
                 Outcome::Reply(reply) => (reply, keep_alive),
+                Outcome::Socket(SocketFault::Forgotten) => {
+                    // Nothing goes back: read (and drop) until the client closes or the idle
+                    // timeout ends it.
+                    let mut sink = [0u8; 1024];
+                    while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
+                    return;
+                }
                 Outcome::Socket(fault) => {
                     let _ = fault.perform(reader.get_mut(), reset);
                     return; // dropping the stream closes the connection
@@ -113,6 +122,7 @@ fn serve_connection<S: Read + Write>(stream: S, handler: &Handler, reset: &dyn F
         if write_reply(reader.get_mut(), &reply, keep_alive).is_err() || !keep_alive {
             return;
         }
+        answered_at = Some(Instant::now());
     }
 }
 
@@ -163,7 +173,7 @@ fn read_request<S: Read>(reader: &mut BufReader<S>) -> io::Result<Option<(Exchan
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (target, String::new()),
     };
-    Ok(Some((Exchange { method, path, query, headers, body, on_connection: 0 }, keep_alive)))
+    Ok(Some((Exchange { method, path, query, headers, body, on_connection: 0, idle_before: Duration::ZERO }, keep_alive)))
 }
 
 fn read_line<S: Read>(reader: &mut BufReader<S>, line: &mut String, head_bytes: &mut usize) -> io::Result<usize> {
@@ -205,8 +215,9 @@ fn read_chunked<S: Read>(reader: &mut BufReader<S>) -> io::Result<Vec<u8>> {
 
 fn write_reply<W: Write>(writer: &mut W, reply: &Reply, keep_alive: bool) -> io::Result<()> {
     let location = reply.location.as_ref().map(|l| format!("Location: {l}\r\n")).unwrap_or_default();
+    let retry_after = reply.retry_after.as_ref().map(|v| format!("Retry-After: {v}\r\n")).unwrap_or_default();
     let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}Connection: {}\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}{retry_after}Connection: {}\r\n\r\n",
         reply.status,
         reason(reply.status),
         reply.content_type,

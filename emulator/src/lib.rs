@@ -3,7 +3,8 @@
 //!
 //! Development endpoints live under `/_emulator/` (never affected by injected faults):
 //! - `GET  /_emulator/health`, `GET /_emulator/counters`
-//! - `POST /_emulator/faults` `{"latency_ms":N, "status":N, "body":"..", "times":N, "path_prefix":".."}`
+//! - `POST /_emulator/faults` `{"latency_ms":N, "status":N, "body":"..", "times":N, "path_prefix":"..", "retry_after":".."}`
+//!   (`retry_after`: a `Retry-After` value sent with the faulted status, seconds or an HTTP date)
 //! - `POST /_emulator/reset` (clears faults), `POST /_emulator/config` `{"token_life_ms":N}`
 //! - `GET  /_emulator/elixir/otp?email=..` → `{"transactionId","code"}` (the code "e-mailed")
 //! - `POST /_emulator/elixir/qr` `{"email":".."}` → `{"qrValue":"REIKEY:.."}`
@@ -68,6 +69,7 @@ struct Fault {
     latency_ms: u64,
     status: u16,
     body: String,
+    retry_after: Option<String>,
     /// Requests left to affect; `None` = every request until reset.
     remaining: Option<u64>,
     path_prefix: String,
@@ -81,6 +83,9 @@ struct State {
     /// Every request that arrived, faulted or not (development endpoints aside): what a
     /// test counts to prove a request was sent once.
     arrivals: u64,
+    /// Connections that carried a service request (the first request on each): how a test
+    /// sees a pooled connection reused or a fresh one opened.
+    connections: u64,
     verbose: bool,
     /// This emulator's own addresses, for redirects and `/_emulator/tls`.
     plain_url: String,
@@ -106,6 +111,7 @@ impl Emulator {
             fault: None,
             requests: 0,
             arrivals: 0,
+            connections: 0,
             verbose: config.verbose,
             plain_url: String::new(),
             https_port: 0,
@@ -140,7 +146,11 @@ impl Emulator {
 /// Socket-level faults first, then the services.
 fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
     if !ex.path.starts_with("/_emulator/") {
-        state.lock().unwrap_or_else(|p| p.into_inner()).arrivals += 1;
+        let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+        s.arrivals += 1;
+        if ex.on_connection == 1 {
+            s.connections += 1;
+        }
     }
     let Some((case, rest)) = socket_faults::parse(&ex.path) else {
         return Outcome::Reply(route(state, ex));
@@ -165,6 +175,8 @@ fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
         "gzip" => SocketFault::Gzip(inner()),
         "trickle" => SocketFault::Trickle(inner()),
         "drop-reused" if ex.on_connection > 1 => SocketFault::CloseWithoutAnswer,
+        "forget-idle" if ex.on_connection > 1 && ex.idle_before >= socket_faults::FORGET_IDLE_AFTER => SocketFault::Forgotten,
+        "forget-idle" => return Outcome::Reply(inner()),
         "drop-reused" => return Outcome::Reply(inner()),
         other => return Outcome::Reply(Reply::not_found(&format!("/_faults/{other}"))),
     })
@@ -189,7 +201,9 @@ fn route(state: &Mutex<State>, ex: &Exchange) -> Reply {
         }
         if fault.status != 0 {
             let body = if fault.body.is_empty() { json!({"message": "fault injected by the emulator"}).to_string() } else { fault.body.clone() };
-            return Reply::raw(fault.status, body, "application/json");
+            let mut reply = Reply::raw(fault.status, body, "application/json");
+            reply.retry_after = fault.retry_after.clone();
+            return reply;
         }
     }
     let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
@@ -232,6 +246,7 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
             ok(json!({
                 "requests": s.requests,
                 "arrivals": s.arrivals,
+                "connections": s.connections,
                 "kgen_sessions": s.kgen.sessions_created,
                 "otp_requests": c.otp_requests,
                 "otp_verifies": c.otp_verifies,
@@ -250,6 +265,7 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
                 latency_ms: num("latency_ms"),
                 status: num("status").min(599) as u16,
                 body: body.get("body").and_then(Value::as_str).unwrap_or_default().to_string(),
+                retry_after: body.get("retry_after").and_then(Value::as_str).map(str::to_string),
                 remaining: (times > 0).then_some(times),
                 path_prefix: body.get("path_prefix").and_then(Value::as_str).unwrap_or("/").to_string(),
             });

@@ -85,6 +85,7 @@ mod tests {
             headers: vec![("x-api-token".into(), token.into()), ("x-api-signature".into(), hex)],
             body: body.as_bytes().to_vec(),
             on_connection: 1,
+            idle_before: std::time::Duration::ZERO,
         }
     }
 

@@ -17,6 +17,7 @@
 //! | `continue-with-fields` | a `100 Continue` and a `103 Early Hints`, each with header fields, then the real answer | success |
 //! | `gzip` | the real answer, gzip-encoded | success |
 //! | `drop-reused` | answers the first request of a connection; reads a later one and closes unanswered | `GG_NETWORK` "may have been processed", never sent twice unless repeatable and within the retry budget |
+//! | `forget-idle` | answers a connection's requests while it is busy; one that sat idle for 150 ms or more is forgotten, as a carrier's NAT forgets it: a request on it is read and never answered, no FIN, no RST, until the client gives up | the request times out, unless the connection was retired before it was reused |
 //! | `trickle` | the real answer, its body in 30 pieces 30 ms apart | success, the I/O thread asleep between pieces |
 
 use crate::exchange::Reply;
@@ -25,6 +26,8 @@ use std::time::Duration;
 
 pub enum SocketFault {
     CloseWithoutAnswer,
+    /// Silence until the client closes the connection (or a minute passes).
+    Forgotten,
     ResetMidHeaders,
     TruncatedBody,
     SlowHeaders,
@@ -46,6 +49,9 @@ pub enum Outcome {
 }
 
 pub const HUGE_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// How long a connection of the `forget-idle` case may sit idle before it is forgotten.
+pub const FORGET_IDLE_AFTER: Duration = Duration::from_millis(150);
 
 /// Splits `/_faults/<case>/rest` into the case and the rest of the path.
 pub fn parse(path: &str) -> Option<(&str, String)> {
@@ -73,7 +79,7 @@ impl SocketFault {
     /// Does the damage on the connection; the connection is closed afterwards.
     pub fn perform<S: Write>(self, stream: &mut S, reset: &dyn Fn()) -> io::Result<()> {
         match self {
-            SocketFault::CloseWithoutAnswer => Ok(()),
+            SocketFault::CloseWithoutAnswer | SocketFault::Forgotten => Ok(()),
             SocketFault::ResetMidHeaders => {
                 stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Ty")?;
                 stream.flush()?;

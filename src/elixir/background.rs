@@ -86,7 +86,11 @@ impl Service {
     }
 
     /// The alarm rang: refresh if the token is due, or look again later (a capped wait).
+    /// Offline, nothing: the network's return plans again (`app_life`).
     fn background_alarm(&self) {
+        if crate::app_life::offline() {
+            return;
+        }
         if plan(self.background_refresh_due_in_ms(), false) != Next::RefreshNow {
             self.reschedule_background(false);
             return;
@@ -105,6 +109,14 @@ impl Service {
                 service.reschedule_background(true);
             }),
         );
+    }
+}
+
+/// Back in the foreground, or on a network change, the token is looked at again at once: the
+/// alarm's clock may have stood still while the device slept.
+impl crate::app_life::LifeListener for Service {
+    fn life_changed(&self, _change: crate::app_life::LifeChange) {
+        self.reschedule_background(false);
     }
 }
 

@@ -6,6 +6,11 @@ use crate::error::{Error, GG_API_ERROR};
 use crate::json;
 use serde_json::Value;
 
+/// The envelope of an answer, its error carrying the answer's `Retry-After`.
+pub fn open_response(response: &crate::http::Response) -> Result<Value, Error> {
+    open(response.status, &response.body).map_err(|e| response.error(e))
+}
+
 /// The envelope's `data` (may be null, an object or an array), or the error it carries.
 pub fn open(status: u16, body: &[u8]) -> Result<Value, Error> {
     let parsed: Option<Value> = serde_json::from_slice(body).ok();

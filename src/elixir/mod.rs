@@ -62,7 +62,7 @@ impl Service {
     pub fn new(api_key: &str, options: &Options, listener: Listener, emitter: Emitter) -> Result<Arc<Service>, Error> {
         check_api_key(api_key)?;
         let http = Http::new("elixir", options, PRODUCTION_URL)?;
-        Ok(Arc::new_cyclic(|me| Service {
+        let service = Arc::new_cyclic(|me| Service {
             http,
             api_key: Secret::new(api_key),
             store: Store::default(),
@@ -72,7 +72,11 @@ impl Service {
             emitter,
             background: options.background_refresh.then(background::Schedule::default),
             me: me.clone(),
-        }))
+        });
+        if service.background.is_some() {
+            crate::app_life::listen(&(service.clone() as Arc<dyn crate::app_life::LifeListener>));
+        }
+        Ok(service)
     }
 
     /// Sent with OTP verify, as the official SDKs do.
@@ -223,7 +227,7 @@ impl Service {
                 let _keeps_listening_after_a_cancel = self.http.start(
                     request,
                     Box::new(move |outcome| {
-                        let session = outcome.and_then(|response| envelope::open(response.status, &response.body)).and_then(|data| Session::parse(&data));
+                        let session = outcome.and_then(|response| envelope::open_response(&response)).and_then(|data| Session::parse(&data));
                         landing.land(session);
                     }),
                 );
@@ -281,7 +285,7 @@ impl Service {
             &self.http,
             request,
             Box::new(move |outcome| {
-                let answer = outcome.and_then(|response| envelope::open(response.status, &response.body).map(|data| (data, response.status)));
+                let answer = outcome.and_then(|response| envelope::open_response(&response).map(|data| (data, response.status)));
                 if let Some(service) = me.upgrade() {
                     then(&service, answer);
                 }

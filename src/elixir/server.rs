@@ -108,7 +108,7 @@ impl Server {
         self.http.start(
             request,
             Box::new(move |outcome| {
-                done(outcome.and_then(|response| envelope::open(response.status, &response.body)).map(|data| data.to_string()))
+                done(outcome.and_then(|response| envelope::open_response(&response)).map(|data| data.to_string()))
             }),
         )
     }

@@ -103,3 +103,23 @@ pub extern "C" fn gg_last_error_message(buf: *mut c_char, cap: usize, out_len: *
         }
     }
 }
+
+/// Tells GameGate the app went to the background (`GG_APP_BACKGROUND`) or came back
+/// (`GG_APP_FOREGROUND`), process-wide: call it from the engine's pause / resume. Back in the
+/// foreground, every client's pooled connections are closed (a device that slept may have
+/// lost them without a word) and background refresh looks at the token at once. Other values:
+/// `GG_INVALID_ARGUMENT`.
+#[no_mangle]
+pub extern "C" fn gg_set_application_status(status: u32) -> gg_result {
+    ffi_result! { crate::app_life::set_application_status(status) }
+}
+
+/// Tells GameGate what the device's network is, process-wide: `GG_NET_ONLINE`,
+/// `GG_NET_OFFLINE` or `GG_NET_UNKNOWN` (treated as online). Every report, a repeated
+/// `GG_NET_ONLINE` too (Wi-Fi to cellular), closes pooled connections. While offline, a new
+/// request is accepted and its callback gets `GG_NETWORK` at once ("the device is offline"),
+/// nothing is sent to any host, and retries and background refresh wait for the network.
+#[no_mangle]
+pub extern "C" fn gg_set_network_status(status: u32) -> gg_result {
+    ffi_result! { crate::app_life::set_network_status(status) }
+}

@@ -130,6 +130,18 @@ pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: 
     }
 }
 
+/// A pooled connection idle longer than `ms` is closed, never reused (default 60000). A
+/// carrier's NAT or a load balancer may forget an idle connection without a word; a request
+/// sent on one would wait out its whole timeout. 0 never reuses a connection.
+#[no_mangle]
+pub extern "C" fn gg_options_set_max_idle_ms(options: *mut gg_options, ms: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_mut(options, "options")? }.inner.max_idle = std::time::Duration::from_millis(u64::from(ms));
+        Ok(())
+    }
+}
+
 /// Elixir: 1 keeps the access token fresh in the background (an alarm on the client's I/O
 /// thread refreshes it before it expires, firing the session listener; no extra thread);
 /// 0 (default) refreshes only when a call needs a token.

@@ -21,6 +21,9 @@ pub struct gg_error {
     pub api_code: *const c_char,
     /// Human-readable, never NULL, never contains a secret.
     pub message: *const c_char,
+    /// The server's `Retry-After` on a 429 or 503, in milliseconds ("try again in N s");
+    /// 0 when it sent none. Appended: read it only when `struct_size` covers it.
+    pub retry_after_ms: i64,
 }
 
 /// Called once when a call that produces no data completes. `error` is NULL on success.
@@ -48,6 +51,7 @@ pub(crate) fn with_c_error<R>(error: &Error, f: impl FnOnce(*const gg_error) -> 
         http_status: error.http_status,
         api_code: api_code.as_ptr(),
         message: message.as_ptr(),
+        retry_after_ms: error.retry_after_ms,
     };
     f(&raw)
 }

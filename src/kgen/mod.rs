@@ -75,7 +75,7 @@ impl Service {
 fn success(outcome: Result<http::Response, Error>) -> Result<http::Response, Error> {
     let response = outcome?;
     if !response.is_success() {
-        return Err(crate::json::http_status_error("KGeN", response.status, &response.body));
+        return Err(response.error(crate::json::http_status_error("KGeN", response.status, &response.body)));
     }
     Ok(response)
 }

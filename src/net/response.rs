@@ -14,6 +14,7 @@
 use crate::error::{Error, GG_BAD_RESPONSE, GG_NETWORK};
 use crate::secret::{wipe, SecretBytes};
 use std::io::Read;
+use std::time::{Duration, SystemTime};
 use ureq_proto::client::state::{RecvBody, RecvResponse};
 use ureq_proto::client::{Call, RecvBodyResult, RecvResponseResult, SendRequestResult};
 use ureq_proto::http::{self, header, HeaderMap};
@@ -27,11 +28,19 @@ pub struct Response {
     pub status: u16,
     /// Wiped when dropped: response bodies carry tokens.
     pub body: SecretBytes,
+    /// `Retry-After` of a 429 or 503 (seconds or an HTTP date), from now; `None` when absent
+    /// or unreadable.
+    pub retry_after: Option<Duration>,
 }
 
 impl Response {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
+    }
+
+    /// `error`, which this answer caused, with the answer's `Retry-After`.
+    pub fn error(&self, error: Error) -> Error {
+        error.with_retry_after(self.retry_after)
     }
 }
 
@@ -52,6 +61,7 @@ pub(crate) struct ResponseReader {
     /// across reads. Wiped as it is consumed.
     pending: SecretBytes,
     status: u16,
+    retry_after: Option<Duration>,
     gzip: bool,
     keep_alive: bool,
     /// Whether any byte of the response has arrived.
@@ -68,6 +78,7 @@ impl ResponseReader {
             phase: Phase::Broken,
             pending: SecretBytes::default(),
             status: 0,
+            retry_after: None,
             gzip: false,
             keep_alive: true,
             started: false,
@@ -182,6 +193,10 @@ impl ResponseReader {
             return Err(protocol("Transfer-Encoding in an HTTP/1.0 response"));
         }
         self.check_head(response.headers())?;
+        if matches!(self.status, 429 | 503) {
+            let value = response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+            self.retry_after = value.and_then(|v| parse_retry_after(v, SystemTime::now()));
+        }
         match call.proceed() {
             Some(RecvResponseResult::RecvBody(call)) => {
                 // The framing as ureq-proto reads it.
@@ -342,10 +357,10 @@ impl ResponseReader {
 
     /// The finished response, with a gzip body inflated (bounded by the same cap).
     pub fn into_response(mut self) -> Result<Response, Error> {
-        let status = self.status;
+        let (status, retry_after) = (self.status, self.retry_after);
         let body = std::mem::take(&mut self.body);
         if !self.gzip || body.is_empty() {
-            return Ok(Response { status, body });
+            return Ok(Response { status, body, retry_after });
         }
         let mut inflated = SecretBytes::default();
         // Every member of the stream; anything after the last one is not gzip and fails.
@@ -356,7 +371,7 @@ impl ResponseReader {
         if inflated.len() as u64 > self.max_body {
             return Err(over_cap(self.max_body).with_status(status));
         }
-        Ok(Response { status, body: inflated })
+        Ok(Response { status, body: inflated, retry_after })
     }
 }
 
@@ -384,6 +399,32 @@ fn find_head_end(bytes: &[u8]) -> Option<usize> {
         at = line_end;
     }
     None
+}
+
+/// `Retry-After` (RFC 9110 §10.2.3): delay-seconds, or an HTTP date (IMF-fixdate, as servers
+/// send it) read against `now`; a date already past waits nothing. A wait is capped at a day.
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let cap = Duration::from_secs(24 * 3600);
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse::<u64>().map_or(cap, Duration::from_secs).min(cap));
+    }
+    // "Sun, 06 Nov 1994 08:49:37 GMT"
+    let parts: Vec<&str> = value.split([' ', ':']).collect();
+    let [_, day, month, year, hour, minute, second, "GMT"] = parts[..] else { return None };
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().position(|m| *m == month)? as i64 + 1;
+    let number = |text: &str, max: i64| text.parse::<i64>().ok().filter(|n| (0..=max).contains(n));
+    let (day, year) = (number(day, 31)?, number(year, 9999)?);
+    let seconds = number(hour, 23)? * 3600 + number(minute, 59)? * 60 + number(second, 60)?;
+    // Days from the civil date (Howard Hinnant's algorithm), then seconds since the epoch.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let at = (era * 146_097 + day_of_era - 719_468) * 86_400 + seconds;
+    let now = now.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(Duration::from_secs(at.saturating_sub(now).max(0) as u64).min(cap))
 }
 
 /// Whether a complete head is an interim answer to skip: 1xx, but not 101 (a protocol switch
@@ -720,6 +761,22 @@ mod tests {
             let (response, keep) = read(wire, step, false).unwrap();
             assert_eq!((response.status, &response.body[..]), (200, &b"ok"[..]), "step {step}");
             assert!(keep);
+        }
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date_on_429_and_503_only() {
+        let seconds = b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(read(seconds, 5, false).unwrap().0.retry_after, Some(Duration::from_secs(7)));
+        let other = b"HTTP/1.1 500 Oops\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n";
+        assert_eq!(read(other, 5, false).unwrap().0.retry_after, None);
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("Tue, 29 Feb 2000 00:00:00 GMT", SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_390)), Some(Duration::from_secs(10)));
+        assert_eq!(parse_retry_after("99999999999999999999", now), Some(Duration::from_secs(86_400)));
+        for garbage in ["", "-5", "soon", "Sun, 06 Nov 1994 25:00:00 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "1.5"] {
+            assert_eq!(parse_retry_after(garbage, now), None, "{garbage:?}");
         }
     }
 }

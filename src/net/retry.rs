@@ -23,11 +23,12 @@ impl Retry {
     }
 }
 
-/// Worth another attempt: the connection failed (nothing was answered) or a gateway said
-/// the service is briefly unavailable. A timeout is not: it has used up the time.
+/// Worth another attempt: the connection failed (nothing was answered), a gateway said the
+/// service is briefly unavailable, or the service limited the rate (429, after its
+/// `Retry-After`). A timeout is not: it has used up the time.
 pub(crate) fn is_transient(outcome: &Result<Response, Error>) -> bool {
     match outcome {
-        Ok(response) => matches!(response.status, 502..=504),
+        Ok(response) => matches!(response.status, 429 | 502..=504),
         Err(error) => error.code == GG_NETWORK,
     }
 }
@@ -68,11 +69,11 @@ mod tests {
 
     #[test]
     fn only_gateway_errors_and_failed_connections_are_transient() {
-        let status = |s| Ok(Response { status: s, body: SecretBytes::default() });
-        for transient in [502, 503, 504] {
+        let status = |s| Ok(Response { status: s, body: SecretBytes::default(), retry_after: None });
+        for transient in [429, 502, 503, 504] {
             assert!(is_transient(&status(transient)), "{transient}");
         }
-        for not in [200, 301, 400, 401, 404, 429, 500] {
+        for not in [200, 301, 400, 401, 404, 500] {
             assert!(!is_transient(&status(not)), "{not}");
         }
         assert!(is_transient(&Err(Error::new(GG_NETWORK, "refused"))));

@@ -312,13 +312,14 @@ fn host_target() -> &'static str {
 
 /// The suites that test the C ABI and the C++ wrapper: on this machine, and on every platform
 /// of the cross suites.
-const NATIVE_SUITES: [(&str, &str); 7] = [
+const NATIVE_SUITES: [(&str, &str); 8] = [
     ("c kgen", "tests/c/test_kgen.c"),
     ("c elixir", "tests/c/test_elixir.c"),
     ("c faults and tls", "tests/c/test_faults.c"),
     ("c stress", "tests/c/test_stress.c"),
     ("c secrets", "tests/c/test_secrets.c"),
     ("c elixir server", "tests/c/test_server.c"),
+    ("c app life (idle limit, resume, offline, Retry-After)", "tests/c/test_app_life.c"),
     ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
 ];
 

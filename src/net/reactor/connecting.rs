@@ -162,7 +162,7 @@ impl Reactor {
             crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
         }
         let state = ConnState::Connecting { exchange: id };
-        self.slots[index] = Some(Slot { connection, state, interest, one_shot: OneShot::default(), rearm: true, reused: false });
+        self.slots[index] = Some(Slot { connection, state, interest, one_shot: OneShot::default(), rearm: true, reused: false, idle_since: Instant::now() });
         index
     }
 }

@@ -33,6 +33,13 @@ impl Inbox {
     }
 }
 
+/// The I/O thread hears of the app's life as it hears of a request.
+impl crate::app_life::LifeListener for Inbox {
+    fn life_changed(&self, change: LifeChange) {
+        self.post(Command::Life(change));
+    }
+}
+
 /// The client's side of its I/O thread. Dropping it stops the thread, which answers nothing
 /// more: the engine has already completed every request with GG_SHUTDOWN by then.
 pub(crate) struct ReactorHandle {
@@ -51,6 +58,7 @@ impl ReactorHandle {
             next_exchange: AtomicU64::new(1),
             wakeups: AtomicU64::new(0),
         });
+        crate::app_life::listen(&(inbox.clone() as Arc<dyn crate::app_life::LifeListener>));
         let thread_inbox = inbox.clone();
         // Counted from the spawn, not from when the thread first runs: a client freed at once
         // must not look done while its thread has yet to start (and to close its sockets).

@@ -21,6 +21,7 @@ use super::connection::{Connection, ReadEnd, TlsSettings};
 use super::readiness::{Directions, OneShot, ONE_SHOT_CHECKED};
 use super::response::{Response, ResponseReader};
 use super::retry::{backoff_delay, is_transient, Retry};
+use crate::app_life::LifeChange;
 use crate::engine::stats::LiveGuard;
 use crate::error::{Error, GG_NETWORK, GG_TIMEOUT};
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -83,6 +84,8 @@ enum Command {
     Abort(u64),
     SetAlarm(u64, Instant, Alarm),
     Addresses(Result<Vec<SocketAddr>, Error>),
+    /// The app resumed or the network changed (`app_life`).
+    Life(LifeChange),
     Stop,
 }
 
@@ -95,6 +98,10 @@ pub(crate) struct Settings {
     pub max_body: u64,
     pub max_retries: u32,
     pub retry_base_delay: Duration,
+    /// A pooled connection idle longer than this is closed, never reused: a carrier's NAT or
+    /// a load balancer may have forgotten it without a word, and a request sent on it would
+    /// wait out its whole timeout (and could not be sent again if not repeatable).
+    pub max_idle: Duration,
     pub resolver: Resolver,
     /// Through an HTTP proxy (`host`/`port` are then the proxy's): the CONNECT request each
     /// connection opens its tunnel with (HTTPS), or `None` for plain HTTP in absolute form.
@@ -146,6 +153,8 @@ struct Slot {
     /// Has answered a request before: if it fails before any byte of the next request went
     /// out, the server had closed it while idle, and the request goes out on a fresh one.
     reused: bool,
+    /// When it last became idle (meaningful while `Idle`).
+    idle_since: Instant,
 }
 
 struct Reactor {
@@ -159,6 +168,9 @@ struct Reactor {
     idle: Vec<usize>,
     exchanges: IdMap<Live>,
     queue: VecDeque<u64>,
+    /// Retries whose backoff ended while the device was offline: they go out when it is back
+    /// (or meet their deadline).
+    waiting_for_network: Vec<u64>,
     /// Deadlines and backoff ends, earliest first. An exchange's entries leave with it, so
     /// this holds only what is in flight.
     timers: BTreeSet<(Instant, u64)>,
@@ -192,6 +204,7 @@ impl Reactor {
             idle: Vec::new(),
             exchanges: IdMap::default(),
             queue: VecDeque::new(),
+            waiting_for_network: Vec::new(),
             timers: BTreeSet::new(),
             alarms: BTreeMap::new(),
             alarm_times: IdMap::default(),
@@ -281,6 +294,20 @@ impl Reactor {
                 self.alarms.insert((at, id), alarm);
                 self.alarm_times.insert(id, at);
             }
+            Command::Life(change) => {
+                // Pooled connections are suspect after a sleep or a network change: a request
+                // risked on one could wait out its whole timeout.
+                let idle = std::mem::take(&mut self.idle);
+                crate::gg_log!(crate::log::GG_LOG_DEBUG, "{change:?}: closing {} pooled connection(s)", idle.len());
+                for index in idle {
+                    self.close_slot(index);
+                }
+                if change == (LifeChange::Network { offline: false }) {
+                    let back: Vec<u64> = std::mem::take(&mut self.waiting_for_network);
+                    self.queue.extend(back);
+                }
+                self.serve_queue();
+            }
             Command::Addresses(result) => {
                 self.looking_up = false;
                 let lives_for = if result.is_ok() { ADDRESSES_LIVE_FOR } else { LOOKUP_FAILURE_LIVES_FOR };
@@ -308,12 +335,24 @@ impl Reactor {
 
     fn serve_queue_now(&mut self) {
         while let Some(&id) = self.queue.front() {
-            if !matches!(self.exchanges.get(&id).map(|l| &l.stage), Some(Stage::Queued)) {
+            let Some(live) = self.exchanges.get(&id).filter(|l| matches!(l.stage, Stage::Queued)) else {
                 self.queue.pop_front(); // answered (timed out) while it waited
+                continue;
+            };
+            if crate::app_life::offline() {
+                // Nothing goes out: a new request fails at once, a retry waits for the network.
+                self.queue.pop_front();
+                if live.attempt == 0 {
+                    self.finish(id, Err(Error::new(GG_NETWORK, "the device is offline (the game reported GG_NET_OFFLINE): nothing was sent")));
+                } else {
+                    crate::gg_log!(crate::log::GG_LOG_DEBUG, "{}: the retry waits for the network", live.exchange.label);
+                    self.waiting_for_network.push(id);
+                }
                 continue;
             }
             if let Some(slot) = self.idle.pop() {
-                let reusable = self.slots.get_mut(slot).and_then(Option::as_mut).is_some_and(|s| s.connection.is_reusable());
+                let max_idle = self.settings.max_idle;
+                let reusable = self.slots.get_mut(slot).and_then(Option::as_mut).is_some_and(|s| s.idle_since.elapsed() <= max_idle && s.connection.is_reusable());
                 if !reusable {
                     self.close_slot(slot);
                     continue;
@@ -513,6 +552,7 @@ impl Reactor {
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
         let ConnState::Busy { exchange, reader } = std::mem::replace(&mut slot.state, ConnState::Idle) else { return };
         slot.reused = true;
+        slot.idle_since = Instant::now();
         if reader.keep_alive() {
             self.idle.push(index);
         } else {

@@ -13,10 +13,12 @@ impl Reactor {
         if live.exchange.retry == Retry::Never || live.attempt >= max_retries || !is_transient(outcome) {
             return false;
         }
-        let delay = backoff_delay(base, live.attempt);
+        // The server's Retry-After is a floor under the backoff, never a shortcut.
+        let asked = outcome.as_ref().ok().and_then(|response| response.retry_after);
+        let delay = backoff_delay(base, live.attempt).max(asked.unwrap_or_default());
         let until = Instant::now() + delay;
         if live.deadline.is_some_and(|deadline| until >= deadline) {
-            return false; // no time left for another attempt
+            return false; // no time left for another attempt: the answer stands
         }
         live.attempt += 1;
         crate::gg_log!(
