@@ -127,6 +127,23 @@
 #define GG_NET_OFFLINE 2
 
 /*
+ Why the session changed (`elixir_session_event_callback`'s `event`).
+ */
+#define GG_SESSION_SIGNED_IN 1
+
+#define GG_SESSION_REFRESHED 2
+
+/*
+ `session` is NULL.
+ */
+#define GG_SESSION_SIGNED_OUT 3
+
+/*
+ The service refused the refresh token: the player must sign in again; `session` is NULL.
+ */
+#define GG_SESSION_REVOKED 4
+
+/*
  A player's connection to Elixir (opaque). Thread-safe: any call from any thread.
  */
 typedef struct elixir_client elixir_client;
@@ -199,6 +216,15 @@ typedef struct elixir_session {
  Called in dispatch context on every session change; `session` NULL means signed out.
  */
 typedef void (*elixir_session_listener)(void *user_data, const struct elixir_session *session);
+
+/*
+ Called in dispatch context on every session change, before the call's own callback, with
+ why it changed (`GG_SESSION_*`); `session` is NULL for `GG_SESSION_SIGNED_OUT` and
+ `GG_SESSION_REVOKED`.
+ */
+typedef void (*elixir_session_event_callback)(void *user_data,
+                                              uint32_t event,
+                                              const struct elixir_session *session);
 
 /*
  Why an asynchronous call failed. Borrowed: valid only until the callback returns.
@@ -397,11 +423,23 @@ gg_result elixir_client_set_device_info(struct elixir_client *client,
                                         const char *device_unique_id);
 
 /*
- Installs (or with NULL removes) the session listener.
+ Installs (or with NULL removes) the session listener. When a call of the old listener is
+ running on another thread, this waits for it to return: afterwards the old one never runs
+ again. From inside the listener itself it does not wait.
  */
 gg_result elixir_client_set_session_listener(struct elixir_client *client,
                                              elixir_session_listener listener,
                                              void *user_data);
+
+/*
+ Installs (or with NULL removes) the session events callback: every session change with
+ its reason (`GG_SESSION_SIGNED_IN`, `_REFRESHED`, `_SIGNED_OUT`, `_REVOKED`), in dispatch
+ context, before the call's own callback; alongside the session listener, which keeps
+ working. Replacing it waits as `elixir_client_set_session_listener` does.
+ */
+gg_result elixir_client_set_session_events(struct elixir_client *client,
+                                           elixir_session_event_callback callback,
+                                           void *user_data);
 
 /*
  Signs back in from a persisted refresh token: the next call that needs a token refreshes.

@@ -27,12 +27,14 @@ use serde_json::{json, Value};
 use session::Session;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
+pub use store::SessionEvent;
 use store::{Change, Flight, Store, Waiter};
 
 pub(crate) const PRODUCTION_URL: &str = "https://kend.elixir.app";
 
-/// Receives every session change: `Some` after a sign-in or refresh, `None` when signed out.
-pub type Listener = Arc<dyn Fn(Option<&Session>) + Send + Sync>;
+/// Receives every session change with its reason: `Some` after a sign-in or refresh, `None`
+/// when signed out or revoked.
+pub type Listener = Arc<dyn Fn(SessionEvent, Option<&Session>) + Send + Sync>;
 
 const REFRESH_PATH: &str = "/sdk/auth/v2/session/refresh";
 /// How long a refresh's answer is awaited, whatever its caller's timeout: the server rotates
@@ -242,7 +244,7 @@ impl Service {
             let signed_in = answer.and_then(|(data, status)| Session::parse(&data).map_err(|e| e.with_status(status)));
             if let Ok(session) = &signed_in {
                 service.store.replace(session.clone());
-                service.changed(Change::Stored(session.clone()));
+                service.changed(Change::Stored(session.clone(), SessionEvent::SignedIn));
             }
             done(signed_in);
         });
@@ -250,20 +252,20 @@ impl Service {
 
     fn clear_locally(&self) {
         if self.store.clear() {
-            self.changed(Change::Cleared);
+            self.changed(Change::Cleared(SessionEvent::SignedOut));
         }
     }
 
     /// A session change: the listener hears it in dispatch context, ahead of any callback
     /// queued after it, and the background refresh plans again.
     fn changed(&self, change: Change) {
-        let session = match change {
-            Change::Stored(session) => Some(session),
-            Change::Cleared => None,
+        let (event, session) = match change {
+            Change::Stored(session, event) => (event, Some(session)),
+            Change::Cleared(event) => (event, None),
             Change::Unchanged => return,
         };
         let listener = self.listener.clone();
-        self.emitter.emit(move || listener(session.as_ref()));
+        self.emitter.emit(move || listener(event, session.as_ref()));
         self.reschedule_background(false);
     }
 

@@ -17,10 +17,20 @@ pub type Waiter = Box<dyn FnOnce(Result<Session, Error>) + Send>;
 
 pub(crate) const INVALID_REFRESH_TOKEN: &str = "INVALID_REFRESH_TOKEN";
 
-/// What a refresh did to the stored session, for the caller to announce.
+/// Why the session changed, as the game hears it (`GG_SESSION_*` in C).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEvent {
+    SignedIn = 1,
+    Refreshed = 2,
+    SignedOut = 3,
+    /// The service refused the refresh token: the player must sign in again.
+    Revoked = 4,
+}
+
+/// What happened to the stored session, for the caller to announce.
 pub enum Change {
-    Stored(Session),
-    Cleared,
+    Stored(Session, SessionEvent),
+    Cleared(SessionEvent),
     Unchanged,
 }
 
@@ -122,12 +132,12 @@ impl Store {
         let change = match &result {
             Ok(session) if still_ours => {
                 state.session = Some(session.clone());
-                Change::Stored(session.clone())
+                Change::Stored(session.clone(), SessionEvent::Refreshed)
             }
             Err(e) if still_ours && e.api_code == INVALID_REFRESH_TOKEN => {
                 state.session = None;
                 state.epoch += 1;
-                Change::Cleared
+                Change::Cleared(SessionEvent::Revoked)
             }
             _ => Change::Unchanged,
         };
@@ -246,7 +256,7 @@ mod tests {
         let err = store
             .refresh(
                 |_| Err(Error::new(crate::error::GG_API_ERROR, "x").with_api_code(INVALID_REFRESH_TOKEN)),
-                |c| cleared = matches!(c, Change::Cleared),
+                |c| cleared = matches!(c, Change::Cleared(SessionEvent::Revoked)),
             )
             .unwrap_err();
         assert_eq!(err.api_code, INVALID_REFRESH_TOKEN);
@@ -271,7 +281,7 @@ mod tests {
         assert!(matches!(store.join_or_lead(recording(&heard)), Ok(Flight::Joined)));
         assert!(heard.lock().unwrap().is_empty());
         // A late answer is stored and heard by every waiter, once.
-        store.land(epoch, Ok(session("late", "r-2", 1)), |c| assert!(matches!(c, Change::Stored(_))));
+        store.land(epoch, Ok(session("late", "r-2", 1)), |c| assert!(matches!(c, Change::Stored(_, SessionEvent::Refreshed))));
         assert_eq!(store.current().unwrap().refresh_token.expose(), "r-2");
         assert_eq!(*heard.lock().unwrap(), vec![Ok("late".to_string()); 3]);
         assert!(matches!(store.join_or_lead(recording(&heard)), Ok(Flight::Lead { .. })));

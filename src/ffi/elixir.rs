@@ -13,15 +13,39 @@ use crate::error::Error;
 use crate::options::Options;
 use crate::secret::Secret;
 use std::ffi::{c_char, c_void};
-use std::sync::{Arc, Mutex};
+use super::callback_slot::CallbackSlot;
+use crate::elixir::SessionEvent;
+use std::sync::Arc;
 
 /// A player's connection to Elixir (opaque). Thread-safe: any call from any thread.
 #[allow(non_camel_case_types)]
 pub struct elixir_client {
     engine: Arc<Engine>,
     service: Arc<Service>,
-    listener: Arc<Mutex<Option<(ListenerFn, UserData)>>>,
+    callbacks: Arc<SessionCallbacks>,
 }
+
+/// The game's two ways of hearing session changes; either may be replaced at any time.
+#[derive(Default)]
+struct SessionCallbacks {
+    listener: CallbackSlot<(ListenerFn, UserData)>,
+    events: CallbackSlot<(EventFn, UserData)>,
+}
+
+/// Why the session changed (`elixir_session_event_callback`'s `event`).
+pub const GG_SESSION_SIGNED_IN: u32 = 1;
+pub const GG_SESSION_REFRESHED: u32 = 2;
+/// `session` is NULL.
+pub const GG_SESSION_SIGNED_OUT: u32 = 3;
+/// The service refused the refresh token: the player must sign in again; `session` is NULL.
+pub const GG_SESSION_REVOKED: u32 = 4;
+// The C values are the events' own (cbindgen writes only literals).
+const _: () = assert!(
+    SessionEvent::SignedIn as u32 == GG_SESSION_SIGNED_IN
+        && SessionEvent::Refreshed as u32 == GG_SESSION_REFRESHED
+        && SessionEvent::SignedOut as u32 == GG_SESSION_SIGNED_OUT
+        && SessionEvent::Revoked as u32 == GG_SESSION_REVOKED
+);
 
 impl ClientHandle for elixir_client {
     fn engine(&self) -> &Arc<Engine> {
@@ -67,7 +91,14 @@ pub type elixir_session_callback =
 #[allow(non_camel_case_types)]
 pub type elixir_session_listener = Option<unsafe extern "C" fn(user_data: *mut c_void, session: *const elixir_session)>;
 
+/// Called in dispatch context on every session change, before the call's own callback, with
+/// why it changed (`GG_SESSION_*`); `session` is NULL for `GG_SESSION_SIGNED_OUT` and
+/// `GG_SESSION_REVOKED`.
+#[allow(non_camel_case_types)]
+pub type elixir_session_event_callback = Option<unsafe extern "C" fn(user_data: *mut c_void, event: u32, session: *const elixir_session)>;
+
 type ListenerFn = unsafe extern "C" fn(*mut c_void, *const elixir_session);
+type EventFn = unsafe extern "C" fn(*mut c_void, u32, *const elixir_session);
 type SessionFn = unsafe extern "C" fn(*mut c_void, *const gg_error, *const elixir_session);
 
 /// Creates a client for a game's public Elixir API key. `options` may be NULL.
@@ -83,10 +114,10 @@ pub extern "C" fn elixir_client_new(api_key: *const c_char, options: *const gg_o
         let api_key = unsafe { arg_str(api_key, "api_key")? };
         // SAFETY: NULL or a live gg_options.
         let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
-        let slot: Arc<Mutex<Option<(ListenerFn, UserData)>>> = Arc::new(Mutex::new(None));
+        let callbacks = Arc::new(SessionCallbacks::default());
         let engine = Arc::new(Engine::new("elixir", options.dispatch)?);
-        let service = Service::new(api_key, &options, listener_bridge(slot.clone()), engine.emitter())?;
-        let client = Box::new(elixir_client { engine, service, listener: slot });
+        let service = Service::new(api_key, &options, listener_bridge(callbacks.clone()), engine.emitter())?;
+        let client = Box::new(elixir_client { engine, service, callbacks });
         // SAFETY: as above.
         unsafe { out_client.write(Box::into_raw(client)) };
         Ok(())
@@ -126,13 +157,29 @@ pub extern "C" fn elixir_client_set_device_info(client: *mut elixir_client, devi
     }
 }
 
-/// Installs (or with NULL removes) the session listener.
+/// Installs (or with NULL removes) the session listener. When a call of the old listener is
+/// running on another thread, this waits for it to return: afterwards the old one never runs
+/// again. From inside the listener itself it does not wait.
 #[no_mangle]
 pub extern "C" fn elixir_client_set_session_listener(client: *mut elixir_client, listener: elixir_session_listener, user_data: *mut c_void) -> gg_result {
     ffi_result! {
         // SAFETY: pointer contract of this function.
         let client = unsafe { arg_ref(client, "client")? };
-        *client.listener.lock().unwrap_or_else(|p| p.into_inner()) = listener.map(|l| (l, UserData(user_data)));
+        client.callbacks.listener.set(listener.map(|l| (l, UserData(user_data))));
+        Ok(())
+    }
+}
+
+/// Installs (or with NULL removes) the session events callback: every session change with
+/// its reason (`GG_SESSION_SIGNED_IN`, `_REFRESHED`, `_SIGNED_OUT`, `_REVOKED`), in dispatch
+/// context, before the call's own callback; alongside the session listener, which keeps
+/// working. Replacing it waits as `elixir_client_set_session_listener` does.
+#[no_mangle]
+pub extern "C" fn elixir_client_set_session_events(client: *mut elixir_client, callback: elixir_session_event_callback, user_data: *mut c_void) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let client = unsafe { arg_ref(client, "client")? };
+        client.callbacks.events.set(callback.map(|c| (c, UserData(user_data))));
         Ok(())
     }
 }
@@ -365,17 +412,19 @@ unsafe fn submit_sign_in(
     unsafe { submit_flow(client, start, deliver, out_request_id) }
 }
 
-/// The listener the service calls on every change; it reads the slot at call time, outside
-/// the slot's lock, so a listener may replace itself.
-fn listener_bridge(slot: Arc<Mutex<Option<(ListenerFn, UserData)>>>) -> Listener {
-    Arc::new(move |session: Option<&Session>| {
-        let current = *slot.lock().unwrap_or_else(|p| p.into_inner());
-        let Some((listener, user_data)) = current else { return };
-        match session {
-            // SAFETY: the game's listener with its own user_data; the session lives until it returns.
-            Some(s) => with_c_session(s, |c| unsafe { listener(user_data.get(), c) }),
+/// What the service calls on every change: the listener, then the events callback, each
+/// read at call time (either may replace itself), with one C view of the session.
+fn listener_bridge(callbacks: Arc<SessionCallbacks>) -> Listener {
+    Arc::new(move |event: SessionEvent, session: Option<&Session>| {
+        let tell = |c: *const elixir_session| {
+            // SAFETY: the game's callbacks with their own user_data; the session lives until they return.
+            callbacks.listener.call(|(listener, user_data)| unsafe { listener(user_data.get(), c) });
             // SAFETY: as above.
-            None => unsafe { listener(user_data.get(), std::ptr::null()) },
+            callbacks.events.call(|(events, user_data)| unsafe { events(user_data.get(), event as u32, c) });
+        };
+        match session {
+            Some(s) => with_c_session(s, tell),
+            None => tell(std::ptr::null()),
         }
     })
 }

@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod macros;
+mod callback_slot;
 mod client;
 pub mod elixir;
 pub mod kgen;

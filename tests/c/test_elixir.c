@@ -660,10 +660,103 @@ static void test_authorized_gets_are_retried(void) {
     emulator_control("/_emulator/reset", "{}");
 }
 
+/* Session events say why the session changed, before the call's own callback, alongside the
+ * listener: signed in, refreshed, signed out, and revoked (a refused refresh token). */
+typedef struct events {
+    char order[32]; /* 'I' signed in, 'R' refreshed, 'O' signed out, 'X' revoked, 'C' callback */
+    int with_session;
+    int bad;
+} events;
+
+static void on_event(void *user_data, uint32_t event, const elixir_session *s) {
+    events *e = (events *)user_data;
+    const char *letters = " IROX";
+    size_t n = strlen(e->order);
+    if (event < 1 || event > 4) {
+        e->bad++;
+        return;
+    }
+    if (n + 1 < sizeof e->order) e->order[n] = letters[event];
+    if (s) e->with_session++;
+    /* A session comes with sign-in and refresh only. */
+    if ((s != NULL) != (event == GG_SESSION_SIGNED_IN || event == GG_SESSION_REFRESHED)) e->bad++;
+}
+
+static void on_done_after_events(void *user_data, const gg_error *error) {
+    events *e = (events *)user_data;
+    (void)error;
+    size_t n = strlen(e->order);
+    if (n + 1 < sizeof e->order) e->order[n] = 'C';
+}
+
+static void test_session_events_say_why_the_session_changed(void) {
+    CHECK_EQ_INT(elixir_client_set_session_events(NULL, on_event, NULL), GG_NULL_PARAM);
+    elixir_client *c = client_with(EMULATOR_API_KEY, 10000);
+    static events e;
+    memset(&e, 0, sizeof e);
+    CHECK_EQ_INT(elixir_client_set_session_events(c, on_event, &e), GG_OK);
+    flow listener, f;
+    sign_in_listening(c, "events", &listener, &f); /* the listener keeps working beside events */
+    refresh_now(c, &f);
+    CHECK_EQ_INT(f.code, GG_OK);
+    char old_refresh[256];
+    CHECK_EQ_INT(elixir_client_refresh_token(c, old_refresh, sizeof old_refresh, NULL), GG_OK);
+    refresh_now(c, &f); /* rotates: old_refresh is dead now */
+    CHECK_EQ_INT(elixir_sign_out(c, on_done, &f, NULL), GG_OK);
+    memset(&f, 0, sizeof f);
+    tick_until(c, &f.calls, 1);
+    CHECK_STR(e.order, "IRRO");
+    CHECK_EQ_INT(e.with_session, 3);
+    CHECK_STR(listener.order, "LLLN");
+
+    /* Revoked: the service refuses the stored refresh token. The event comes before the
+     * call's own callback. */
+    memset(&e, 0, sizeof e);
+    CHECK_EQ_INT(elixir_client_restore_session(c, old_refresh), GG_OK);
+    CHECK_EQ_INT(elixir_session_refresh(c, on_session, &f, NULL), GG_OK);
+    memset(&f, 0, sizeof f);
+    tick_until(c, &f.calls, 1);
+    CHECK_EQ_INT(f.code, GG_API_ERROR);
+    CHECK_STR(e.order, "X");
+    /* Removed: no more events. */
+    CHECK_EQ_INT(elixir_client_set_session_events(c, NULL, NULL), GG_OK);
+    char email[128];
+    unique_email(email, sizeof email, "events-off");
+    sign_in(c, email, &f);
+    CHECK_EQ_INT(f.code, GG_OK);
+    CHECK_STR(e.order, "X");
+    CHECK_EQ_INT(e.bad, 0);
+    elixir_client_free(c);
+}
+
+/* The events callback runs before the call's own callback. */
+static void test_session_events_come_before_the_callback(void) {
+    elixir_client *c = client_with(EMULATOR_API_KEY, 10000);
+    static events e;
+    memset(&e, 0, sizeof e);
+    char email[128];
+    unique_email(email, sizeof email, "events-order");
+    flow f;
+    sign_in(c, email, &f);
+    CHECK_EQ_INT(elixir_client_set_session_events(c, on_event, &e), GG_OK);
+    int before = (int)strlen(e.order);
+    CHECK_EQ_INT(before, 0);
+    CHECK_EQ_INT(elixir_sign_out(c, on_done_after_events, &e, NULL), GG_OK);
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (strchr(e.order, 'C') == NULL && gg_now_seconds() < deadline) {
+        elixir_client_tick(c);
+        gg_pause();
+    }
+    CHECK_STR(e.order, "OC");
+    elixir_client_free(c);
+}
+
 int main(void) {
     emulator_url = emulator_url_from_env();
     RUN(test_otp_sign_in_stores_the_session_and_fires_the_listener_first);
     RUN(test_listener_runs_before_the_callback);
+    RUN(test_session_events_say_why_the_session_changed);
+    RUN(test_session_events_come_before_the_callback);
     RUN(test_wrong_code_and_wrong_api_key_are_api_errors);
     RUN(test_refresh_rotates_and_a_used_token_is_rejected);
     RUN(test_a_late_refresh_answer_keeps_the_player_signed_in);
