@@ -160,6 +160,11 @@ typedef struct elixir_server elixir_server;
 typedef struct gg_options gg_options;
 
 /*
+ Completes one operation of a `gg_credential_store`; the handle is freed by this call.
+ */
+typedef struct gg_store_op gg_store_op;
+
+/*
  A game server's connection to KGeN (opaque). Thread-safe: any call from any thread.
  */
 typedef struct kgen_client kgen_client;
@@ -387,6 +392,33 @@ typedef struct gg_stats {
    */
   uint64_t io_wakeups;
 } gg_stats;
+
+/*
+ A credential store of the game's own. Each hook starts one operation on `entry` and
+ returns; the game finishes it, at once or later and from any thread, by calling
+ `gg_store_op_complete(op, ...)` exactly once. Hooks are called one at a time on GameGate's
+ store thread, never on the game thread; an operation not completed within 30 s fails with
+ `GG_TIMEOUT` (a later completion is then ignored, and still frees `op`).
+ */
+typedef struct gg_credential_store {
+  /*
+   `sizeof(gg_credential_store)`; fields are only ever appended.
+   */
+  uint32_t struct_size;
+  void *user_data;
+  /*
+   Complete with the stored value, or NULL value when nothing is stored.
+   */
+  void (*load)(void *user_data, const char *entry, struct gg_store_op *op);
+  /*
+   `value` is a secret (a refresh token): keep it encrypted at rest, never log it.
+   */
+  void (*save)(void *user_data, const char *entry, const char *value, struct gg_store_op *op);
+  /*
+   Nothing stored is not an error.
+   */
+  void (*erase)(void *user_data, const char *entry, struct gg_store_op *op);
+} gg_credential_store;
 
 #ifdef __cplusplus
 extern "C" {
@@ -826,6 +858,49 @@ gg_result elixir_server_request(struct elixir_server *server,
                                 gg_json_callback callback,
                                 void *user_data,
                                 uint64_t *out_request_id);
+
+/*
+ Keeps the player's session in the OS credential store under `slot` (1 to 64 characters of
+ A-Z a-z 0-9 - _ ., one per game profile): the Secret Service on Linux (through libsecret,
+ loaded at run time). If the store holds a session, it is restored and refreshed at once,
+ firing `GG_SESSION_SIGNED_IN`; the callback answers "is the player still signed in?": the
+ session, or NULL session and NULL error when nothing is stored, or the error (`GG_NETWORK`
+ keeps the stored session for the next call; where there is no store, `GG_UNSUPPORTED`:
+ GameGate never writes a plaintext file). From then on every session change is written
+ before the game hears of it, and sign-out and revocation erase it. Store I/O runs on one
+ library thread per process, never on the game thread. A second attach on one client (of
+ any store): `GG_INVALID_ARGUMENT`.
+ */
+gg_result elixir_client_use_os_store(struct elixir_client *client,
+                                     const char *slot,
+                                     elixir_session_callback callback,
+                                     void *user_data,
+                                     uint64_t *out_request_id);
+
+/*
+ `elixir_client_use_os_store` with the game's own store in place of the OS's; the hooks
+ are copied, `user_data` must stay valid while the client lives.
+ */
+gg_result elixir_client_use_store(struct elixir_client *client,
+                                  const struct gg_credential_store *store,
+                                  const char *slot,
+                                  elixir_session_callback callback,
+                                  void *user_data,
+                                  uint64_t *out_request_id);
+
+/*
+ Completes a store operation: `result` `GG_OK` (with `value` for a load: the stored text,
+ or NULL when nothing is stored) or any failure code. `GG_NULL_PARAM` for a NULL `op`;
+ `op` is freed either way and must not be used again.
+ */
+gg_result gg_store_op_complete(struct gg_store_op *op, gg_result result, const char *value);
+
+/*
+ Android: gives GameGate the JVM (`JavaVM *`) and an `android.content.Context` (a global
+ reference the caller keeps) for the platform's services. Call once, early (Unity and
+ Unreal bindings do). Elsewhere `GG_UNSUPPORTED`; NULL `GG_NULL_PARAM`.
+ */
+gg_result gg_android_init(void *java_vm, void *context);
 
 #ifdef __cplusplus
 }  // extern "C"

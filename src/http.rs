@@ -82,7 +82,7 @@ impl BaseUrl {
     }
 
     /// The `Host` header: the port only when it is not the scheme's default.
-    fn host_header(&self) -> String {
+    pub fn host_header(&self) -> String {
         if self.port == if self.https { 443 } else { 80 } {
             self.host.clone()
         } else {

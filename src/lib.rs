@@ -20,6 +20,7 @@ pub mod id_map;
 pub mod http;
 pub mod net;
 pub mod json;
+pub mod keep;
 pub mod elixir;
 pub mod kgen;
 

@@ -13,6 +13,7 @@
 pub mod background;
 pub mod envelope;
 pub mod flow;
+pub mod keeping;
 pub mod server;
 pub mod session;
 pub mod store;
@@ -56,6 +57,8 @@ pub struct Service {
     emitter: Emitter,
     /// Present when background refresh is on.
     background: Option<background::Schedule>,
+    /// The credential store the session is kept in, once attached.
+    keeper: keeping::Keeper,
     /// What the I/O thread's closures hold: a freed client is not kept alive by its exchanges.
     me: Weak<Service>,
 }
@@ -73,12 +76,18 @@ impl Service {
             listener,
             emitter,
             background: options.background_refresh.then(background::Schedule::default),
+            keeper: keeping::Keeper::default(),
             me: me.clone(),
         });
         if service.background.is_some() {
             crate::app_life::listen(&(service.clone() as Arc<dyn crate::app_life::LifeListener>));
         }
         Ok(service)
+    }
+
+    /// What closures on other threads hold: a freed client is not kept alive by them.
+    pub fn me(&self) -> Weak<Service> {
+        self.me.clone()
     }
 
     /// Sent with OTP verify, as the official SDKs do.
@@ -264,6 +273,9 @@ impl Service {
             Change::Cleared(event) => (event, None),
             Change::Unchanged => return,
         };
+        // Written to the credential store before the game hears of it: the store write is a
+        // gate in the completion queue that holds back the event and every callback after it.
+        self.keep(session.as_ref());
         let listener = self.listener.clone();
         self.emitter.emit(move || listener(event, session.as_ref()));
         self.reschedule_background(false);

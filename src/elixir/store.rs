@@ -46,6 +46,9 @@ struct State {
     /// The last refresh got no answer (network failure or its listening window ended): the
     /// server may have rotated the token anyway, so a rejection next is explained as such.
     answer_lost: bool,
+    /// The session was restored from the credential store and has not been refreshed yet:
+    /// its first refresh signs the player in, as far as the game is told.
+    restored: bool,
 }
 
 /// What a caller of `refresh` does: send the refresh, or wait for the one in the air.
@@ -76,6 +79,13 @@ impl Store {
         state.session = Some(session);
         state.epoch += 1;
         state.answer_lost = false;
+        state.restored = false;
+    }
+
+    /// Restores a session from the credential store; its first refresh announces a sign-in.
+    pub fn restore_kept(&self, session: Session) {
+        self.replace(session);
+        self.lock().restored = true;
     }
 
     /// Clears the session (sign-out). Returns whether there was one.
@@ -132,7 +142,8 @@ impl Store {
         let change = match &result {
             Ok(session) if still_ours => {
                 state.session = Some(session.clone());
-                Change::Stored(session.clone(), SessionEvent::Refreshed)
+                let event = if std::mem::take(&mut state.restored) { SessionEvent::SignedIn } else { SessionEvent::Refreshed };
+                Change::Stored(session.clone(), event)
             }
             Err(e) if still_ours && e.api_code == INVALID_REFRESH_TOKEN => {
                 state.session = None;

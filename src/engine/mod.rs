@@ -27,7 +27,7 @@ use std::marker::PhantomData;
 use crate::id_map::IdMap;
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle, ThreadId};
 
@@ -50,6 +50,9 @@ enum Ready {
     Claimed { deliver: Deliver, outcome: Outcome },
     /// A notification such as "the session changed", run in dispatch context.
     Event(Event),
+    /// Nothing behind it is delivered until it opens (a session being written to the OS
+    /// store before the game hears of it).
+    Gate(Arc<AtomicBool>),
 }
 
 struct State {
@@ -86,6 +89,35 @@ impl Emitter {
     pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
         let Some(shared) = self.shared.upgrade() else { return };
         shared.push_ready(Ready::Event(Box::new(event)));
+        if shared.deliver_in_place {
+            shared.deliver_here();
+        }
+    }
+
+    /// Holds back everything queued after it until the returned `Gate` opens (or is dropped).
+    pub fn gate(&self) -> Gate {
+        let open = Arc::new(AtomicBool::new(false));
+        if let Some(shared) = self.shared.upgrade() {
+            shared.push_ready(Ready::Gate(open.clone()));
+        }
+        Gate { shared: self.shared.clone(), open }
+    }
+}
+
+/// A closed gate in a client's completion queue; opening it (or dropping it) lets what
+/// queued behind it be delivered.
+pub struct Gate {
+    shared: std::sync::Weak<Shared>,
+    open: Arc<AtomicBool>,
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.open.store(true, Ordering::Release);
+        let Some(shared) = self.shared.upgrade() else { return };
+        // Under the lock, so a callback thread about to wait cannot miss the wake-up.
+        drop(shared.lock());
+        shared.ready_arrived.notify_all();
         if shared.deliver_in_place {
             shared.deliver_here();
         }
@@ -360,6 +392,11 @@ impl Shared {
         if state.shutdown {
             return (state, Take::Empty);
         }
+        if let Some(Ready::Gate(open)) = state.ready.front() {
+            if !open.load(Ordering::Acquire) {
+                return (state, Take::Empty); // closed: nothing behind it goes yet
+            }
+        }
         let Some(item) = state.ready.pop_front() else {
             return (state, Take::Empty);
         };
@@ -371,6 +408,7 @@ impl Shared {
             },
             Ready::Claimed { deliver, outcome } => Take::Run(Box::new(move || deliver(outcome))),
             Ready::Event(event) => Take::Run(event),
+            Ready::Gate(_) => Take::Skip,
         };
         (state, take)
     }
@@ -412,7 +450,9 @@ fn callback_loop(shared: Arc<Shared>, _live: LiveGuard) {
         let (next, take) = shared.take_next(state);
         state = match take {
             Take::Run(call) => shared.run_as_deliverer(next, call),
-            Take::Skip | Take::Empty => next,
+            Take::Skip => next,
+            // A closed gate: its opening wakes this thread.
+            Take::Empty => shared.ready_arrived.wait(next).unwrap_or_else(|p| p.into_inner()),
         };
     }
 }

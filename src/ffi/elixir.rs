@@ -21,7 +21,7 @@ use std::sync::Arc;
 #[allow(non_camel_case_types)]
 pub struct elixir_client {
     engine: Arc<Engine>,
-    service: Arc<Service>,
+    pub(super) service: Arc<Service>,
     callbacks: Arc<SessionCallbacks>,
 }
 
@@ -405,6 +405,32 @@ unsafe fn submit_sign_in(
     let deliver = move |result: Result<Session, Error>| match result {
         // SAFETY: the caller's callback, once, with its own user_data; the session lives until it returns.
         Ok(session) => with_c_session(&session, |s| unsafe { callback(user_data.get(), std::ptr::null(), s) }),
+        // SAFETY: as above.
+        Err(e) => with_c_error(&e, |e| unsafe { callback(user_data.get(), e, std::ptr::null()) }),
+    };
+    // SAFETY: forwarded contract.
+    unsafe { submit_flow(client, start, deliver, out_request_id) }
+}
+
+/// Starts a flow that answers "is a player signed in?" for an `elixir_session_callback`: a
+/// session, NULL session and NULL error for "nobody", or the error.
+///
+/// # Safety
+/// `out_request_id` is NULL or writable.
+pub(super) unsafe fn submit_session_check(
+    client: &elixir_client,
+    callback: elixir_session_callback,
+    user_data: *mut c_void,
+    out_request_id: *mut u64,
+    start: impl FnOnce(&Service, &Flow, Done<Option<Session>>),
+) -> Result<(), Error> {
+    let callback: SessionFn = arg_callback(callback)?;
+    let user_data = UserData(user_data);
+    let deliver = move |result: Result<Option<Session>, Error>| match result {
+        // SAFETY: the caller's callback, once, with its own user_data; the session lives until it returns.
+        Ok(Some(session)) => with_c_session(&session, |s| unsafe { callback(user_data.get(), std::ptr::null(), s) }),
+        // SAFETY: as above.
+        Ok(None) => unsafe { callback(user_data.get(), std::ptr::null(), std::ptr::null()) },
         // SAFETY: as above.
         Err(e) => with_c_error(&e, |e| unsafe { callback(user_data.get(), e, std::ptr::null()) }),
     };

@@ -11,4 +11,5 @@ pub mod library;
 pub mod options;
 pub mod result;
 pub mod server;
+pub mod store;
 mod strings;
