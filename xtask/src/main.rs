@@ -18,6 +18,7 @@ mod bench;
 mod cross;
 mod dist;
 mod licenses;
+mod os_store;
 mod proxies;
 mod toolchain;
 mod unity;
@@ -312,7 +313,7 @@ fn host_target() -> &'static str {
 
 /// The suites that test the C ABI and the C++ wrapper: on this machine, and on every platform
 /// of the cross suites.
-const NATIVE_SUITES: [(&str, &str); 8] = [
+const NATIVE_SUITES: [(&str, &str); 9] = [
     ("c kgen", "tests/c/test_kgen.c"),
     ("c elixir", "tests/c/test_elixir.c"),
     ("c faults and tls", "tests/c/test_faults.c"),
@@ -320,6 +321,7 @@ const NATIVE_SUITES: [(&str, &str); 8] = [
     ("c secrets", "tests/c/test_secrets.c"),
     ("c elixir server", "tests/c/test_server.c"),
     ("c app life (idle limit, resume, offline, Retry-After)", "tests/c/test_app_life.c"),
+    ("c credential store (the game's own; restore, write, erase)", "tests/c/test_store.c"),
     ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
 ];
 
@@ -376,6 +378,9 @@ fn test() -> Result {
     for (name, source) in NATIVE_SUITES {
         native_suite(&mut suites, &toolchain, name, source, &bin_dir, &out, &emulator.url, in_ci);
     }
+
+    // The OS credential store, with a real keyring and with none (the store suite's binary).
+    os_store::suites(&mut suites, &out.join("test_store"), &emulator.url);
 
     // Through real HTTP proxies (tinyproxy) in front of the emulator.
     match proxies::start() {
