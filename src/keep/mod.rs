@@ -8,6 +8,8 @@
 
 #[cfg(target_os = "linux")]
 mod secret_service;
+#[cfg(windows)]
+mod windows;
 
 use crate::error::{Error, GG_UNSUPPORTED};
 use crate::secret::Secret;
@@ -29,7 +31,11 @@ pub fn platform_store() -> Result<Arc<dyn CredentialStore>, Error> {
     {
         secret_service::SecretService::open().map(|s| Arc::new(s) as Arc<dyn CredentialStore>)
     }
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(windows)]
+    {
+        Ok(Arc::new(windows::CredentialManager))
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
     {
         Err(unsupported("this platform's credential store is not supported by this build of GameGate"))
     }

@@ -106,6 +106,15 @@ pub fn suites(suites: &mut Suites, platform: &Platform, emulator_url: &str) {
         suites.record(format!("{name} ({})", platform.label), result);
     }
     if prepared.toolchain.is_windows() {
+        // The store suite's OS test: a round trip through wine's Credential Manager.
+        let store_suite = prepared.out.join("test_store.exe");
+        let result = run(prepared
+            .runner
+            .command(&store_suite)
+            .env("GAMEGATE_EMULATOR_URL", emulator_url)
+            .env("GG_TEST_FILTER", "test_the_os_store")
+            .env("GG_EXPECT_OS_STORE", "credential-manager"));
+        suites.record("c credential store: the Windows Credential Manager (windows)", result);
         let dll = prepared.out.join("gamegate.dll");
         suites.record("windows dll exports the header's functions and imports only system dlls", check_dll(&dll));
         suites.record("windows msvc-style link against gamegate.dll.lib (lld-link)", msvc_consumer(&prepared, emulator_url));
