@@ -10,6 +10,8 @@
 mod secret_service;
 #[cfg(windows)]
 mod windows;
+#[cfg(any(target_os = "macos", target_os = "ios"))]
+mod apple;
 
 use crate::error::{Error, GG_UNSUPPORTED};
 use crate::secret::Secret;
@@ -35,7 +37,11 @@ pub fn platform_store() -> Result<Arc<dyn CredentialStore>, Error> {
     {
         Ok(Arc::new(windows::CredentialManager))
     }
-    #[cfg(not(any(target_os = "linux", windows)))]
+    #[cfg(any(target_os = "macos", target_os = "ios"))]
+    {
+        apple::Keychain::open().map(|k| Arc::new(k) as Arc<dyn CredentialStore>)
+    }
+    #[cfg(not(any(target_os = "linux", windows, target_os = "macos", target_os = "ios")))]
     {
         Err(unsupported("this platform's credential store is not supported by this build of GameGate"))
     }

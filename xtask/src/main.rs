@@ -21,6 +21,7 @@ mod licenses;
 mod os_store;
 mod proxies;
 mod toolchain;
+mod typecheck;
 mod unity;
 
 use std::io::{BufRead, BufReader};
@@ -417,6 +418,9 @@ fn test() -> Result {
         cross::suites(&mut suites, &platform, &emulator.url);
     }
     suites.record("elixir server signature: openssl signs the known answer the library signs", openssl_known_answer());
+    for (triple, zig_target) in typecheck::TARGETS {
+        suites.record(format!("type-checked for {triple} (cargo check; not linked here)"), typecheck::check(triple, zig_target));
+    }
     // The release artifacts, built and read back, and consumed by CMake and pkg-config.
     suites.record("third-party licenses on the allow-list, every shipped target", licenses::check());
     dist::suites(&mut suites, &emulator.url);
