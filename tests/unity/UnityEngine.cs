@@ -56,10 +56,13 @@ namespace UnityEngine
         public static T[] FindObjectsOfTypeAll<T>() where T : Object { return new T[0]; }
     }
 
+    public enum NetworkReachability { NotReachable = 0, ReachableViaCarrierDataNetwork = 1, ReachableViaLocalAreaNetwork = 2 }
+
     public static class Application
     {
         public static event Action quitting;
         public static bool isPlaying { get { return false; } }
+        public static NetworkReachability internetReachability { get { return NetworkReachability.ReachableViaLocalAreaNetwork; } }
     }
 
     public static class Debug

@@ -10,8 +10,21 @@ namespace GameGate
     public sealed class ElixirClient : GameGateClient
     {
         /// <summary>Every session change, before the call's own callback, in dispatch context
-        /// (inside Tick in tick mode). null means signed out.</summary>
+        /// (inside Tick in tick mode). null means signed out (or revoked).</summary>
         public event Action<ElixirSession> SessionChanged;
+
+        /// <summary>Every session change with why it changed: SignedIn, Refreshed, SignedOut,
+        /// Revoked (the service refused the refresh token: sign the player in again). The session
+        /// is null for the last two.</summary>
+        public event Action<SessionChange, ElixirSession> SessionEvent;
+
+        private readonly TaskCompletionSource<Result<ElixirSession>> storedSession = new TaskCompletionSource<Result<ElixirSession>>();
+
+        /// <summary>With options.KeepSessionInOsStore (the default): the answer to "is the player
+        /// still signed in?" at launch: the restored session, a null Value when nothing was stored,
+        /// or the Error (Unsupported where the platform has no store; Network keeps the stored
+        /// session for the next call). Never faults.</summary>
+        public Task<Result<ElixirSession>> StoredSession { get { return storedSession.Task; } }
 
         public ElixirClient(string apiKey, GameGateOptions options = null)
             : base(Create(apiKey, options), NativeMethods.elixir_client_tick, NativeMethods.elixir_client_cancel)
@@ -19,9 +32,34 @@ namespace GameGate
             Handle.Listener = GCHandle.Alloc(this);
             using (var lease = new Lease(Handle))
             {
-                GameGateException.ThrowIfFailed(NativeMethods.elixir_client_set_session_listener(
-                    lease.Raw, Trampolines.OnSessionChanged, GCHandle.ToIntPtr(Handle.Listener)));
+                GameGateException.ThrowIfFailed(NativeMethods.elixir_client_set_session_events(
+                    lease.Raw, Trampolines.OnSessionEvent, GCHandle.ToIntPtr(Handle.Listener)));
             }
+            if (options == null || options.KeepSessionInOsStore)
+            {
+                UseOsStore(options == null ? "default" : options.SessionSlot, result => storedSession.TrySetResult(result));
+            }
+            else
+            {
+                storedSession.TrySetResult(new Result<ElixirSession>(null, null));
+            }
+        }
+
+        /// <summary>Keeps the session in the OS credential store under slot (done by the
+        /// constructor unless options.KeepSessionInOsStore is false): restores and refreshes a
+        /// stored session (SessionEvent SignedIn), then writes every change before the game hears
+        /// of it; sign-out and revocation erase it. The callback gets the session, a null Value
+        /// when nothing was stored, or the error. Once per client (a second call throws).</summary>
+        public ulong UseOsStore(string slot, Action<Result<ElixirSession>> callback)
+        {
+            byte[] s = Utf8.Encode(slot);
+            return Call(SessionOrNobody, callback, (IntPtr client, IntPtr userData, out ulong id) =>
+                NativeMethods.elixir_client_use_os_store(client, s, Trampolines.OnResult, userData, out id));
+        }
+
+        private static ElixirSession SessionOrNobody(IntPtr session)
+        {
+            return session == IntPtr.Zero ? null : ElixirSession.FromNative(session);
         }
 
         private static ClientHandle Create(string apiKey, GameGateOptions options)
@@ -31,21 +69,29 @@ namespace GameGate
                 NativeMethods.elixir_client_free);
         }
 
-        internal void RaiseSessionChanged(IntPtr session)
+        internal void RaiseSessionChanged(SessionChange change, IntPtr session)
         {
-            var handlers = SessionChanged;
-            if (handlers == null) return;
-            var value = session == IntPtr.Zero ? null : ElixirSession.FromNative(session);
-            foreach (Action<ElixirSession> handler in handlers.GetInvocationList())
+            var changed = SessionChanged;
+            var events = SessionEvent;
+            if (changed == null && events == null) return;
+            var value = SessionOrNobody(session);
+            if (changed != null)
+                foreach (Action<ElixirSession> handler in changed.GetInvocationList())
+                    Guarded(() => handler(value));
+            if (events != null)
+                foreach (Action<SessionChange, ElixirSession> handler in events.GetInvocationList())
+                    Guarded(() => handler(change, value));
+        }
+
+        private static void Guarded(Action call)
+        {
+            try
             {
-                try
-                {
-                    handler(value);
-                }
-                catch (Exception e)
-                {
-                    GameGateClients.ReportCallbackException(e);
-                }
+                call();
+            }
+            catch (Exception e)
+            {
+                GameGateClients.ReportCallbackException(e);
             }
         }
 

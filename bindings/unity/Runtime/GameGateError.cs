@@ -23,6 +23,8 @@ namespace GameGate
         BufferTooSmall = 12,
         Reentrant = 13,
         Internal = 14,
+        /// <summary>This platform cannot do it (e.g. it has no OS credential store).</summary>
+        Unsupported = 15,
     }
 
     /// <summary>Why a call failed.</summary>
@@ -34,9 +36,12 @@ namespace GameGate
         /// <summary>The service's own code as text ("1001", "INVALID_REFRESH_TOKEN"), or "".</summary>
         public string ApiCode { get; private set; }
         public string Message { get; private set; }
+        /// <summary>The server's Retry-After on a 429 or 503, in milliseconds ("try again in N s"); 0 when none.</summary>
+        public long RetryAfterMs { get; private set; }
 
-        public GameGateError(ResultCode code, int httpStatus, string apiCode, string message)
+        public GameGateError(ResultCode code, int httpStatus, string apiCode, string message, long retryAfterMs = 0)
         {
+            RetryAfterMs = retryAfterMs;
             Code = code;
             HttpStatus = httpStatus;
             ApiCode = apiCode ?? string.Empty;
@@ -57,7 +62,9 @@ namespace GameGate
         internal static GameGateError FromNative(IntPtr error)
         {
             var e = (gg_error)System.Runtime.InteropServices.Marshal.PtrToStructure(error, typeof(gg_error));
-            return new GameGateError((ResultCode)e.code, e.http_status, Utf8.Decode(e.api_code), Utf8.Decode(e.message));
+            // A field is read only when the library that filled the struct has it.
+            long retryAfter = e.struct_size >= (uint)System.Runtime.InteropServices.Marshal.OffsetOf(typeof(gg_error), "retry_after_ms").ToInt32() + 8 ? e.retry_after_ms : 0;
+            return new GameGateError((ResultCode)e.code, e.http_status, Utf8.Decode(e.api_code), Utf8.Decode(e.message), retryAfter);
         }
 
         // A synchronous refusal: the reason the library recorded for this thread.

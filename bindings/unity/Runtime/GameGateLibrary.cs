@@ -32,6 +32,24 @@ namespace GameGate
         }
     }
 
+    /// <summary>The app's life as the engine reports it (GameGateDispatcher does it in Unity).</summary>
+    public static class GameGateAppStatus
+    {
+        /// <summary>false when the app goes to the background, true when it comes back: back in
+        /// the foreground, pooled connections are closed and background refresh looks at once.</summary>
+        public static void SetForeground(bool foreground)
+        {
+            GameGateException.ThrowIfFailed(NativeMethods.gg_set_application_status(foreground ? 0u : 1u));
+        }
+
+        /// <summary>Every report (a repeated online too: Wi-Fi to cellular) closes pooled
+        /// connections; offline, requests fail at once with Network and nothing is sent.</summary>
+        public static void SetOnline(bool online)
+        {
+            GameGateException.ThrowIfFailed(NativeMethods.gg_set_network_status(online ? 1u : 2u));
+        }
+    }
+
     public enum LogLevel
     {
         Off = 0, Error = 1, Warn = 2, Info = 3, Debug = 4, Trace = 5,

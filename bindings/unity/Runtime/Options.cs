@@ -30,8 +30,17 @@ namespace GameGate
         /// backoff, for KGeN session creation and GETs only; 0 disables.</summary>
         public uint MaxRetries = 2;
         public uint RetryBaseDelayMs = 200;
-        /// <summary>Elixir: keep the access token fresh with a library timer thread.</summary>
+        /// <summary>Elixir: keep the access token fresh in the background (an alarm on the client's I/O thread).</summary>
         public bool BackgroundRefresh;
+        /// <summary>A pooled connection idle longer than this is closed, never reused (a carrier's
+        /// NAT may have forgotten it).</summary>
+        public uint MaxIdleMs = 60000;
+        /// <summary>Elixir: keep the player's session in the OS credential store (Keychain,
+        /// Credential Manager, Secret Service, Keystore) under SessionSlot; the client restores
+        /// it when created (ElixirClient.StoredSession). Never PlayerPrefs, never a plaintext file.</summary>
+        public bool KeepSessionInOsStore = true;
+        /// <summary>One stored session per slot: a game profile ("default", "player-2", ...).</summary>
+        public string SessionSlot = "default";
 
         // Builds the native options; the caller frees them right after creating the client.
         internal IntPtr ToNative()
@@ -51,6 +60,7 @@ namespace GameGate
                 if (UserAgent != null) GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_user_agent(o, Utf8.Encode(UserAgent)));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_retries(o, MaxRetries, RetryBaseDelayMs));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_background_refresh(o, (byte)(BackgroundRefresh ? 1 : 0)));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_max_idle_ms(o, MaxIdleMs));
                 return o;
             }
             catch

@@ -5,6 +5,17 @@ using GameGate.Native;
 
 namespace GameGate
 {
+    /// <summary>Why an Elixir session changed (the C header's GG_SESSION_* values).</summary>
+    public enum SessionChange
+    {
+        SignedIn = 1,
+        Refreshed = 2,
+        /// <summary>The session is null.</summary>
+        SignedOut = 3,
+        /// <summary>The service refused the refresh token: sign the player in again. The session is null.</summary>
+        Revoked = 4,
+    }
+
     /// <summary>A KGeN session, as KGeN returned it ("" where the server sent nothing).</summary>
     public sealed class KgenSession
     {

@@ -31,7 +31,9 @@ namespace GameGate.Tests
 
         static GameGateOptions Options(Dispatch dispatch)
         {
-            return new GameGateOptions { BaseUrl = EmulatorUrl, Dispatch = dispatch };
+            // The OS store is tested on its own (StoredSessionAnswersAtLaunch): elsewhere a
+            // developer's keyring must not carry sessions from one test into another.
+            return new GameGateOptions { BaseUrl = EmulatorUrl, Dispatch = dispatch, KeepSessionInOsStore = false };
         }
 
         static T Await<T>(Task<T> task)
@@ -368,6 +370,81 @@ namespace GameGate.Tests
                 Await(elixir.SignOutAsync());
                 Assert.IsNull(elixir.AccessToken);
                 lock (heard) CollectionAssert.AreEqual(new[] { session.UserId, session.UserId, "-" }, heard);
+            }
+        }
+
+        [Test]
+        public void SessionEventsSayWhyTheSessionChanged()
+        {
+            using (var elixir = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                var heard = new List<string>();
+                elixir.SessionEvent += (change, session) => { lock (heard) heard.Add(change + (session == null ? "" : "+")); };
+                const string email = "cs-events@example.com";
+                var tx = Await(elixir.RequestOtpAsync(email));
+                Await(elixir.VerifyOtpAsync(tx, JsonText(Emulator("GET", "/_emulator/elixir/otp?email=" + email), "code")));
+                var first = elixir.RefreshToken;
+                Await(elixir.RefreshSessionAsync());
+                Await(elixir.SignOutAsync());
+                // A refresh token the service already rotated out: revoked.
+                elixir.RestoreSession(first);
+                Assert.AreEqual(ResultCode.ApiError, Failure(elixir.RefreshSessionAsync()).Code);
+                lock (heard) CollectionAssert.AreEqual(new[] { "SignedIn+", "Refreshed+", "SignedOut", "Revoked" }, heard);
+            }
+        }
+
+        [Test]
+        public void RetryAfterIsReportedAndOfflineFailsAtOnce()
+        {
+            using (var kgen = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker)))
+            {
+                Emulator("POST", "/_emulator/faults", "{\"status\": 429, \"times\": 1, \"path_prefix\": \"/s2s/session\", \"retry_after\": \"40\"}");
+                var limited = Failure(kgen.CreateSessionAsync("cs-limited"));
+                Assert.AreEqual(ResultCode.HttpStatus, limited.Code);
+                Assert.AreEqual(429, limited.HttpStatus);
+                Assert.AreEqual(40000, limited.Error.RetryAfterMs);
+
+                long before = Counter("arrivals");
+                GameGateAppStatus.SetOnline(false);
+                try
+                {
+                    var offline = Failure(kgen.CreateSessionAsync("cs-offline"));
+                    Assert.AreEqual(ResultCode.Network, offline.Code);
+                    StringAssert.Contains("offline", offline.Error.Message);
+                }
+                finally
+                {
+                    GameGateAppStatus.SetOnline(true);
+                }
+                Assert.AreEqual(before, Counter("arrivals"), "nothing was sent while offline");
+                Assert.IsNotEmpty(Await(kgen.CreateSessionAsync("cs-online")).UserId);
+                GameGateAppStatus.SetForeground(false);
+                GameGateAppStatus.SetForeground(true);
+                Assert.IsNotEmpty(Await(kgen.CreateSessionAsync("cs-resumed")).UserId);
+            }
+        }
+
+        [Test]
+        public void StoredSessionAnswersAtLaunch()
+        {
+            var options = Options(Dispatch.Worker);
+            options.KeepSessionInOsStore = true;
+            options.SessionSlot = "cs-launch-" + DateTime.UtcNow.Ticks;
+            using (var elixir = new ElixirClient(ApiKey, options))
+            {
+                var answer = Await(elixir.StoredSession);
+                // Nobody is stored under a new slot; where the platform has no store (a server
+                // without D-Bus), the answer says so.
+                if (answer.Error != null) Assert.AreEqual(ResultCode.Unsupported, answer.Error.Code, answer.Error.Message);
+                else Assert.IsNull(answer.Value);
+                var again = Assert.Throws<GameGateException>(() => elixir.UseOsStore("other", r => { }));
+                Assert.AreEqual(ResultCode.InvalidArgument, again.Code);
+            }
+            using (var off = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                var answer = Await(off.StoredSession);
+                Assert.IsNull(answer.Error);
+                Assert.IsNull(answer.Value);
             }
         }
 

@@ -11,7 +11,7 @@
 int main(void) {
     SIZE(gg_error);
     FIELD(gg_error, struct_size); FIELD(gg_error, code); FIELD(gg_error, http_status);
-    FIELD(gg_error, api_code); FIELD(gg_error, message);
+    FIELD(gg_error, api_code); FIELD(gg_error, message); FIELD(gg_error, retry_after_ms);
 
     SIZE(gg_stats);
     FIELD(gg_stats, struct_size); FIELD(gg_stats, live_clients); FIELD(gg_stats, live_threads);

@@ -13,7 +13,7 @@ namespace GameGate.Native
     internal delegate void DoneCallback(IntPtr userData, IntPtr error);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-    internal delegate void SessionListener(IntPtr userData, IntPtr session);
+    internal delegate void SessionEventCallback(IntPtr userData, uint sessionEvent, IntPtr session);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate void LogCallback(IntPtr userData, int level, IntPtr message);
@@ -27,6 +27,8 @@ namespace GameGate.Native
         public int http_status;
         public IntPtr api_code;
         public IntPtr message;
+        // Appended: read only when struct_size covers it (a library older than this binding).
+        public long retry_after_ms;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -78,6 +80,8 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_get_stats(ref gg_stats stats);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_last_error_message([Out] byte[] buf, UIntPtr cap, out UIntPtr outLen);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern void gg_set_log_callback(int maxLevel, LogCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_set_application_status(uint status);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_set_network_status(uint status);
 
         // Options
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern IntPtr gg_options_new();
@@ -92,6 +96,7 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_user_agent(IntPtr options, byte[] userAgent);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_retries(IntPtr options, uint maxRetries, uint baseDelayMs);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_background_refresh(IntPtr options, byte enabled);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_max_idle_ms(IntPtr options, uint ms);
 
         // KGeN
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int kgen_client_new(byte[] clientId, byte[] clientSecret, IntPtr options, out IntPtr client);
@@ -119,7 +124,8 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern uint elixir_client_tick(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_cancel(IntPtr client, ulong requestId);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_set_device_info(IntPtr client, byte[] deviceModel, byte[] deviceUniqueId);
-        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_set_session_listener(IntPtr client, SessionListener listener, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_set_session_events(IntPtr client, SessionEventCallback callback, IntPtr userData);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_use_os_store(IntPtr client, byte[] slot, ResultCallback callback, IntPtr userData, out ulong requestId);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_restore_session(IntPtr client, byte[] refreshToken);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_access_token(IntPtr client, [Out] byte[] buf, UIntPtr cap, out UIntPtr outLen);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_refresh_token(IntPtr client, [Out] byte[] buf, UIntPtr cap, out UIntPtr outLen);

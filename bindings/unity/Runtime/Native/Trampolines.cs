@@ -56,7 +56,7 @@ namespace GameGate.Native
         // Kept in static fields so the delegates native code holds are never collected.
         internal static readonly ResultCallback OnResult = ResultTrampoline;
         internal static readonly DoneCallback OnDone = DoneTrampoline;
-        internal static readonly SessionListener OnSessionChanged = SessionTrampoline;
+        internal static readonly SessionEventCallback OnSessionEvent = SessionTrampoline;
         internal static readonly LogCallback OnLog = LogTrampoline;
 
         /// <summary>Starts one asynchronous call; throws GameGateException when the library refuses it
@@ -110,13 +110,13 @@ namespace GameGate.Native
             }
         }
 
-        [MonoPInvokeCallback(typeof(SessionListener))]
-        private static void SessionTrampoline(IntPtr userData, IntPtr session)
+        [MonoPInvokeCallback(typeof(SessionEventCallback))]
+        private static void SessionTrampoline(IntPtr userData, uint sessionEvent, IntPtr session)
         {
             try
             {
                 var client = GCHandle.FromIntPtr(userData).Target as ElixirClient;
-                if (client != null) client.RaiseSessionChanged(session);
+                if (client != null) client.RaiseSessionChanged((SessionChange)sessionEvent, session);
             }
             catch (Exception e)
             {

@@ -27,9 +27,30 @@ namespace GameGate.Unity
             instance = host.AddComponent<GameGateDispatcher>();
         }
 
+        // Reported when it changes; a change between Wi-Fi and cellular counts (pooled
+        // connections belong to the old network).
+        private NetworkReachability reportedReachability;
+        private bool reachabilityReported;
+
         private void Update()
         {
+            ReportReachability();
             GameGateClients.TickAll();
+        }
+
+        // A suspend and resume, not a focus change: alt-tab on a desktop is no suspend.
+        private void OnApplicationPause(bool paused)
+        {
+            GameGateAppStatus.SetForeground(!paused);
+        }
+
+        private void ReportReachability()
+        {
+            var now = Application.internetReachability;
+            if (reachabilityReported && now == reportedReachability) return;
+            reportedReachability = now;
+            reachabilityReported = true;
+            GameGateAppStatus.SetOnline(now != NetworkReachability.NotReachable);
         }
 
         private void OnApplicationQuit()
