@@ -16,6 +16,7 @@
 #ifndef GAMEGATE_HPP
 #define GAMEGATE_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -43,6 +44,7 @@ struct Error {
     int32_t http_status = 0;   /* 0 when no HTTP response arrived */
     std::string api_code;      /* the service's own code ("1001", "INVALID_REFRESH_TOKEN") or "" */
     std::string message;       /* never contains a secret */
+    int64_t retry_after_ms = 0; /* the server's Retry-After on a 429 or 503 ("try again in N s"); 0 when none */
 
     bool ok() const { return code == GG_OK; }
     explicit operator bool() const { return code != GG_OK; } /* true when there is an error */
@@ -88,7 +90,10 @@ inline std::string text(const char *s) { return s ? std::string(s) : std::string
 
 inline Error error_from(const gg_error *e) {
     if (!e) return Error{};
-    return Error{e->code, e->http_status, text(e->api_code), text(e->message)};
+    Error error{e->code, e->http_status, text(e->api_code), text(e->message)};
+    /* Appended fields are read only when the library that filled the struct has them. */
+    if (e->struct_size >= offsetof(gg_error, retry_after_ms) + sizeof(int64_t)) error.retry_after_ms = e->retry_after_ms;
+    return error;
 }
 
 /* A string from a getter of the (buf, cap, out_len) family, growing the buffer as told;
@@ -258,30 +263,55 @@ inline void otp_trampoline(void *u, const gg_error *e, const char *transaction_i
 inline void done_trampoline(void *u, const gg_error *e) {
     complete<Done>(u, e, [] { return Done{}; });
 }
-/* The client's session listener. The native listener stays registered with a pointer to this
- * slot; replacing the function swaps it under the lock, so a listener running on a library
- * thread is never destroyed under its feet. */
-struct ListenerSlot {
+/* A function the library calls for the client's whole life (the session listener, the
+ * session events). The native registration keeps a pointer to this slot; replacing the
+ * function swaps it under the lock, so one running on a library thread is never destroyed
+ * under its feet. */
+template <class F>
+struct CallbackSlot {
     std::mutex lock;
-    std::shared_ptr<std::function<void(const ElixirSession *)>> listener;
+    std::shared_ptr<F> function;
+
+    std::shared_ptr<F> current() {
+        std::lock_guard<std::mutex> guard(lock);
+        return function;
+    }
+    void replace(F next) {
+        auto shared = next ? std::make_shared<F>(std::move(next)) : nullptr;
+        std::lock_guard<std::mutex> guard(lock);
+        function = std::move(shared);
+    }
 };
 
-inline void session_listener_trampoline(void *u, const elixir_session *s) {
-    auto *slot = static_cast<ListenerSlot *>(u);
-    std::shared_ptr<std::function<void(const ElixirSession *)>> listener;
-    {
-        std::lock_guard<std::mutex> guard(slot->lock);
-        listener = slot->listener;
-    }
-    if (!listener || !*listener) return;
+using ListenerSlot = CallbackSlot<std::function<void(const ElixirSession *)>>;
+using EventsSlot = CallbackSlot<std::function<void(uint32_t, const ElixirSession *)>>;
+
+/* Runs `call` with the C++ view of `s` (nullptr for NULL). */
+template <class F>
+void with_session(const elixir_session *s, F &&call) {
     guarded([&] {
         if (s) {
             ElixirSession session = convert(*s);
-            (*listener)(&session);
+            call(&session);
         } else {
-            (*listener)(nullptr);
+            call(nullptr);
         }
     });
+}
+
+inline void session_listener_trampoline(void *u, const elixir_session *s) {
+    auto listener = static_cast<ListenerSlot *>(u)->current();
+    if (listener) with_session(s, [&](const ElixirSession *session) { (*listener)(session); });
+}
+
+inline void session_events_trampoline(void *u, uint32_t event, const elixir_session *s) {
+    auto events = static_cast<EventsSlot *>(u)->current();
+    if (events) with_session(s, [&](const ElixirSession *session) { (*events)(event, session); });
+}
+
+/* "Is the player still signed in?": a session, or nullopt for nobody. */
+inline void stored_session_trampoline(void *u, const gg_error *e, const elixir_session *s) {
+    complete<std::optional<ElixirSession>>(u, e, [s] { return converted<ElixirSession>(s); });
 }
 
 /* Starts one asynchronous call: hands `callback` to `start(trampoline_user_data)`, and takes it
@@ -358,6 +388,11 @@ inline void set_callback_exception_handler(std::function<void(std::exception_ptr
 
 inline const char *version() { return gg_version(); }
 
+/* The app's life, process-wide, as the engine reports it: GG_APP_FOREGROUND / GG_APP_BACKGROUND,
+ * GG_NET_ONLINE / GG_NET_OFFLINE / GG_NET_UNKNOWN (see gamegate.h). */
+inline Error set_application_status(uint32_t status) { return detail::to_error(gg_set_application_status(status)); }
+inline Error set_network_status(uint32_t status) { return detail::to_error(gg_set_network_status(status)); }
+
 /* Transport settings; a client copies them when it is created. */
 class Options {
 public:
@@ -388,6 +423,8 @@ public:
     Error set_background_refresh(bool enabled) {
         return detail::to_error(gg_options_set_background_refresh(options_, enabled ? 1 : 0));
     }
+    /* A pooled connection idle longer is closed, never reused (default 60000). */
+    Error set_max_idle_ms(uint32_t ms) { return detail::to_error(gg_options_set_max_idle_ms(options_, ms)); }
 
     const gg_options *get() const { return options_; }
 
@@ -488,6 +525,8 @@ private:
 class ElixirClient {
 public:
     using SessionListener = std::function<void(const ElixirSession *session /* nullptr = signed out */)>;
+    /* `event` is GG_SESSION_SIGNED_IN, _REFRESHED, _SIGNED_OUT or _REVOKED (session nullptr for the last two). */
+    using SessionEvents = std::function<void(uint32_t event, const ElixirSession *session)>;
 
     static Result<ElixirClient> create(const std::string &api_key, const Options *options = nullptr) {
         elixir_client *raw = nullptr;
@@ -496,12 +535,13 @@ public:
     }
 
     ElixirClient(ElixirClient &&other) noexcept
-        : client_(std::exchange(other.client_, nullptr)), listener_(std::move(other.listener_)) {}
+        : client_(std::exchange(other.client_, nullptr)), listener_(std::move(other.listener_)), events_(std::move(other.events_)) {}
     ElixirClient &operator=(ElixirClient &&other) noexcept {
         if (this != &other) {
             reset();
             client_ = std::exchange(other.client_, nullptr);
             listener_ = std::move(other.listener_);
+            events_ = std::move(other.events_);
         }
         return *this;
     }
@@ -514,6 +554,7 @@ public:
     void reset() {
         elixir_client_free(std::exchange(client_, nullptr));
         listener_.reset();
+        events_.reset();
     }
 
     uint32_t tick() { return elixir_client_tick(client_); }
@@ -521,16 +562,23 @@ public:
 
     /* Called on every session change, before the call's own callback; an empty function removes it. */
     Error set_session_listener(SessionListener listener) {
-        if (!listener_) {
-            auto slot = std::make_unique<detail::ListenerSlot>();
-            Error e = detail::to_error(elixir_client_set_session_listener(client_, detail::session_listener_trampoline, slot.get()));
-            if (e) return e;
-            listener_ = std::move(slot);
-        }
-        auto next = listener ? std::make_shared<SessionListener>(std::move(listener)) : nullptr;
-        std::lock_guard<std::mutex> guard(listener_->lock);
-        listener_->listener = std::move(next);
-        return Error{};
+        return install(listener_, std::move(listener), elixir_client_set_session_listener, detail::session_listener_trampoline);
+    }
+    /* Every session change with why it changed, before the call's own callback; an empty
+     * function removes it. */
+    Error set_session_events(SessionEvents events) {
+        return install(events_, std::move(events), elixir_client_set_session_events, detail::session_events_trampoline);
+    }
+
+    /* Keeps the session in the OS credential store under `slot` (once per client): restores and
+     * refreshes a stored one (GG_SESSION_SIGNED_IN), then writes every change; the result is
+     * the session, nullopt when nothing was stored, or the error (GG_UNSUPPORTED: no store here). */
+    Error use_os_store(const std::string &slot, std::function<void(Result<std::optional<ElixirSession>>)> callback,
+                       uint64_t *request_id = nullptr) {
+        return detail::submit<std::optional<ElixirSession>>(std::move(callback), start_use_os_store(slot, request_id));
+    }
+    std::future<Result<std::optional<ElixirSession>>> use_os_store(const std::string &slot, uint64_t *request_id = nullptr) {
+        return detail::submit_future<std::optional<ElixirSession>>(start_use_os_store(slot, request_id));
     }
     Error set_device_info(const std::string &device_model, const std::string &device_unique_id) {
         return detail::to_error(elixir_client_set_device_info(client_, detail::c_str(device_model), detail::c_str(device_unique_id)));
@@ -640,6 +688,11 @@ private:
     detail::Start start_plain(Native native, uint64_t *request_id) {
         return [this, native, request_id](void *u) { return native(client_, trampoline_for(native), u, request_id); };
     }
+    detail::Start start_use_os_store(const std::string &slot, uint64_t *request_id) {
+        return [this, &slot, request_id](void *u) {
+            return elixir_client_use_os_store(client_, detail::c_str(slot), detail::stored_session_trampoline, u, request_id);
+        };
+    }
     detail::Start start_verify_otp(const std::string &transaction_id, const std::string &code, uint64_t *request_id) {
         return [this, &transaction_id, &code, request_id](void *u) {
             return elixir_otp_verify(client_, detail::c_str(transaction_id), detail::c_str(code), detail::elixir_session_trampoline, u,
@@ -672,8 +725,22 @@ private:
         return detail::done_trampoline;
     }
 
+    /* Registers the slot with the library on first use, then swaps the function in it. */
+    template <class Slot, class F, class Native, class Trampoline>
+    Error install(std::unique_ptr<Slot> &slot, F function, Native native, Trampoline trampoline) {
+        if (!slot) {
+            auto fresh = std::make_unique<Slot>();
+            Error e = detail::to_error(native(client_, trampoline, fresh.get()));
+            if (!e.ok()) return e;
+            slot = std::move(fresh);
+        }
+        slot->replace(std::move(function));
+        return Error{};
+    }
+
     elixir_client *client_ = nullptr;
     std::unique_ptr<detail::ListenerSlot> listener_;
+    std::unique_ptr<detail::EventsSlot> events_;
 };
 
 /* A game server's signed connection to Elixir (server-side calls such as POST /sdk/v2/game-stats,

@@ -353,6 +353,59 @@ static void test_a_restored_session_refreshes_before_the_call() {
     CHECK(next_launch.refresh_token() != persisted);
 }
 
+// Session events carry why the session changed; the OS store answers at once (on this
+// machine's test runs either nothing stored or GG_UNSUPPORTED), and only once per client.
+static void test_session_events_and_the_os_store() {
+    ElixirClient client = elixir(GG_DISPATCH_WORKER);
+    std::mutex lock;
+    std::string heard; // 'I' signed in, 'R' refreshed, 'O' signed out
+    CHECK(client.set_session_events([&](uint32_t event, const ElixirSession *s) {
+                    std::lock_guard<std::mutex> g(lock);
+                    heard.push_back(" IROX"[event <= 4 ? event : 0]);
+                    CHECK((s != nullptr) == (event == GG_SESSION_SIGNED_IN || event == GG_SESSION_REFRESHED));
+                }).ok());
+    std::string slot = "cpp-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+    Result<std::optional<ElixirSession>> stored = await(client.use_os_store(slot));
+    if (stored.ok()) {
+        CHECK(stored.value.has_value() && !stored.value->has_value()); // nobody under a new slot
+    } else {
+        CHECK_EQ_INT(stored.error.code, GG_UNSUPPORTED);
+    }
+    CHECK_EQ_INT(client.use_os_store("again", [](Result<std::optional<ElixirSession>>) {}).code, GG_INVALID_ARGUMENT);
+
+    const std::string email = "cpp-events@example.com";
+    Result<std::string> tx = await(client.request_otp(email));
+    if (!tx.value) {
+        CHECK(tx.ok());
+        return;
+    }
+    std::string code = emulator_text("GET", ("/_emulator/elixir/otp?email=" + email).c_str(), nullptr, "code");
+    CHECK(await(client.verify_otp(*tx.value, code)).ok());
+    CHECK(await(client.refresh()).ok());
+    CHECK(await(client.sign_out()).ok());
+    std::lock_guard<std::mutex> g(lock);
+    CHECK_STR(heard.c_str(), "IRO");
+}
+
+// Retry-After reaches the C++ Error; offline requests fail at once, nothing sent.
+static void test_retry_after_and_offline() {
+    KgenClient client = kgen(GG_DISPATCH_WORKER);
+    emulator_control("/_emulator/faults", "{\"status\": 503, \"times\": 3, \"path_prefix\": \"/s2s/session\", \"retry_after\": \"90\"}");
+    Result<KgenSession> limited = await(client.create_session("cpp-limited"));
+    CHECK_EQ_INT(limited.error.code, GG_HTTP_STATUS);
+    CHECK_EQ_INT(limited.error.retry_after_ms, 90000);
+    emulator_control("/_emulator/reset", "{}");
+
+    long long before = emulator_counter("arrivals");
+    CHECK(set_network_status(GG_NET_OFFLINE).ok());
+    Result<KgenSession> offline = await(client.create_session("cpp-offline"));
+    CHECK(set_network_status(GG_NET_ONLINE).ok());
+    CHECK_EQ_INT(offline.error.code, GG_NETWORK);
+    CHECK_EQ_INT(emulator_counter("arrivals"), before);
+    CHECK_EQ_INT(set_application_status(7).code, GG_INVALID_ARGUMENT);
+    CHECK(await(client.create_session("cpp-online")).ok());
+}
+
 int main() {
     emulator_url = emulator_url_from_env();
     RUN(test_kgen_session_with_profile_through_a_future);
@@ -366,6 +419,8 @@ int main() {
     RUN(test_elixir_qr_and_launcher_flows);
     RUN(test_a_restored_session_refreshes_before_the_call);
     RUN(test_elixir_server_signed_calls);
+    RUN(test_session_events_and_the_os_store);
+    RUN(test_retry_after_and_offline);
     wait_for_threads_to_end();
     return gg_test_summary("c++ wrapper");
 }
