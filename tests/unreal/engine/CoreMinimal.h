@@ -21,11 +21,15 @@ using TCHAR = char16_t;
 #define UCLASS(...)
 #define USTRUCT(...)
 #define UENUM(...)
+#define UMETA(...)
 #define UPROPERTY(...)
 #define UFUNCTION(...)
 #define GENERATED_BODY(...)
 // Windows, so the module's DLL loading is compiled too.
 #define PLATFORM_WINDOWS 1
+
+// CoreMiscDefines.h
+enum { INDEX_NONE = -1 };
 
 template <class T> typename std::remove_reference<T>::type&& MoveTemp(T&& v) { return static_cast<typename std::remove_reference<T>::type&&>(v); }
 
@@ -106,3 +110,4 @@ inline FLogCategoryTemp LogTemp;
 #define DECLARE_DYNAMIC_MULTICAST_DELEGATE(Name) GG_DELEGATE_TYPE(Name)
 #define DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(Name, T1, N1) GG_DELEGATE_TYPE(Name, T1)
 #define DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(Name, T1, N1, T2, N2) GG_DELEGATE_TYPE(Name, T1, T2)
+#define DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(Name, T1, N1, T2, N2, T3, N3) GG_DELEGATE_TYPE(Name, T1, T2, T3)

@@ -14,4 +14,6 @@ public:
     static USaveGame* CreateSaveGameObject(UClass*) { return nullptr; }
     static void AsyncSaveGameToSlot(USaveGame*, const FString&, int32, FAsyncSaveGameToSlotDelegate = {}) {}
     static bool SaveGameToSlot(USaveGame*, const FString&, int32) { return true; }
+    static bool DoesSaveGameExist(const FString&, const int32) { return false; }
+    static bool DeleteGameInSlot(const FString&, const int32) { return true; }
 };

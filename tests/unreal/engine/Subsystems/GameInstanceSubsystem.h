@@ -1,7 +1,9 @@
 #pragma once
 #include "CoreMinimal.h"
+class UGameInstance;
 class UGameInstanceSubsystem : public UObject {
 public:
     using Super = UGameInstanceSubsystem;
+    UGameInstance* GetGameInstance() const { return nullptr; }
     virtual void Deinitialize() {}
 };

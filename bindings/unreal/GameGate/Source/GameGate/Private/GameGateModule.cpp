@@ -2,12 +2,38 @@
 #include "Interfaces/IPluginManager.h"
 #include "HAL/PlatformProcess.h"
 #include "Misc/Paths.h"
+#include "Misc/CoreDelegates.h"
+
+THIRD_PARTY_INCLUDES_START
+#include "gamegate.h"
+THIRD_PARTY_INCLUDES_END
 
 // On Windows gamegate.dll is delay-loaded: load it from the plugin before the first call.
+// The app's life reaches the library from the engine's application delegates: back in the
+// foreground, pooled connections are retired and the session is looked at again.
 class FGameGateModule : public IModuleInterface
 {
 public:
     virtual void StartupModule() override
+    {
+        LoadLibrary();
+        BackgroundHandle = FCoreDelegates::ApplicationWillEnterBackgroundDelegate.AddLambda([] { gg_set_application_status(GG_APP_BACKGROUND); });
+        ForegroundHandle = FCoreDelegates::ApplicationHasEnteredForegroundDelegate.AddLambda([] { gg_set_application_status(GG_APP_FOREGROUND); });
+    }
+
+    virtual void ShutdownModule() override
+    {
+        FCoreDelegates::ApplicationWillEnterBackgroundDelegate.Remove(BackgroundHandle);
+        FCoreDelegates::ApplicationHasEnteredForegroundDelegate.Remove(ForegroundHandle);
+        if (LibraryHandle)
+        {
+            FPlatformProcess::FreeDllHandle(LibraryHandle);
+            LibraryHandle = nullptr;
+        }
+    }
+
+private:
+    void LoadLibrary()
     {
 #if PLATFORM_WINDOWS
         // GameGateLibrary.Build.cs stages gamegate.dll into the plugin's Binaries/Win64
@@ -29,17 +55,9 @@ public:
 #endif
     }
 
-    virtual void ShutdownModule() override
-    {
-        if (LibraryHandle)
-        {
-            FPlatformProcess::FreeDllHandle(LibraryHandle);
-            LibraryHandle = nullptr;
-        }
-    }
-
-private:
     void* LibraryHandle = nullptr;
+    FDelegateHandle BackgroundHandle;
+    FDelegateHandle ForegroundHandle;
 };
 
 IMPLEMENT_MODULE(FGameGateModule, GameGate)

@@ -1,6 +1,10 @@
 #include "GameGateSubsystem.h"
 #include "GameGateSaveGame.h"
 #include "Kismet/GameplayStatics.h"
+#include "Engine/Engine.h"
+#include "Engine/GameInstance.h"
+
+#include <string>
 
 gamegate::Options UGameGateSubsystem::MakeOptions(const FString& BaseUrl, FGameGateError& Error)
 {
@@ -13,12 +17,13 @@ gamegate::Options UGameGateSubsystem::MakeOptions(const FString& BaseUrl, FGameG
     return Options;
 }
 
-bool UGameGateSubsystem::ConfigureElixir(const FString& ApiKey, const FString& BaseUrl, bool bPersist, FGameGateError& Error)
+bool UGameGateSubsystem::ConfigureElixir(const FString& ApiKey, const FString& BaseUrl, bool bKeepSession, FGameGateError& Error)
 {
     Error = FGameGateError();
     gamegate::Options Options = MakeOptions(BaseUrl, Error);
     if (Error.Code != GG_OK) return false;
     ElixirClient.Reset();
+    bRestored = false;
     auto Created = gamegate::ElixirClient::create(GameGateUtf8(ApiKey), &Options);
     if (!Created.ok())
     {
@@ -26,15 +31,57 @@ bool UGameGateSubsystem::ConfigureElixir(const FString& ApiKey, const FString& B
         return false;
     }
     ElixirClient.Emplace(MoveTemp(*Created.value));
-    bPersistRefreshToken = bPersist;
     TWeakObjectPtr<UGameGateSubsystem> WeakThis(this);
-    ElixirClient->set_session_listener([WeakThis](const gamegate::ElixirSession* Session) {
+    ElixirClient->set_session_events([WeakThis](uint32_t Event, const gamegate::ElixirSession* Session) {
         UGameGateSubsystem* Self = WeakThis.Get();
         if (!Self) return;
-        if (Self->bPersistRefreshToken) Self->SaveRefreshToken(Session ? FString(UTF8_TO_TCHAR(Session->refresh_token.c_str())) : FString());
-        Self->OnElixirSessionChanged.Broadcast(Session != nullptr, Session ? FGameGateElixirSession::From(*Session) : FGameGateElixirSession());
+        const FGameGateElixirSession Value = Session ? FGameGateElixirSession::From(*Session) : FGameGateElixirSession();
+        Self->OnElixirSessionChanged.Broadcast(Session != nullptr, Value);
+        Self->OnElixirSessionEvent.Broadcast(static_cast<EGameGateSessionEvent>(Event), Value);
     });
+    if (bKeepSession) KeepSession();
     return true;
+}
+
+std::string UGameGateSubsystem::SessionSlot() const
+{
+    const UGameInstance* Instance = GetGameInstance();
+    const FWorldContext* Context = Instance ? Instance->GetWorldContext() : nullptr;
+    // Multi-client PIE runs several game instances in one process: each keeps its own player.
+    if (Context && Context->PIEInstance != INDEX_NONE) return "pie-" + std::to_string(Context->PIEInstance);
+    return "default";
+}
+
+void UGameGateSubsystem::KeepSession()
+{
+    // An upgrade from the SaveGame slot earlier versions wrote: its token is restored now, so
+    // the store's attach writes it there; the slot goes once the store has it.
+    const bool bOldSlot = UGameplayStatics::DoesSaveGameExist(UGameGateSaveGame::SlotName, 0);
+    if (bOldSlot)
+    {
+        auto* Saved = Cast<UGameGateSaveGame>(UGameplayStatics::LoadGameFromSlot(UGameGateSaveGame::SlotName, 0));
+        if (Saved && !Saved->ElixirRefreshToken.IsEmpty()) ElixirClient->restore_session(GameGateUtf8(Saved->ElixirRefreshToken));
+    }
+    TWeakObjectPtr<UGameGateSubsystem> WeakThis(this);
+    gamegate::Error Refused = ElixirClient->use_os_store(SessionSlot(), [WeakThis, bOldSlot](gamegate::Result<std::optional<gamegate::ElixirSession>> Kept) {
+        UGameGateSubsystem* Self = WeakThis.Get();
+        if (!Self) return;
+        if (Kept.ok() && bOldSlot) UGameplayStatics::DeleteGameInSlot(UGameGateSaveGame::SlotName, 0);
+        const bool bSignedIn = Kept.ok() && Kept.value->has_value();
+        Self->bRestored = bSignedIn;
+        if (!Kept.ok())
+        {
+            UE_LOG(LogTemp, Warning, TEXT("GameGate: the Elixir session is not kept: %s"), UTF8_TO_TCHAR(Kept.error.message.c_str()));
+        }
+        Self->OnElixirSessionRestored.Broadcast(bSignedIn, bSignedIn ? FGameGateElixirSession::From(**Kept.value) : FGameGateElixirSession(),
+                                                FGameGateError::From(Kept.error));
+    });
+    if (!Refused.ok()) OnElixirSessionRestored.Broadcast(false, FGameGateElixirSession(), FGameGateError::From(Refused));
+}
+
+void UGameGateSubsystem::SetNetworkOnline(bool bOnline)
+{
+    gamegate::set_network_status(bOnline ? GG_NET_ONLINE : GG_NET_OFFLINE);
 }
 
 bool UGameGateSubsystem::ConfigureKgen(const FString& ClientId, const FString& ClientSecret, const FString& BaseUrl, FGameGateError& Error)
@@ -55,43 +102,12 @@ bool UGameGateSubsystem::ConfigureKgen(const FString& ClientId, const FString& C
 
 bool UGameGateSubsystem::RestoreElixirSession()
 {
-    if (!ElixirClient.IsSet()) return false;
-    auto* Saved = Cast<UGameGateSaveGame>(UGameplayStatics::LoadGameFromSlot(UGameGateSaveGame::SlotName, 0));
-    if (!Saved || Saved->ElixirRefreshToken.IsEmpty()) return false;
-    return ElixirClient->restore_session(GameGateUtf8(Saved->ElixirRefreshToken)).ok();
+    return bRestored;
 }
 
 bool UGameGateSubsystem::IsElixirSignedIn() const
 {
     return ElixirClient.IsSet() && ElixirClient->is_signed_in(); // copies no token
-}
-
-void UGameGateSubsystem::SaveRefreshToken(const FString& Token)
-{
-    // One save at a time, newest last: two saves in flight may land out of order and leave a
-    // rotated-out (dead) refresh token on disk. A token that arrives meanwhile waits its turn,
-    // replacing any older one still waiting.
-    if (bSaveInFlight)
-    {
-        PendingToken.Emplace(Token);
-        return;
-    }
-    auto* Save = Cast<UGameGateSaveGame>(UGameplayStatics::CreateSaveGameObject(UGameGateSaveGame::StaticClass()));
-    Save->ElixirRefreshToken = Token; // empty after sign-out: nothing left to restore
-    bSaveInFlight = true;
-    TWeakObjectPtr<UGameGateSubsystem> WeakThis(this);
-    UGameplayStatics::AsyncSaveGameToSlot(Save, UGameGateSaveGame::SlotName, 0,
-        FAsyncSaveGameToSlotDelegate::CreateLambda([WeakThis](const FString&, const int32, bool) {
-            UGameGateSubsystem* Self = WeakThis.Get();
-            if (!Self) return;
-            Self->bSaveInFlight = false;
-            if (Self->PendingToken.IsSet())
-            {
-                FString Next = Self->PendingToken.GetValue();
-                Self->PendingToken.Reset();
-                Self->SaveRefreshToken(Next);
-            }
-        }));
 }
 
 void UGameGateSubsystem::Deinitialize()

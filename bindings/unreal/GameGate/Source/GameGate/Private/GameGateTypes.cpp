@@ -17,6 +17,7 @@ FGameGateError FGameGateError::From(const gamegate::Error& Error)
     Out.HttpStatus = Error.http_status;
     Out.ApiCode = Text(Error.api_code);
     Out.Message = Text(Error.message);
+    Out.RetryAfterMs = Error.retry_after_ms;
     return Out;
 }
 

@@ -1,5 +1,6 @@
-// Where the Elixir refresh token is kept between launches (SaveGame slot "GameGateSession").
-// A shipping game may prefer the platform's secure storage: see UGameGateSubsystem.
+// The SaveGame slot ("GameGateSession") where earlier versions kept the Elixir refresh token in
+// plain text. Read once, to move the token into the OS credential store, then deleted; nothing
+// is written here any more (see UGameGateSubsystem::ConfigureElixir).
 #pragma once
 
 #include "CoreMinimal.h"

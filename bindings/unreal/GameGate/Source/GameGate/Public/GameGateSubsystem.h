@@ -1,5 +1,6 @@
 // Owns the GameGate clients of a game instance and ticks them on the game thread every frame,
-// so every callback and Blueprint event runs there.
+// so every callback and Blueprint event runs there. The player's Elixir session is kept in the
+// OS credential store (Keychain, Credential Manager, Secret Service): never in a SaveGame.
 #pragma once
 
 #include "CoreMinimal.h"
@@ -14,6 +15,8 @@ THIRD_PARTY_INCLUDES_END
 #include "GameGateSubsystem.generated.h"
 
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FGameGateElixirSessionChanged, bool, bSignedIn, const FGameGateElixirSession&, Session);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FGameGateElixirSessionEvent, EGameGateSessionEvent, Reason, const FGameGateElixirSession&, Session);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(FGameGateElixirSessionRestored, bool, bSignedIn, const FGameGateElixirSession&, Session, const FGameGateError&, Error);
 
 UCLASS()
 class GAMEGATE_API UGameGateSubsystem : public UGameInstanceSubsystem, public FTickableGameObject
@@ -21,24 +24,39 @@ class GAMEGATE_API UGameGateSubsystem : public UGameInstanceSubsystem, public FT
     GENERATED_BODY()
 
 public:
-    /** Elixir: the player's client. Empty BaseUrl = production. */
+    /** Elixir: the player's client. Empty BaseUrl = production. With bKeepSession the session is
+     *  kept in the OS credential store (slot "default", or "pie-N" under Play In Editor) and
+     *  restored at once: OnElixirSessionRestored answers "is the player still signed in?". */
     UFUNCTION(BlueprintCallable, Category = "GameGate")
-    bool ConfigureElixir(const FString& ApiKey, const FString& BaseUrl, bool bPersistRefreshToken, FGameGateError& Error);
+    bool ConfigureElixir(const FString& ApiKey, const FString& BaseUrl, bool bKeepSession, FGameGateError& Error);
 
     /** KGeN: dedicated servers only; the client secret must never ship in a game build. */
     UFUNCTION(BlueprintCallable, Category = "GameGate")
     bool ConfigureKgen(const FString& ClientId, const FString& ClientSecret, const FString& BaseUrl, FGameGateError& Error);
 
-    /** Signs back in from the saved refresh token, if there is one. */
+    /** Whether the kept session was restored (true once OnElixirSessionRestored said so). */
     UFUNCTION(BlueprintCallable, Category = "GameGate")
     bool RestoreElixirSession();
 
     UFUNCTION(BlueprintPure, Category = "GameGate")
     bool IsElixirSignedIn() const;
 
+    /** The device's network as the game knows it (process-wide): offline, requests fail at once
+     *  and nothing is sent; any report closes pooled connections. */
+    UFUNCTION(BlueprintCallable, Category = "GameGate")
+    static void SetNetworkOnline(bool bOnline);
+
     /** Fires on every sign-in, refresh and sign-out, on the game thread. */
     UPROPERTY(BlueprintAssignable, Category = "GameGate")
     FGameGateElixirSessionChanged OnElixirSessionChanged;
+
+    /** Every session change with why it changed (Revoked: sign the player in again). */
+    UPROPERTY(BlueprintAssignable, Category = "GameGate")
+    FGameGateElixirSessionEvent OnElixirSessionEvent;
+
+    /** After ConfigureElixir with bKeepSession: the kept session restored, nobody, or the error. */
+    UPROPERTY(BlueprintAssignable, Category = "GameGate")
+    FGameGateElixirSessionRestored OnElixirSessionRestored;
 
     gamegate::ElixirClient* Elixir() { return ElixirClient.IsSet() ? &ElixirClient.GetValue() : nullptr; }
     gamegate::KgenClient* Kgen() { return KgenClient.IsSet() ? &KgenClient.GetValue() : nullptr; }
@@ -55,11 +73,11 @@ public:
 
 private:
     static gamegate::Options MakeOptions(const FString& BaseUrl, FGameGateError& Error);
-    void SaveRefreshToken(const FString& Token);
+    /** The credential store slot: one per local profile, and per PIE instance in the editor. */
+    std::string SessionSlot() const;
+    void KeepSession();
 
     TOptional<gamegate::ElixirClient> ElixirClient;
     TOptional<gamegate::KgenClient> KgenClient;
-    bool bPersistRefreshToken = false;
-    bool bSaveInFlight = false;
-    TOptional<FString> PendingToken;
+    bool bRestored = false;
 };

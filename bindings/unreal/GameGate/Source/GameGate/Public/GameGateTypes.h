@@ -16,6 +16,19 @@ inline std::string GameGateUtf8(const FString& Text)
     return std::string(Converted.Get(), Converted.Length());
 }
 
+/** Why the Elixir session changed (GG_SESSION_* in gamegate.h). */
+UENUM(BlueprintType)
+enum class EGameGateSessionEvent : uint8
+{
+    None = 0 UMETA(Hidden),
+    SignedIn = 1,
+    Refreshed = 2,
+    /** No session any more. */
+    SignedOut = 3,
+    /** The service refused the refresh token: sign the player in again. */
+    Revoked = 4,
+};
+
 USTRUCT(BlueprintType)
 struct GAMEGATE_API FGameGateError
 {
@@ -31,6 +44,8 @@ struct GAMEGATE_API FGameGateError
     UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString ApiCode;
     /** Never contains a secret. */
     UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString Message;
+    /** The server's Retry-After on a 429 or 503, in milliseconds ("try again in N s"); 0 when none. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 RetryAfterMs = 0;
 
     static FGameGateError From(const gamegate::Error& Error);
 };
