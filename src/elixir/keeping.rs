@@ -3,10 +3,10 @@
 //! erased (sign-out, revocation) before the game hears of it. A restore that fails on the
 //! network keeps the entry: only a refusal of that very token erases it (as a revocation).
 
-use super::flow::{Done, Flow};
+use super::flow::{Done, FirstOf, Flow};
 use super::session::Session;
 use super::Service;
-use crate::error::Error;
+use crate::error::{Error, GG_TIMEOUT};
 use crate::keep::{self, CredentialStore};
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +36,25 @@ impl Service {
         }
         *attached = Attachment::Claimed;
         Ok(())
+    }
+
+    /// `done`, answered with `GG_TIMEOUT` if the attach has not answered within twice the
+    /// request timeout: an OS store can block (a keyring waiting for an unlock prompt), and the
+    /// game's launch question must still get an answer. A late answer is dropped; a restore
+    /// that lands late still fires its session event.
+    pub fn within_store_deadline(&self, done: Done<Option<Session>>) -> Done<Option<Session>> {
+        let first = FirstOf::new(done);
+        let deadline = {
+            let first = first.clone();
+            self.http.at(std::time::Instant::now() + self.http.timeout() * 2, Box::new(move || {
+                let _ = first.deliver(Err(Error::new(GG_TIMEOUT, "the credential store did not answer within twice the request timeout")));
+            }))
+        };
+        Box::new(move |result| {
+            if first.deliver(result) {
+                deadline.abort();
+            }
+        })
     }
 
     /// After `claim_store`: attaches `store` (`Err`: this platform has none) and answers whether a player is still signed in: the stored session

@@ -141,6 +141,7 @@ unsafe fn attach(
     client.service.claim_store(slot)?;
     let slot = slot.to_string();
     let start = move |service: &crate::elixir::Service, flow: &crate::elixir::flow::Flow, done| {
+        let done = service.within_store_deadline(done);
         let (service, flow) = (service.me(), flow.clone());
         // Opening an OS store may block (loading a library, reaching D-Bus): store thread.
         keep::run(move || {

@@ -353,6 +353,48 @@ static void test_revocation_erases_and_a_network_failure_keeps(void) {
     pthread_mutex_destroy(&s.lock);
 }
 
+/* A store that never answers (a keyring waiting on an unlock prompt): the launch question is
+ * still answered, with GG_TIMEOUT, within twice the request timeout. */
+static gg_store_op *held_op;
+
+static void load_and_hold(void *user_data, const char *entry, gg_store_op *op) {
+    game_store *s = (game_store *)user_data;
+    (void)entry;
+    pthread_mutex_lock(&s->lock);
+    held_op = op;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void test_a_store_that_never_answers_times_out(void) {
+    static game_store s;
+    memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.lock, NULL);
+    gg_credential_store hooks = hooks_for(&s);
+    hooks.load = load_and_hold;
+    held_op = NULL;
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_timeout_ms(o, 200), GG_OK);
+    elixir_client *c = NULL;
+    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
+    gg_options_free(o);
+    heard h;
+    memset(&h, 0, sizeof h);
+    attach(c, &hooks, "held", &h);
+    CHECK_EQ_INT(h.calls, 1);
+    CHECK_EQ_INT(h.code, GG_TIMEOUT);
+    /* The game answers at last: the store thread goes on, the late answer is dropped. */
+    pthread_mutex_lock(&s.lock);
+    gg_store_op *op = held_op;
+    pthread_mutex_unlock(&s.lock);
+    CHECK(op != NULL);
+    if (op) CHECK_EQ_INT(gg_store_op_complete(op, GG_OK, NULL), GG_OK);
+    for (int i = 0; i < 20; i++) elixir_client_tick(c);
+    CHECK_EQ_INT(h.calls, 1);
+    elixir_client_free(c);
+    pthread_mutex_destroy(&s.lock);
+}
+
 /* ---- the OS store --------------------------------------------------------------------------- */
 
 static int directory_is_empty(const char *path) {
@@ -419,6 +461,7 @@ int main(void) {
     RUN(test_arguments_are_checked);
     RUN(test_the_session_survives_a_restart_and_sign_out_erases_it);
     RUN(test_revocation_erases_and_a_network_failure_keeps);
+    RUN(test_a_store_that_never_answers_times_out);
     RUN(test_the_os_store);
     wait_for_threads_to_end();
     return gg_test_summary("c credential store");
