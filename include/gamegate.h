@@ -777,6 +777,13 @@ gg_result gg_options_set_retries(struct gg_options *options,
                                  uint32_t base_delay_ms);
 
 /*
+ Tick dispatch: `*_client_tick` stops delivering callbacks once `us` microseconds have gone
+ by, and delivers the rest at the next tick (always at least one callback per tick), so a
+ burst of answers is spread over frames. 0 (default): every ready callback, each tick.
+ */
+gg_result gg_options_set_tick_budget_us(struct gg_options *options, uint32_t us);
+
+/*
  A pooled connection idle longer than `ms` is closed, never reused (default 60000). A
  carrier's NAT or a load balancer may forget an idle connection without a word; a request
  sent on one would wait out its whole timeout. 0 never reuses a connection.

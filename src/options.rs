@@ -58,6 +58,8 @@ pub struct Options {
     pub retry_base_delay: Duration,
     /// A pooled connection idle longer is closed, never reused.
     pub max_idle: Duration,
+    /// `tick` stops delivering callbacks once this much time went by; zero: no budget.
+    pub tick_budget: Duration,
     /// Turns the service's host name into addresses (the system's; tests bring their own).
     pub resolver: crate::net::Resolver,
     /// Every request goes through this HTTP proxy (CONNECT for HTTPS).
@@ -81,6 +83,7 @@ impl Default for Options {
             max_retries: DEFAULT_MAX_RETRIES,
             retry_base_delay: Duration::from_millis(u64::from(DEFAULT_RETRY_BASE_DELAY_MS)),
             max_idle: Duration::from_millis(u64::from(DEFAULT_MAX_IDLE_MS)),
+            tick_budget: Duration::ZERO,
             resolver: crate::net::Resolver::system(),
             proxy: None,
             proxy_from_environment: false,

@@ -2,10 +2,11 @@
 //! client's I/O thread (`submit_io`): an HTTP exchange, or a short chain of them (an Elixir
 //! call that refreshes first), whose last step hands its result to a `Completion`. Finished
 //! requests go into a completion queue, drained either by `tick` on the game's thread
-//! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the thread that finished the request (the
-//! I/O thread: no hand-off) and, for what no such thread brings (a cancellation), by the
-//! client's callback thread. Either way one thread at a time delivers, in queue order. A
-//! client is therefore one thread in tick mode and two in worker mode.
+//! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the client's callback thread, woken for
+//! each item: never by the I/O thread, so a callback that takes its time (a game server
+//! writing to its database) never holds the client's network. Either way one thread at a time
+//! delivers, in queue order. A client is therefore one thread in tick mode and two in worker
+//! mode.
 //!
 //! Guarantees (API.md rules 1-5), all enforced here and nowhere else:
 //! - every accepted request is completed exactly once: by its result, by cancel or by shutdown;
@@ -72,8 +73,8 @@ struct Shared {
     delivery_done: Condvar,
     /// Mirror of `state.ready.len()`, so an idle `tick` costs one atomic load.
     ready_len: AtomicUsize,
-    /// Worker dispatch: the thread that completes a request delivers what is queued.
-    deliver_in_place: bool,
+    /// Worker dispatch: the callback thread delivers, woken for every item queued.
+    worker: bool,
     next_id: AtomicU64,
 }
 
@@ -89,9 +90,6 @@ impl Emitter {
     pub fn emit(&self, event: impl FnOnce() + Send + 'static) {
         let Some(shared) = self.shared.upgrade() else { return };
         shared.push_ready(Ready::Event(Box::new(event)));
-        if shared.deliver_in_place {
-            shared.deliver_here();
-        }
     }
 
     /// Holds back everything queued after it until the returned `Gate` opens (or is dropped).
@@ -118,14 +116,11 @@ impl Drop for Gate {
         // Under the lock, so a callback thread about to wait cannot miss the wake-up.
         drop(shared.lock());
         shared.ready_arrived.notify_all();
-        if shared.deliver_in_place {
-            shared.deliver_here();
-        }
     }
 }
 
-/// The right to complete one request. Completing it queues the result (and, in worker
-/// dispatch, delivers it on this thread); dropping it unused completes the request with
+/// The right to complete one request. Completing it queues the result (in worker dispatch
+/// the callback thread delivers it); dropping it unused completes the request with
 /// `GG_SHUTDOWN` (its I/O thread stopped), or `GG_INTERNAL` when a panic dropped it.
 pub struct Completion<T> {
     shared: Option<Arc<Shared>>,
@@ -157,6 +152,9 @@ impl<T> Drop for Completion<T> {
 pub struct Engine {
     shared: Arc<Shared>,
     callback_thread: Mutex<Option<JoinHandle<()>>>,
+    /// `tick` stops delivering once this much time went by (at least one callback per tick);
+    /// zero: no budget.
+    tick_budget: std::time::Duration,
     _live: LiveGuard,
 }
 
@@ -169,10 +167,10 @@ impl Engine {
             ready_arrived: Condvar::new(),
             delivery_done: Condvar::new(),
             ready_len: AtomicUsize::new(0),
-            deliver_in_place: dispatch == Dispatch::Worker,
+            worker: dispatch == Dispatch::Worker,
             next_id: AtomicU64::new(1),
         });
-        let engine = Engine { shared: shared.clone(), callback_thread: Mutex::new(None), _live: LiveGuard::client() };
+        let engine = Engine { shared: shared.clone(), callback_thread: Mutex::new(None), tick_budget: std::time::Duration::ZERO, _live: LiveGuard::client() };
         if dispatch == Dispatch::Worker {
             let callback_shared = shared.clone();
             let handle = thread::Builder::new()
@@ -184,6 +182,13 @@ impl Engine {
                 .map_err(|e| Error::internal(format!("could not start the callback thread: {e}")))?;
             *engine.callback_thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
         }
+        Ok(engine)
+    }
+
+    /// A client's engine as its options say: dispatch mode and tick budget.
+    pub fn for_options(name: &'static str, options: &crate::options::Options) -> Result<Engine, Error> {
+        let mut engine = Engine::new(name, options.dispatch)?;
+        engine.tick_budget = options.tick_budget;
         Ok(engine)
     }
 
@@ -247,8 +252,8 @@ impl Engine {
                 state.ready.push_back(Ready::Claimed { deliver, outcome: Err(Error::cancelled()) });
                 self.shared.ready_len.store(state.ready.len(), Ordering::Release);
                 drop(state);
-                if self.shared.deliver_in_place {
-                    self.shared.ready_arrived.notify_all(); // no I/O thread brings this one
+                if self.shared.worker {
+                    self.shared.ready_arrived.notify_all();
                 }
                 if let Some(on_cancel) = on_cancel {
                     on_cancel();
@@ -271,8 +276,13 @@ impl Engine {
         }
         // Only what is ready now: callbacks that queue more work cannot keep one tick going.
         let budget = state.ready.len();
+        let started = (!self.tick_budget.is_zero()).then(std::time::Instant::now);
         let mut delivered = 0;
         for _ in 0..budget {
+            // The time budget: the rest waits for the next frame (one callback at least).
+            if delivered > 0 && started.is_some_and(|at| at.elapsed() >= self.tick_budget) {
+                break;
+            }
             let (next, call) = self.shared.take_next(state);
             state = next;
             match call {
@@ -358,33 +368,16 @@ impl Shared {
         }
         state.ready.push_back(item);
         self.ready_len.store(state.ready.len(), Ordering::Release);
+        drop(state);
+        if self.worker {
+            self.ready_arrived.notify_one(); // the callback thread, the only one waiting
+        }
     }
 
-    /// A request's work is done: its result is queued, and in worker dispatch delivered here.
+    /// A request's work is done: its result is queued.
     fn complete(&self, id: u64, outcome: Outcome) {
         self.push_ready(Ready::Finished { id, outcome });
         stats::request_finished();
-        if self.deliver_in_place {
-            self.deliver_here();
-        }
-    }
-
-    /// Worker dispatch: delivers everything ready, on this thread, unless another thread is
-    /// delivering already; that thread then takes what this one queued, since it checks the
-    /// queue under the lock before it stops.
-    fn deliver_here(&self) {
-        let mut state = self.lock();
-        loop {
-            if state.deliverer.is_some() {
-                return;
-            }
-            let (next, take) = self.take_next(state);
-            state = match take {
-                Take::Run(call) => self.run_as_deliverer(next, call),
-                Take::Skip => next,
-                Take::Empty => return,
-            };
-        }
     }
 
     /// Pops the next ready item and turns it into the call to make, claiming its request.

@@ -115,7 +115,7 @@ pub extern "C" fn elixir_client_new(api_key: *const c_char, options: *const gg_o
         // SAFETY: NULL or a live gg_options.
         let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
         let callbacks = Arc::new(SessionCallbacks::default());
-        let engine = Arc::new(Engine::new("elixir", options.dispatch)?);
+        let engine = Arc::new(Engine::for_options("elixir", &options)?);
         let service = Service::new(api_key, &options, listener_bridge(callbacks.clone()), engine.emitter())?;
         let client = Box::new(elixir_client { engine, service, callbacks });
         // SAFETY: as above.

@@ -107,7 +107,7 @@ pub extern "C" fn kgen_client_new(
         // SAFETY: NULL or a live gg_options.
         let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
         let service = Arc::new(Service::new(client_id, client_secret, &options)?);
-        let engine = Arc::new(Engine::new("kgen", options.dispatch)?);
+        let engine = Arc::new(Engine::for_options("kgen", &options)?);
         let client = Box::new(kgen_client { engine, service });
         // SAFETY: as above.
         unsafe { out_client.write(Box::into_raw(client)) };

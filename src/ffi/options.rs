@@ -130,6 +130,18 @@ pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: 
     }
 }
 
+/// Tick dispatch: `*_client_tick` stops delivering callbacks once `us` microseconds have gone
+/// by, and delivers the rest at the next tick (always at least one callback per tick), so a
+/// burst of answers is spread over frames. 0 (default): every ready callback, each tick.
+#[no_mangle]
+pub extern "C" fn gg_options_set_tick_budget_us(options: *mut gg_options, us: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_mut(options, "options")? }.inner.tick_budget = std::time::Duration::from_micros(u64::from(us));
+        Ok(())
+    }
+}
+
 /// A pooled connection idle longer than `ms` is closed, never reused (default 60000). A
 /// carrier's NAT or a load balancer may forget an idle connection without a word; a request
 /// sent on one would wait out its whole timeout. 0 never reuses a connection.

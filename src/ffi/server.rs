@@ -50,7 +50,7 @@ pub extern "C" fn elixir_server_new(
         // SAFETY: NULL or a live gg_options.
         let options: Options = unsafe { options.as_ref() }.map(|o| o.inner.clone()).unwrap_or_default();
         let server = Arc::new(Server::new(api_key, pem, &options)?);
-        let engine = Arc::new(Engine::new("elixir-server", options.dispatch)?);
+        let engine = Arc::new(Engine::for_options("elixir-server", &options)?);
         // SAFETY: as above.
         unsafe { out_server.write(Box::into_raw(Box::new(elixir_server { engine, server }))) };
         Ok(())

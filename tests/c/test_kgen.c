@@ -604,6 +604,86 @@ static void test_worker_mode_calls_back_on_a_library_thread(void) {
     pthread_cond_destroy(&w2.cond);
 }
 
+/* Worker dispatch: callbacks run on the client's callback thread, never its I/O thread, so a
+ * request made while a callback takes its time (a game server writing to its database) goes
+ * out at once: the emulator sees it arrive while the callback is still running. */
+typedef struct slow_callback {
+    kgen_client *client;
+    int arrived_during; /* the second request reached the server during the first callback */
+    emulator_reply second;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int calls;
+} slow_callback;
+
+static void on_slow_session(void *user_data, const gg_error *error, const kgen_session *session) {
+    slow_callback *s = (slow_callback *)user_data;
+    (void)session;
+    CHECK(error == NULL);
+    long long before = emulator_counter("arrivals");
+    CHECK_EQ_INT(kgen_request(s->client, "GET", "/s2s/loyalty/rewardable-events", NULL, on_emulator_reply, &s->second, NULL), GG_OK);
+    /* Up to 2 s of "work", watching for the request on the server meanwhile. */
+    double until = gg_now_seconds() + 2.0;
+    while (gg_now_seconds() < until && !s->arrived_during) {
+        if (emulator_counter("arrivals") > before) s->arrived_during = 1;
+        gg_pause();
+    }
+    pthread_mutex_lock(&s->lock);
+    s->calls++;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void test_a_request_made_during_a_slow_worker_callback_goes_out_at_once(void) {
+    static slow_callback s;
+    memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.cond, NULL);
+    s.client = client_for(emulator_url, GG_DISPATCH_WORKER, 10000);
+    CHECK_EQ_INT(kgen_create_session(s.client, "player-slow-callback", on_slow_session, &s, NULL), GG_OK);
+    pthread_mutex_lock(&s.lock);
+    while (s.calls == 0) pthread_cond_wait(&s.cond, &s.lock);
+    pthread_mutex_unlock(&s.lock);
+    CHECK_EQ_INT(s.arrived_during, 1);
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (__atomic_load_n(&s.second.calls, __ATOMIC_SEQ_CST) == 0 && gg_now_seconds() < deadline) gg_pause();
+    kgen_client_free(s.client);
+    CHECK_EQ_INT(s.second.calls, 1);
+    CHECK_EQ_INT(s.second.code, GG_OK);
+    pthread_mutex_destroy(&s.lock);
+    pthread_cond_destroy(&s.cond);
+}
+
+/* A tick budget spreads a burst of answers over frames: one callback at least per tick. */
+static void on_session_taking_a_while(void *user_data, const gg_error *error, const kgen_session *session) {
+    struct timespec work = {0, 300 * 1000};
+    nanosleep(&work, NULL); /* the callback's own work: 300 us */
+    on_session(user_data, error, session);
+}
+
+static void test_a_tick_budget_spreads_callbacks_over_ticks(void) {
+    gg_options *o = options_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    CHECK_EQ_INT(gg_options_set_tick_budget_us(NULL, 100), GG_NULL_PARAM);
+    CHECK_EQ_INT(gg_options_set_tick_budget_us(o, 100), GG_OK);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_OK);
+    gg_options_free(o);
+    session_result r[5];
+    memset(r, 0, sizeof r);
+    unsigned long long finished = stats_now().requests_finished;
+    for (int i = 0; i < 5; i++) CHECK_EQ_INT(kgen_create_session(c, "player-budget", on_session_taking_a_while, &r[i], NULL), GG_OK);
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (stats_now().requests_finished - finished < 5 && gg_now_seconds() < deadline) gg_pause();
+    /* All five are ready; each tick spends its 100 us budget on one 300 us callback. */
+    CHECK_EQ_INT(kgen_client_tick(c), 1);
+    CHECK_EQ_INT(kgen_client_tick(c), 1);
+    int delivered = 2;
+    for (int i = 0; i < 10 && delivered < 5; i++) delivered += (int)kgen_client_tick(c);
+    CHECK_EQ_INT(delivered, 5);
+    for (int i = 0; i < 5; i++) CHECK_EQ_INT(r[i].calls, 1);
+    kgen_client_free(c);
+}
+
 /* ---- log capture, for the retry and logging tests ------------------------------------------ */
 
 typedef struct log_capture {
@@ -766,6 +846,8 @@ int main(void) {
     RUN(test_free_with_100_pending_answers_each_once);
     RUN(test_free_from_inside_a_tick_callback);
     RUN(test_worker_mode_calls_back_on_a_library_thread);
+    RUN(test_a_request_made_during_a_slow_worker_callback_goes_out_at_once);
+    RUN(test_a_tick_budget_spreads_callbacks_over_ticks);
     RUN(test_log_lines_arrive_without_secrets);
     RUN(test_retry_options_are_checked);
     RUN(test_session_creation_retries_transient_failures);
