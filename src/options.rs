@@ -11,7 +11,7 @@ pub const GG_DISPATCH_WORKER: u32 = 1;
 pub enum Dispatch {
     /// Only inside `*_client_tick`, on the thread that calls it.
     Tick,
-    /// On library threads (the I/O thread that finished the request), one at a time, in order.
+    /// On the client's callback thread (never its I/O thread), one at a time, in order.
     Worker,
 }
 
