@@ -394,6 +394,59 @@ typedef struct gg_stats {
 } gg_stats;
 
 /*
+ One request's numbers. Borrowed: valid only until the callback returns.
+ */
+typedef struct gg_request_metrics {
+  /*
+   `sizeof(gg_request_metrics)` in the library that filled it; fields are only ever appended.
+   */
+  uint32_t struct_size;
+  uint64_t request_id;
+  /*
+   "GET", "POST", ...; "" when the request never reached the network.
+   */
+  const char *method;
+  /*
+   As sent, secrets (rei-keys, query values) replaced.
+   */
+  const char *path;
+  gg_result code;
+  /*
+   Of the last attempt; 0 when none.
+   */
+  int32_t http_status;
+  uint32_t attempts;
+  /*
+   The last attempt went out on a pooled connection.
+   */
+  uint8_t connection_reused;
+  /*
+   Of the last attempt's connection; 0 when reused.
+   */
+  int64_t dns_us;
+  int64_t connect_us;
+  int64_t tls_us;
+  /*
+   Last attempt: request written -> first response byte.
+   */
+  int64_t first_byte_us;
+  /*
+   From the call to completion.
+   */
+  int64_t total_us;
+  /*
+   Over all attempts, HTTP bytes (before TLS).
+   */
+  uint64_t bytes_sent;
+  uint64_t bytes_received;
+} gg_request_metrics;
+
+/*
+ Receives one request's numbers, in dispatch context, right before its own callback.
+ */
+typedef void (*gg_metrics_callback)(void *user_data, const struct gg_request_metrics *metrics);
+
+/*
  A credential store of the game's own. Each hook starts one operation on `entry` and
  returns; the game finishes it, at once or later and from any thread, by calling
  `gg_store_op_complete(op, ...)` exactly once. Hooks are called one at a time on GameGate's
@@ -704,6 +757,16 @@ gg_result gg_set_application_status(uint32_t status);
  nothing is sent to any host, and retries and background refresh wait for the network.
  */
 gg_result gg_set_network_status(uint32_t status);
+
+/*
+ Calls `callback` exactly once per accepted request, in dispatch context (inside tick in
+ tick mode, on the callback thread in worker mode), right before the request's own callback,
+ with its method, path, result, attempts and timings (DNS, connect, TLS, first byte, total,
+ in microseconds) and bytes. NULL removes it. Without one, nothing is measured.
+ */
+gg_result gg_options_set_metrics_callback(struct gg_options *options,
+                                          gg_metrics_callback callback,
+                                          void *user_data);
 
 /*
  New options with every default: production URL, 10 s timeout, tick dispatch, 4 requests

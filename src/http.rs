@@ -230,7 +230,7 @@ impl Prepared {
     /// A request whose bytes are written at each attempt, right before they go on the wire
     /// (on the I/O thread), by `rewrite`.
     pub fn written_at_send(method: Method, log_path: &str, retry: Retry, rewrite: Rewrite) -> Prepared {
-        let label = format!("{method} {}", path_without_query(log_path));
+        let label = format!("{method} {}", redacted(log_path));
         Prepared { bytes: SecretBytes::with_capacity(0), retry, label, timeout: None, rewrite: Some(rewrite) }
     }
 }
@@ -269,6 +269,7 @@ impl Http {
             max_retries: options.max_retries,
             retry_base_delay: options.retry_base_delay,
             max_idle: options.max_idle,
+            measure: options.metrics.is_some(),
             resolver: options.resolver.clone(),
             proxy: tunnel,
         };
@@ -296,7 +297,7 @@ impl Http {
     /// credential redact it. Headers were checked for CR/LF by the caller.
     pub fn prepare(&self, method: Method, path: &str, log_path: &str, headers: &[(&str, &str)], body: Option<&[u8]>, retry: Retry) -> Prepared {
         let bytes = self.writer.write(method, path, headers, body);
-        Prepared { bytes, retry, label: format!("{method} {}", path_without_query(log_path)), timeout: None, rewrite: None }
+        Prepared { bytes, retry, label: format!("{method} {}", redacted(log_path)), timeout: None, rewrite: None }
     }
 
     /// What writes this client's requests, for requests written again at each attempt.
@@ -389,13 +390,24 @@ fn tls_settings(base: &BaseUrl, options: &Options) -> Result<TlsSettings, Error>
 }
 
 /// Query strings may carry user data; logs show the path only.
-fn path_without_query(path: &str) -> &str {
-    path.split('?').next().unwrap_or(path)
+/// A path as log lines and metrics show it: query values replaced (`?filter=*`), since a
+/// value may be anything a game sent, a credential included.
+fn redacted(path: &str) -> String {
+    let Some((route, query)) = path.split_once('?') else { return path.to_string() };
+    let keys: Vec<String> = query.split('&').filter(|pair| !pair.is_empty()).map(|pair| format!("{}=*", pair.split('=').next().unwrap_or(""))).collect();
+    format!("{route}?{}", keys.join("&"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_in_logs_and_metrics_keep_query_keys_but_never_values() {
+        assert_eq!(redacted("/sdk/v2/tournaments/?filter=ALL&token=abc"), "/sdk/v2/tournaments/?filter=*&token=*");
+        assert_eq!(redacted("/s2s/session/"), "/s2s/session/");
+        assert_eq!(redacted("/a?flag"), "/a?flag=*");
+    }
     use crate::error::GG_INVALID_ARGUMENT;
 
     #[test]

@@ -60,6 +60,8 @@ pub struct Options {
     pub max_idle: Duration,
     /// `tick` stops delivering callbacks once this much time went by; zero: no budget.
     pub tick_budget: Duration,
+    /// Per-request numbers, right before each request's callback.
+    pub metrics: Option<crate::engine::metrics::MetricsSink>,
     /// Turns the service's host name into addresses (the system's; tests bring their own).
     pub resolver: crate::net::Resolver,
     /// Every request goes through this HTTP proxy (CONNECT for HTTPS).
@@ -84,6 +86,7 @@ impl Default for Options {
             retry_base_delay: Duration::from_millis(u64::from(DEFAULT_RETRY_BASE_DELAY_MS)),
             max_idle: Duration::from_millis(u64::from(DEFAULT_MAX_IDLE_MS)),
             tick_budget: Duration::ZERO,
+            metrics: None,
             resolver: crate::net::Resolver::system(),
             proxy: None,
             proxy_from_environment: false,

@@ -18,10 +18,12 @@
 //!
 //! Knows nothing of KGeN or Elixir: requests and deliveries are closures.
 
+pub mod metrics;
 pub mod stats;
 
 use crate::error::Error;
 use crate::options::Dispatch;
+use metrics::{ExchangeMetrics, MetricsSink, RequestMetrics};
 use stats::LiveGuard;
 use std::any::Any;
 use std::marker::PhantomData;
@@ -41,12 +43,15 @@ struct Pending {
     deliver: Deliver,
     /// Stops the request's work when it is cancelled (an exchange on the I/O thread).
     on_cancel: Option<Event>,
+    /// When the call was made (only with a metrics sink).
+    submitted: Option<std::time::Instant>,
 }
 
 /// Something waiting in the completion queue.
 enum Ready {
     /// A job's result; delivered only if the request is still pending when its turn comes.
-    Finished { id: u64, outcome: Outcome },
+    /// `exchange`: what the network part measured (with a metrics sink).
+    Finished { id: u64, outcome: Outcome, exchange: Option<ExchangeMetrics> },
     /// A request already taken out of `pending` (cancelled): delivered whatever happens.
     Claimed { deliver: Deliver, outcome: Outcome },
     /// A notification such as "the session changed", run in dispatch context.
@@ -75,6 +80,8 @@ struct Shared {
     ready_len: AtomicUsize,
     /// Worker dispatch: the callback thread delivers, woken for every item queued.
     worker: bool,
+    /// The game's metrics callback, called right before each request's own.
+    metrics: Option<MetricsSink>,
     next_id: AtomicU64,
 }
 
@@ -161,6 +168,10 @@ pub struct Engine {
 impl Engine {
     /// `name` labels the callback thread ("gamegate-kgen-callbacks") and log lines.
     pub fn new(name: &'static str, dispatch: Dispatch) -> Result<Engine, Error> {
+        Engine::build(name, dispatch, None)
+    }
+
+    fn build(name: &'static str, dispatch: Dispatch, metrics: Option<MetricsSink>) -> Result<Engine, Error> {
         let shared = Arc::new(Shared {
             name,
             state: Mutex::new(State { pending: IdMap::default(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
@@ -168,6 +179,7 @@ impl Engine {
             delivery_done: Condvar::new(),
             ready_len: AtomicUsize::new(0),
             worker: dispatch == Dispatch::Worker,
+            metrics,
             next_id: AtomicU64::new(1),
         });
         let engine = Engine { shared: shared.clone(), callback_thread: Mutex::new(None), tick_budget: std::time::Duration::ZERO, _live: LiveGuard::client() };
@@ -187,7 +199,7 @@ impl Engine {
 
     /// A client's engine as its options say: dispatch mode and tick budget.
     pub fn for_options(name: &'static str, options: &crate::options::Options) -> Result<Engine, Error> {
-        let mut engine = Engine::new(name, options.dispatch)?;
+        let mut engine = Engine::build(name, options.dispatch, options.metrics.clone())?;
         engine.tick_budget = options.tick_budget;
         Ok(engine)
     }
@@ -236,7 +248,8 @@ impl Engine {
         if state.shutdown {
             return Err(Error::shutdown());
         }
-        state.pending.insert(id, Pending { deliver, on_cancel: None });
+        let submitted = self.shared.metrics.is_some().then(std::time::Instant::now);
+        state.pending.insert(id, Pending { deliver, on_cancel: None, submitted });
         Ok(id)
     }
 
@@ -248,7 +261,8 @@ impl Engine {
             return Err(Error::shutdown());
         }
         match state.pending.remove(&id) {
-            Some(Pending { deliver, on_cancel }) => {
+            Some(Pending { deliver, on_cancel, submitted }) => {
+                let deliver = self.shared.reporting(id, submitted, None, deliver);
                 state.ready.push_back(Ready::Claimed { deliver, outcome: Err(Error::cancelled()) });
                 self.shared.ready_len.store(state.ready.len(), Ordering::Release);
                 drop(state);
@@ -313,7 +327,7 @@ impl Engine {
             state = self.shared.delivery_done.wait(state).unwrap_or_else(|p| p.into_inner());
         }
         // Work still running is not stopped one by one: the client's threads stop next.
-        let mut pending: Vec<(u64, Deliver)> = state.pending.drain().map(|(id, p)| (id, p.deliver)).collect();
+        let mut pending: Vec<(u64, Deliver)> = state.pending.drain().map(|(id, p)| (id, self.shared.reporting(id, p.submitted, None, p.deliver))).collect();
         pending.sort_by_key(|(id, _)| *id);
         let ready: Vec<Ready> = state.ready.drain(..).collect();
         self.shared.ready_len.store(0, Ordering::Release);
@@ -374,9 +388,32 @@ impl Shared {
         }
     }
 
+    /// `deliver`, preceded by the game's metrics callback when there is one: exactly once per
+    /// request, in dispatch context, right before the request's own callback.
+    fn reporting(&self, id: u64, submitted: Option<std::time::Instant>, exchange: Option<ExchangeMetrics>, deliver: Deliver) -> Deliver {
+        let Some(sink) = self.metrics.clone() else { return deliver };
+        Box::new(move |outcome: Outcome| {
+            let exchange = exchange.unwrap_or_default();
+            let (code, http_status) = match &outcome {
+                Ok(_) => (crate::error::GG_OK, exchange.http_status),
+                Err(e) if e.http_status != 0 => (e.code, e.http_status),
+                Err(e) => (e.code, exchange.http_status),
+            };
+            let report = RequestMetrics {
+                request_id: id,
+                exchange: ExchangeMetrics { http_status, ..exchange },
+                code,
+                total: submitted.map(|at| at.elapsed()).unwrap_or_default(),
+            };
+            run_guarded("metrics", Box::new(move || (sink.0)(&report)));
+            deliver(outcome)
+        })
+    }
+
     /// A request's work is done: its result is queued.
     fn complete(&self, id: u64, outcome: Outcome) {
-        self.push_ready(Ready::Finished { id, outcome });
+        let exchange = self.metrics.as_ref().and_then(|_| metrics::current());
+        self.push_ready(Ready::Finished { id, outcome, exchange });
         stats::request_finished();
     }
 
@@ -395,8 +432,11 @@ impl Shared {
         };
         self.ready_len.store(state.ready.len(), Ordering::Release);
         let take = match item {
-            Ready::Finished { id, outcome } => match state.pending.remove(&id) {
-                Some(Pending { deliver, .. }) => Take::Run(Box::new(move || deliver(outcome))),
+            Ready::Finished { id, outcome, exchange } => match state.pending.remove(&id) {
+                Some(Pending { deliver, submitted, .. }) => {
+                    let deliver = self.reporting(id, submitted, exchange, deliver);
+                    Take::Run(Box::new(move || deliver(outcome)))
+                }
                 None => Take::Skip, // cancelled meanwhile: its GG_CANCELLED is queued instead
             },
             Ready::Claimed { deliver, outcome } => Take::Run(Box::new(move || deliver(outcome))),

@@ -8,6 +8,7 @@ mod client;
 pub mod elixir;
 pub mod kgen;
 pub mod library;
+pub mod metrics;
 pub mod options;
 pub mod result;
 pub mod server;

@@ -152,6 +152,11 @@ impl Connection {
         }
     }
 
+    /// Whether a TLS connection is still in its handshake (never for plain HTTP).
+    pub fn is_handshaking(&self) -> bool {
+        self.tls.as_ref().is_some_and(|tls| tls.is_handshaking())
+    }
+
     /// Whether bytes wait for the socket to take them: only then is the connection watched
     /// for writability (a writable socket would otherwise report itself again and again).
     pub fn wants_write(&self) -> bool {

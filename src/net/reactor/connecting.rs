@@ -102,6 +102,9 @@ impl Reactor {
             self.close_slot(other);
         }
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+        if let Some(clock) = slot.clock.as_mut() {
+            clock.connected = Some(Instant::now());
+        }
         if slot.connection.tunnelling() {
             slot.state = ConnState::Tunnelling { exchange: id };
             if let Some(live) = self.exchanges.get_mut(&id) {
@@ -162,7 +165,8 @@ impl Reactor {
             crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
         }
         let state = ConnState::Connecting { exchange: id };
-        self.slots[index] = Some(Slot { connection, state, interest, one_shot: OneShot::default(), rearm: true, reused: false, idle_since: Instant::now() });
+        let clock = self.settings.measure.then(|| measure::SlotClock { connect_started: Instant::now(), connected: None, tls_done: false });
+        self.slots[index] = Some(Slot { connection, state, interest, one_shot: OneShot::default(), rearm: true, reused: false, idle_since: Instant::now(), clock });
         index
     }
 }

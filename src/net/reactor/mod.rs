@@ -38,6 +38,7 @@ use crate::secret::SecretBytes;
 
 mod connecting;
 mod handle;
+mod measure;
 mod timers;
 
 pub use handle::Aborter;
@@ -102,6 +103,8 @@ pub(crate) struct Settings {
     /// a load balancer may have forgotten it without a word, and a request sent on it would
     /// wait out its whole timeout (and could not be sent again if not repeatable).
     pub max_idle: Duration,
+    /// The client has a metrics callback: exchanges are measured (`measure.rs`).
+    pub measure: bool,
     pub resolver: Resolver,
     /// Through an HTTP proxy (`host`/`port` are then the proxy's): the CONNECT request each
     /// connection opens its tunnel with (HTTPS), or `None` for plain HTTP in absolute form.
@@ -130,6 +133,8 @@ struct Live {
     untried: Vec<SocketAddr>,
     /// While connecting: when the next address starts beside the pending ones.
     fallback_at: Option<Instant>,
+    /// Its numbers, when the client wants them.
+    measuring: Option<Box<measure::Measuring>>,
 }
 
 enum ConnState {
@@ -155,6 +160,8 @@ struct Slot {
     reused: bool,
     /// When it last became idle (meaningful while `Idle`).
     idle_since: Instant,
+    /// When measuring: its connect and handshake times.
+    clock: Option<measure::SlotClock>,
 }
 
 struct Reactor {
@@ -278,7 +285,8 @@ impl Reactor {
         match command {
             Command::Stop => self.stopped = true,
             Command::Start(id, exchange) => {
-                self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0, deadline: None, untried: Vec::new(), fallback_at: None });
+                let measuring = self.settings.measure.then(|| measure::Measuring::new(&exchange.label));
+                self.exchanges.insert(id, Live { exchange, stage: Stage::Queued, attempt: 0, deadline: None, untried: Vec::new(), fallback_at: None, measuring });
                 self.queue.push_back(id);
                 self.serve_queue();
             }
@@ -379,6 +387,7 @@ impl Reactor {
                     let waiting: Vec<u64> = self.queue.iter().take(could_go).copied().collect();
                     for id in waiting {
                         self.start_clock(id);
+                        self.note_lookup_started(id);
                     }
                     self.look_up_addresses();
                     return;
@@ -471,6 +480,11 @@ impl Reactor {
                 }
             }
         }
+        if self.settings.measure {
+            let reused = matches!(self.slots.get(index), Some(Some(slot)) if slot.reused);
+            let request_bytes = self.exchanges.get(&id).map_or(0, |live| live.exchange.bytes.len());
+            self.note_attempt(index, id, reused, request_bytes);
+        }
         let Some(live) = self.exchanges.get_mut(&id) else { return };
         live.stage = Stage::Sending(index);
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
@@ -479,7 +493,10 @@ impl Reactor {
         // The answer is read when readiness says it has arrived, not here: reading here would
         // nest one answer's completion inside another's (and the stack with it).
         match queued.and_then(|()| slot.connection.flush()) {
-            Ok(()) => self.update_interest(index),
+            Ok(()) => {
+                self.note_progress(index, id, 0);
+                self.update_interest(index);
+            }
             Err(error) => self.connection_failed(index, error),
         }
     }
@@ -518,14 +535,25 @@ impl Reactor {
                     self.serve_queue();
                 }
             }
-            ConnState::Busy { reader, .. } => {
+            ConnState::Busy { reader, exchange } => {
+                let id = *exchange;
                 let flushed = slot.connection.flush();
                 // Read until the socket would block, even past the end of the answer: on
                 // Windows the socket is watched again only after that (and bytes past the
                 // answer make the connection unfit for another request).
-                let read = flushed.and_then(|()| slot.connection.read(&mut self.read_buffer, &mut |bytes| reader.feed(bytes).map(drop)));
+                let mut received = 0;
+                let read = flushed.and_then(|()| {
+                    slot.connection.read(&mut self.read_buffer, &mut |bytes| {
+                        received += bytes.len();
+                        reader.feed(bytes).map(drop)
+                    })
+                });
+                let done = reader.is_done();
+                self.note_progress(index, id, received);
+                let Some(Some(slot)) = self.slots.get_mut(index) else { return };
+                let ConnState::Busy { reader, .. } = &mut slot.state else { return };
                 let outcome = match read {
-                    Ok(ReadEnd::WouldBlock) if !reader.is_done() => {
+                    Ok(ReadEnd::WouldBlock) if !done => {
                         self.update_interest(index);
                         return;
                     }
@@ -553,12 +581,13 @@ impl Reactor {
         let ConnState::Busy { exchange, reader } = std::mem::replace(&mut slot.state, ConnState::Idle) else { return };
         slot.reused = true;
         slot.idle_since = Instant::now();
+        let status = reader.status();
         if reader.keep_alive() {
             self.idle.push(index);
         } else {
             self.close_slot(index);
         }
-        let status = reader.status();
+        self.note_status(exchange, status);
         let outcome = reader.into_response();
         match outcome {
             Ok(response) => self.attempt_answered(exchange, response),
@@ -656,8 +685,12 @@ impl Reactor {
             Err(error) => crate::gg_log!(crate::log::GG_LOG_DEBUG, "{} -> {}", live.exchange.label, crate::error::result_name(error.code)),
         }
         let on_done = live.exchange.on_done;
-        // on_done delivers worker-mode callbacks: game code that must not take this thread down.
-        if catch_unwind(AssertUnwindSafe(move || on_done(outcome))).is_err() {
+        // The exchange's numbers go along with its completion (`engine::metrics`).
+        let complete = move || match live.measuring {
+            Some(measuring) => crate::engine::metrics::with_exchange(measuring.metrics, move || on_done(outcome)),
+            None => on_done(outcome),
+        };
+        if catch_unwind(AssertUnwindSafe(complete)).is_err() {
             crate::gg_log!(crate::log::GG_LOG_ERROR, "a request completion panicked; the panic was contained");
         }
     }
