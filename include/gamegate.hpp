@@ -76,6 +76,19 @@ struct KgenSession {
     std::string raw_json;
 };
 
+/* One request's numbers (gg_request_metrics), handed to the metrics callback right before the
+ * request's own callback. Times in microseconds. */
+struct RequestMetrics {
+    uint64_t request_id = 0;
+    std::string method, path; /* the path as sent, rei-keys and query values replaced */
+    gg_result code = GG_OK;
+    int32_t http_status = 0;
+    uint32_t attempts = 0;
+    bool connection_reused = false;
+    int64_t dns_us = 0, connect_us = 0, tls_us = 0, first_byte_us = 0, total_us = 0;
+    uint64_t bytes_sent = 0, bytes_received = 0;
+};
+
 struct ElixirSession {
     std::string token;
     int64_t token_expiry_ms = 0, token_life_ms = 0;
@@ -368,15 +381,41 @@ private:
 };
 
 /* The Result of a native constructor: the wrapper around `raw`, or why it was refused. */
+/* `keep`: what the options' callbacks need while the client lives (the metrics function). */
 template <class Client, class Native>
-Result<Client> created(gg_result code, Native *raw) {
+Result<Client> created(gg_result code, Native *raw, std::shared_ptr<void> keep) {
     Result<Client> result;
     if (code != GG_OK) {
         result.error = refused(code);
     } else {
         result.value = Client(raw);
+        result.value->keep_ = std::move(keep);
     }
     return result;
+}
+
+using MetricsFunction = std::function<void(const RequestMetrics &)>;
+
+inline void metrics_trampoline(void *u, const gg_request_metrics *m) {
+    const auto &function = *static_cast<const MetricsFunction *>(u);
+    guarded([&] {
+        RequestMetrics out;
+        out.request_id = m->request_id;
+        out.method = text(m->method);
+        out.path = text(m->path);
+        out.code = m->code;
+        out.http_status = m->http_status;
+        out.attempts = m->attempts;
+        out.connection_reused = m->connection_reused != 0;
+        out.dns_us = m->dns_us;
+        out.connect_us = m->connect_us;
+        out.tls_us = m->tls_us;
+        out.first_byte_us = m->first_byte_us;
+        out.total_us = m->total_us;
+        out.bytes_sent = m->bytes_sent;
+        out.bytes_received = m->bytes_received;
+        function(out);
+    });
 }
 
 } // namespace detail
@@ -397,9 +436,10 @@ inline Error set_network_status(uint32_t status) { return detail::to_error(gg_se
 class Options {
 public:
     Options() : options_(gg_options_new()) {}
-    Options(Options &&other) noexcept : options_(std::exchange(other.options_, nullptr)) {}
+    Options(Options &&other) noexcept : options_(std::exchange(other.options_, nullptr)), metrics_(std::move(other.metrics_)) {}
     Options &operator=(Options &&other) noexcept {
         std::swap(options_, other.options_);
+        std::swap(metrics_, other.metrics_);
         return *this;
     }
     Options(const Options &) = delete;
@@ -425,11 +465,24 @@ public:
     }
     /* A pooled connection idle longer is closed, never reused (default 60000). */
     Error set_max_idle_ms(uint32_t ms) { return detail::to_error(gg_options_set_max_idle_ms(options_, ms)); }
+    /* Tick dispatch: a tick stops delivering once `us` went by (one callback at least); 0: no budget. */
+    Error set_tick_budget_us(uint32_t us) { return detail::to_error(gg_options_set_tick_budget_us(options_, us)); }
+    /* Each request's numbers, right before its own callback, in dispatch context; an empty
+     * function removes it. Clients created from these options keep the function alive. */
+    Error set_metrics_callback(std::function<void(const RequestMetrics &)> callback) {
+        auto function = callback ? std::make_shared<detail::MetricsFunction>(std::move(callback)) : nullptr;
+        Error e = detail::to_error(gg_options_set_metrics_callback(options_, function ? detail::metrics_trampoline : nullptr, function.get()));
+        if (e.ok()) metrics_ = std::move(function);
+        return e;
+    }
 
     const gg_options *get() const { return options_; }
+    /* What a client created from these options must keep alive. */
+    std::shared_ptr<void> keepalive() const { return metrics_; }
 
 private:
     gg_options *options_;
+    std::shared_ptr<detail::MetricsFunction> metrics_;
 };
 
 /* Optional player fields for KgenClient::create_session. */
@@ -469,7 +522,7 @@ public:
         kgen_client *raw = nullptr;
         gg_result code = kgen_client_new(detail::c_str(client_id), detail::c_str(client_secret),
                                          options ? options->get() : nullptr, &raw);
-        return detail::created<KgenClient>(code, raw);
+        return detail::created<KgenClient>(code, raw, options ? options->keepalive() : nullptr);
     }
 
     /* Frees the native client now (pending requests get GG_SHUTDOWN). */
@@ -501,7 +554,7 @@ public:
     kgen_client *get() const { return client_.get(); }
 
 private:
-    friend Result<KgenClient> detail::created<KgenClient, kgen_client>(gg_result, kgen_client *);
+    friend Result<KgenClient> detail::created<KgenClient, kgen_client>(gg_result, kgen_client *, std::shared_ptr<void>);
     explicit KgenClient(kgen_client *client) : client_(client) {}
 
     detail::Start start_session(const std::string &user_id, const KgenProfile *profile, uint64_t *request_id) {
@@ -519,6 +572,7 @@ private:
     }
 
     detail::Owned<kgen_client, kgen_client_free> client_;
+    std::shared_ptr<void> keep_; /* declared after the client: destroyed after its free */
 };
 
 /* A player's connection to Elixir. Thread-safe; move-only. */
@@ -531,17 +585,19 @@ public:
     static Result<ElixirClient> create(const std::string &api_key, const Options *options = nullptr) {
         elixir_client *raw = nullptr;
         gg_result code = elixir_client_new(detail::c_str(api_key), options ? options->get() : nullptr, &raw);
-        return detail::created<ElixirClient>(code, raw);
+        return detail::created<ElixirClient>(code, raw, options ? options->keepalive() : nullptr);
     }
 
     ElixirClient(ElixirClient &&other) noexcept
-        : client_(std::exchange(other.client_, nullptr)), listener_(std::move(other.listener_)), events_(std::move(other.events_)) {}
+        : client_(std::exchange(other.client_, nullptr)), listener_(std::move(other.listener_)), events_(std::move(other.events_)),
+          keep_(std::move(other.keep_)) {}
     ElixirClient &operator=(ElixirClient &&other) noexcept {
         if (this != &other) {
             reset();
             client_ = std::exchange(other.client_, nullptr);
             listener_ = std::move(other.listener_);
             events_ = std::move(other.events_);
+            keep_ = std::move(other.keep_);
         }
         return *this;
     }
@@ -555,6 +611,7 @@ public:
         elixir_client_free(std::exchange(client_, nullptr));
         listener_.reset();
         events_.reset();
+        keep_.reset();
     }
 
     uint32_t tick() { return elixir_client_tick(client_); }
@@ -669,7 +726,7 @@ public:
     elixir_client *get() const { return client_; }
 
 private:
-    friend Result<ElixirClient> detail::created<ElixirClient, elixir_client>(gg_result, elixir_client *);
+    friend Result<ElixirClient> detail::created<ElixirClient, elixir_client>(gg_result, elixir_client *, std::shared_ptr<void>);
     explicit ElixirClient(elixir_client *client) : client_(client) {}
 
 
@@ -741,6 +798,7 @@ private:
     elixir_client *client_ = nullptr;
     std::unique_ptr<detail::ListenerSlot> listener_;
     std::unique_ptr<detail::EventsSlot> events_;
+    std::shared_ptr<void> keep_;
 };
 
 /* A game server's signed connection to Elixir (server-side calls such as POST /sdk/v2/game-stats,
@@ -753,7 +811,7 @@ public:
         elixir_server *raw = nullptr;
         gg_result code = elixir_server_new(detail::c_str(api_key), detail::c_str(private_key_pem),
                                            options ? options->get() : nullptr, &raw);
-        return detail::created<ElixirServer>(code, raw);
+        return detail::created<ElixirServer>(code, raw, options ? options->keepalive() : nullptr);
     }
 
     /* Frees the native client now (pending requests get GG_SHUTDOWN; the key is wiped). */
@@ -776,7 +834,7 @@ public:
     elixir_server *get() const { return server_.get(); }
 
 private:
-    friend Result<ElixirServer> detail::created<ElixirServer, elixir_server>(gg_result, elixir_server *);
+    friend Result<ElixirServer> detail::created<ElixirServer, elixir_server>(gg_result, elixir_server *, std::shared_ptr<void>);
     explicit ElixirServer(elixir_server *server) : server_(server) {}
 
     detail::Start start_request(const std::string &method, const std::string &path, const std::string &body,
@@ -788,6 +846,7 @@ private:
     }
 
     detail::Owned<elixir_server, elixir_server_free> server_;
+    std::shared_ptr<void> keep_; /* declared after the server: destroyed after its free */
 };
 
 } // namespace gamegate

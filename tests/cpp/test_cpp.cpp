@@ -406,6 +406,47 @@ static void test_retry_after_and_offline() {
     CHECK(await(client.create_session("cpp-online")).ok());
 }
 
+// The metrics callback: once per request, before its callback, alive as long as the client
+// even after the Options that carried it are gone.
+static void test_metrics_outlive_their_options() {
+    std::mutex lock;
+    std::vector<RequestMetrics> seen;
+    std::string order;
+    Result<KgenClient> created;
+    {
+        Options o = options(GG_DISPATCH_TICK);
+        CHECK(o.set_metrics_callback([&](const RequestMetrics &m) {
+                   std::lock_guard<std::mutex> g(lock);
+                   seen.push_back(m);
+                   order += 'M';
+               }).ok());
+        CHECK(o.set_tick_budget_us(1000).ok());
+        created = KgenClient::create(EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, &o);
+    }
+    CHECK(created.ok());
+    if (!created.value) return;
+    KgenClient &client = *created.value;
+    int calls = 0;
+    uint64_t id = 0;
+    CHECK(client.create_session("cpp-metrics", [&](Result<KgenSession> r) {
+                    CHECK(r.ok());
+                    std::lock_guard<std::mutex> g(lock);
+                    order += 'C';
+                    calls++;
+                }, &id).ok());
+    TICK_UNTIL([](KgenClient *c) { c->tick(); }, &client, &calls, 1);
+    std::lock_guard<std::mutex> g(lock);
+    CHECK_STR(order.c_str(), "MC");
+    CHECK_EQ_INT(seen.size(), 1);
+    if (seen.size() == 1) {
+        CHECK(seen[0].request_id == id);
+        CHECK_STR(seen[0].method.c_str(), "POST");
+        CHECK_STR(seen[0].path.c_str(), "/s2s/session/");
+        CHECK_EQ_INT(seen[0].http_status, 200);
+        CHECK_EQ_INT(seen[0].attempts, 1);
+    }
+}
+
 int main() {
     emulator_url = emulator_url_from_env();
     RUN(test_kgen_session_with_profile_through_a_future);
@@ -421,6 +462,7 @@ int main() {
     RUN(test_elixir_server_signed_calls);
     RUN(test_session_events_and_the_os_store);
     RUN(test_retry_after_and_offline);
+    RUN(test_metrics_outlive_their_options);
     wait_for_threads_to_end();
     return gg_test_summary("c++ wrapper");
 }
