@@ -1,6 +1,7 @@
 // What both clients share: the native handle, Tick, Cancel, Dispose, and the two shapes of
 // every asynchronous call (callback, Task).
 using System;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using GameGate.Native;
@@ -27,12 +28,21 @@ namespace GameGate
         /// <summary>Creates the native client from a copy of the options, which is freed at once.</summary>
         internal static ClientHandle CreateHandle(GameGateOptions options, NativeNew create, Action<IntPtr> free)
         {
-            IntPtr nativeOptions = options != null ? options.ToNative() : IntPtr.Zero;
+            GCHandle metrics = options != null && options.RequestMetrics != null ? GCHandle.Alloc(options.RequestMetrics) : default(GCHandle);
+            IntPtr nativeOptions = IntPtr.Zero;
             try
             {
+                nativeOptions = options != null ? options.ToNative(metrics.IsAllocated ? GCHandle.ToIntPtr(metrics) : IntPtr.Zero) : IntPtr.Zero;
                 IntPtr client;
                 GameGateException.ThrowIfFailed(create(nativeOptions, out client));
-                return new ClientHandle(client, free);
+                var handle = new ClientHandle(client, free);
+                handle.Metrics = metrics;
+                return handle;
+            }
+            catch
+            {
+                if (metrics.IsAllocated) metrics.Free();
+                throw;
             }
             finally
             {

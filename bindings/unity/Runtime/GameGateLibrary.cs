@@ -32,6 +32,33 @@ namespace GameGate
         }
     }
 
+    /// <summary>One request's numbers; times in microseconds.</summary>
+    public sealed class RequestMetrics
+    {
+        public ulong RequestId;
+        /// <summary>The path as sent, rei-keys and query values replaced.</summary>
+        public string Method, Path;
+        public ResultCode Code;
+        public int HttpStatus;
+        public uint Attempts;
+        public bool ConnectionReused;
+        public long DnsUs, ConnectUs, TlsUs, FirstByteUs, TotalUs;
+        public ulong BytesSent, BytesReceived;
+
+        internal static RequestMetrics FromNative(IntPtr pointer)
+        {
+            var m = (gg_request_metrics)System.Runtime.InteropServices.Marshal.PtrToStructure(pointer, typeof(gg_request_metrics));
+            return new RequestMetrics
+            {
+                RequestId = m.request_id, Method = Utf8.Decode(m.method), Path = Utf8.Decode(m.path),
+                Code = (ResultCode)m.code, HttpStatus = m.http_status, Attempts = m.attempts,
+                ConnectionReused = m.connection_reused != 0, DnsUs = m.dns_us, ConnectUs = m.connect_us,
+                TlsUs = m.tls_us, FirstByteUs = m.first_byte_us, TotalUs = m.total_us,
+                BytesSent = m.bytes_sent, BytesReceived = m.bytes_received,
+            };
+        }
+    }
+
     /// <summary>The app's life as the engine reports it (GameGateDispatcher does it in Unity).</summary>
     public static class GameGateAppStatus
     {

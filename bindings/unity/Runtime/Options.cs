@@ -41,9 +41,15 @@ namespace GameGate
         public bool KeepSessionInOsStore = true;
         /// <summary>One stored session per slot: a game profile ("default", "player-2", ...).</summary>
         public string SessionSlot = "default";
+        /// <summary>Tick dispatch: a Tick stops delivering once this many microseconds went by (one
+        /// callback at least), spreading a burst over frames; 0 = no budget.</summary>
+        public uint TickBudgetUs;
+        /// <summary>Each request's numbers (timings, attempts, bytes), right before its own callback,
+        /// where callbacks run. null = nothing measured.</summary>
+        public Action<RequestMetrics> RequestMetrics;
 
         // Builds the native options; the caller frees them right after creating the client.
-        internal IntPtr ToNative()
+        internal IntPtr ToNative(IntPtr metricsHandler = default(IntPtr))
         {
             IntPtr o = NativeMethods.gg_options_new();
             try
@@ -61,6 +67,9 @@ namespace GameGate
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_retries(o, MaxRetries, RetryBaseDelayMs));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_background_refresh(o, (byte)(BackgroundRefresh ? 1 : 0)));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_max_idle_ms(o, MaxIdleMs));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_tick_budget_us(o, TickBudgetUs));
+                if (metricsHandler != IntPtr.Zero)
+                    GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_metrics_callback(o, Trampolines.OnMetrics, metricsHandler));
                 return o;
             }
             catch

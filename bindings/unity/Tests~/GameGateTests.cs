@@ -126,7 +126,7 @@ namespace GameGate.Tests
                 if (!c.ContainsKey(parts[0])) c[parts[0]] = new Dictionary<string, int>();
                 c[parts[0]][parts[1]] = int.Parse(parts[2]);
             }
-            var structs = new[] { typeof(Native.gg_error), typeof(Native.gg_stats), typeof(Native.elixir_session), typeof(Native.kgen_session) };
+            var structs = new[] { typeof(Native.gg_error), typeof(Native.gg_request_metrics), typeof(Native.gg_stats), typeof(Native.elixir_session), typeof(Native.kgen_session) };
             Assert.AreEqual(structs.Length, c.Count, "C prints a struct C# does not declare, or the reverse");
             foreach (var type in structs)
             {
@@ -421,6 +421,30 @@ namespace GameGate.Tests
                 GameGateAppStatus.SetForeground(false);
                 GameGateAppStatus.SetForeground(true);
                 Assert.IsNotEmpty(Await(kgen.CreateSessionAsync("cs-resumed")).UserId);
+            }
+        }
+
+        [Test]
+        public void RequestMetricsComeOnceBeforeTheCallback()
+        {
+            var heard = new List<string>();
+            var metrics = new List<RequestMetrics>();
+            var options = Options(Dispatch.Tick);
+            options.RequestMetrics = m => { metrics.Add(m); heard.Add("M"); };
+            options.TickBudgetUs = 1000;
+            using (var kgen = new KgenClient(ClientId, ClientSecret, options))
+            {
+                bool done = false;
+                ulong id = kgen.CreateSession("cs-metrics", r => { heard.Add("C"); done = true; });
+                TickUntil(kgen, () => done);
+                CollectionAssert.AreEqual(new[] { "M", "C" }, heard);
+                Assert.AreEqual(1, metrics.Count);
+                Assert.AreEqual(id, metrics[0].RequestId);
+                Assert.AreEqual("POST", metrics[0].Method);
+                Assert.AreEqual("/s2s/session/", metrics[0].Path);
+                Assert.AreEqual(ResultCode.Ok, metrics[0].Code);
+                Assert.AreEqual(200, metrics[0].HttpStatus);
+                Assert.Greater(metrics[0].BytesReceived, 0UL);
             }
         }
 

@@ -13,6 +13,13 @@ int main(void) {
     FIELD(gg_error, struct_size); FIELD(gg_error, code); FIELD(gg_error, http_status);
     FIELD(gg_error, api_code); FIELD(gg_error, message); FIELD(gg_error, retry_after_ms);
 
+    SIZE(gg_request_metrics);
+    FIELD(gg_request_metrics, struct_size); FIELD(gg_request_metrics, request_id); FIELD(gg_request_metrics, method);
+    FIELD(gg_request_metrics, path); FIELD(gg_request_metrics, code); FIELD(gg_request_metrics, http_status);
+    FIELD(gg_request_metrics, attempts); FIELD(gg_request_metrics, connection_reused); FIELD(gg_request_metrics, dns_us);
+    FIELD(gg_request_metrics, connect_us); FIELD(gg_request_metrics, tls_us); FIELD(gg_request_metrics, first_byte_us);
+    FIELD(gg_request_metrics, total_us); FIELD(gg_request_metrics, bytes_sent); FIELD(gg_request_metrics, bytes_received);
+
     SIZE(gg_stats);
     FIELD(gg_stats, struct_size); FIELD(gg_stats, live_clients); FIELD(gg_stats, live_threads);
     FIELD(gg_stats, requests_started); FIELD(gg_stats, requests_finished); FIELD(gg_stats, io_wakeups);

@@ -12,6 +12,8 @@ namespace GameGate.Native
         // The Elixir session listener's handle: freed after the native client, when no
         // listener call can come any more.
         internal GCHandle Listener;
+        // The options' metrics handler, kept as long as the native client may call it.
+        internal GCHandle Metrics;
 
         internal ClientHandle(IntPtr client, Action<IntPtr> free) : base(IntPtr.Zero, true)
         {
@@ -25,6 +27,7 @@ namespace GameGate.Native
         {
             free(handle);
             if (Listener.IsAllocated) Listener.Free();
+            if (Metrics.IsAllocated) Metrics.Free();
             return true;
         }
     }

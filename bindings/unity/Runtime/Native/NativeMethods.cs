@@ -18,6 +18,9 @@ namespace GameGate.Native
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate void LogCallback(IntPtr userData, int level, IntPtr message);
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate void MetricsCallback(IntPtr userData, IntPtr metrics);
+
     // Field names match the C header exactly: the layout test compares them with C's offsetof.
     [StructLayout(LayoutKind.Sequential)]
     internal struct gg_error
@@ -29,6 +32,21 @@ namespace GameGate.Native
         public IntPtr message;
         // Appended: read only when struct_size covers it (a library older than this binding).
         public long retry_after_ms;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct gg_request_metrics
+    {
+        public uint struct_size;
+        public ulong request_id;
+        public IntPtr method;
+        public IntPtr path;
+        public int code;
+        public int http_status;
+        public uint attempts;
+        public byte connection_reused;
+        public long dns_us, connect_us, tls_us, first_byte_us, total_us;
+        public ulong bytes_sent, bytes_received;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -97,6 +115,8 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_retries(IntPtr options, uint maxRetries, uint baseDelayMs);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_background_refresh(IntPtr options, byte enabled);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_max_idle_ms(IntPtr options, uint ms);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_tick_budget_us(IntPtr options, uint us);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_metrics_callback(IntPtr options, MetricsCallback callback, IntPtr userData);
 
         // KGeN
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int kgen_client_new(byte[] clientId, byte[] clientSecret, IntPtr options, out IntPtr client);

@@ -58,6 +58,7 @@ namespace GameGate.Native
         internal static readonly DoneCallback OnDone = DoneTrampoline;
         internal static readonly SessionEventCallback OnSessionEvent = SessionTrampoline;
         internal static readonly LogCallback OnLog = LogTrampoline;
+        internal static readonly MetricsCallback OnMetrics = MetricsTrampoline;
 
         /// <summary>Starts one asynchronous call; throws GameGateException when the library refuses it
         /// (then no callback will come, and the request's handle is freed here).</summary>
@@ -117,6 +118,20 @@ namespace GameGate.Native
             {
                 var client = GCHandle.FromIntPtr(userData).Target as ElixirClient;
                 if (client != null) client.RaiseSessionChanged((SessionChange)sessionEvent, session);
+            }
+            catch (Exception e)
+            {
+                GameGateClients.ReportCallbackException(e);
+            }
+        }
+
+        [MonoPInvokeCallback(typeof(MetricsCallback))]
+        private static void MetricsTrampoline(IntPtr userData, IntPtr metrics)
+        {
+            try
+            {
+                var handler = GCHandle.FromIntPtr(userData).Target as Action<RequestMetrics>;
+                if (handler != null) handler(RequestMetrics.FromNative(metrics));
             }
             catch (Exception e)
             {
