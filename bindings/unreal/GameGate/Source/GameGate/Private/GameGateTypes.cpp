@@ -52,3 +52,23 @@ FGameGateElixirSession FGameGateElixirSession::From(const gamegate::ElixirSessio
     Out.RawJson = Text(Session.raw_json);
     return Out;
 }
+
+FGameGateRequestMetrics FGameGateRequestMetrics::From(const gamegate::RequestMetrics& Metrics)
+{
+    FGameGateRequestMetrics Out;
+    Out.RequestId = static_cast<int64>(Metrics.request_id);
+    Out.Method = Text(Metrics.method);
+    Out.Path = Text(Metrics.path);
+    Out.Code = Metrics.code;
+    Out.HttpStatus = Metrics.http_status;
+    Out.Attempts = static_cast<int32>(Metrics.attempts);
+    Out.bConnectionReused = Metrics.connection_reused;
+    Out.DnsUs = Metrics.dns_us;
+    Out.ConnectUs = Metrics.connect_us;
+    Out.TlsUs = Metrics.tls_us;
+    Out.FirstByteUs = Metrics.first_byte_us;
+    Out.TotalUs = Metrics.total_us;
+    Out.BytesSent = static_cast<int64>(Metrics.bytes_sent);
+    Out.BytesReceived = static_cast<int64>(Metrics.bytes_received);
+    return Out;
+}

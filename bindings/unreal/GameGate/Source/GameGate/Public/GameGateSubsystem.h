@@ -16,6 +16,7 @@ THIRD_PARTY_INCLUDES_END
 
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FGameGateElixirSessionChanged, bool, bSignedIn, const FGameGateElixirSession&, Session);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_TwoParams(FGameGateElixirSessionEvent, EGameGateSessionEvent, Reason, const FGameGateElixirSession&, Session);
+DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FGameGateRequestMetricsEvent, const FGameGateRequestMetrics&, Metrics);
 DECLARE_DYNAMIC_MULTICAST_DELEGATE_ThreeParams(FGameGateElixirSessionRestored, bool, bSignedIn, const FGameGateElixirSession&, Session, const FGameGateError&, Error);
 
 UCLASS()
@@ -54,6 +55,11 @@ public:
     UPROPERTY(BlueprintAssignable, Category = "GameGate")
     FGameGateElixirSessionEvent OnElixirSessionEvent;
 
+    /** Every request's numbers (timings, attempts, bytes), on the game thread, right before the
+     *  request's own result. */
+    UPROPERTY(BlueprintAssignable, Category = "GameGate")
+    FGameGateRequestMetricsEvent OnRequestMetrics;
+
     /** After ConfigureElixir with bKeepSession: the kept session restored, nobody, or the error. */
     UPROPERTY(BlueprintAssignable, Category = "GameGate")
     FGameGateElixirSessionRestored OnElixirSessionRestored;
@@ -72,7 +78,7 @@ public:
     virtual ETickableTickType GetTickableTickType() const override { return ETickableTickType::Conditional; }
 
 private:
-    static gamegate::Options MakeOptions(const FString& BaseUrl, FGameGateError& Error);
+    gamegate::Options MakeOptions(const FString& BaseUrl, FGameGateError& Error);
     /** The credential store slot: one per local profile, and per PIE instance in the editor. */
     std::string SessionSlot() const;
     void KeepSession();

@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace gamegate { struct Error; struct KgenSession; struct ElixirSession; }
+namespace gamegate { struct Error; struct KgenSession; struct ElixirSession; struct RequestMetrics; }
 
 /** An FString as UTF-8, every character of it: an embedded NUL stays in, so gamegate.hpp
  *  refuses the string (GG_INVALID_ARGUMENT) instead of C cutting it short at the NUL. */
@@ -72,6 +72,31 @@ struct GAMEGATE_API FGameGateKgenSession
     UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString RawJson;
 
     static FGameGateKgenSession From(const gamegate::KgenSession& Session);
+};
+
+/** One request's numbers (times in microseconds), for profiling sign-in and calls. */
+USTRUCT(BlueprintType)
+struct GAMEGATE_API FGameGateRequestMetrics
+{
+    GENERATED_BODY()
+
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 RequestId = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString Method;
+    /** As sent, rei-keys and query values replaced. */
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") FString Path;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int32 Code = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int32 HttpStatus = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int32 Attempts = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") bool bConnectionReused = false;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 DnsUs = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 ConnectUs = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 TlsUs = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 FirstByteUs = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 TotalUs = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 BytesSent = 0;
+    UPROPERTY(BlueprintReadOnly, Category = "GameGate") int64 BytesReceived = 0;
+
+    static FGameGateRequestMetrics From(const gamegate::RequestMetrics& Metrics);
 };
 
 USTRUCT(BlueprintType)
