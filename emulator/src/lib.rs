@@ -86,9 +86,9 @@ struct State {
     /// Connections that carried a service request (the first request on each): how a test
     /// sees a pooled connection reused or a fresh one opened.
     connections: u64,
-    /// Service requests being answered now (an injected latency holds them): a test that
-    /// freed a client waits for its stragglers before it counts again.
-    in_flight: u64,
+    /// Signed server calls (`/sdk/v2/game-stats`) being answered now (an injected latency holds
+    /// them): a test that freed a client waits for its stragglers before it counts again.
+    signed_in_flight: u64,
     verbose: bool,
     /// This emulator's own addresses, for redirects and `/_emulator/tls`.
     plain_url: String,
@@ -115,7 +115,7 @@ impl Emulator {
             requests: 0,
             arrivals: 0,
             connections: 0,
-            in_flight: 0,
+            signed_in_flight: 0,
             verbose: config.verbose,
             plain_url: String::new(),
             https_port: 0,
@@ -197,16 +197,21 @@ fn route(state: &Mutex<State>, ex: &Exchange) -> Reply {
         if s.verbose {
             println!("[gamegate-emulator] {} {}", ex.method, ex.path);
         }
-        s.in_flight += 1;
         take_fault(&mut s, &ex.path)
     };
-    struct Answered<'a>(&'a Mutex<State>);
+    struct Answered<'a>(&'a Mutex<State>, bool);
     impl Drop for Answered<'_> {
         fn drop(&mut self) {
-            self.0.lock().unwrap_or_else(|p| p.into_inner()).in_flight -= 1;
+            if self.1 {
+                self.0.lock().unwrap_or_else(|p| p.into_inner()).signed_in_flight -= 1;
+            }
         }
     }
-    let _answered = Answered(state);
+    let signed = ex.path.starts_with("/sdk/v2/game-stats");
+    if signed {
+        state.lock().unwrap_or_else(|p| p.into_inner()).signed_in_flight += 1;
+    }
+    let _answered = Answered(state, signed);
     if let Some(fault) = &fault {
         if fault.latency_ms > 0 {
             thread::sleep(Duration::from_millis(fault.latency_ms));
@@ -259,7 +264,7 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
                 "requests": s.requests,
                 "arrivals": s.arrivals,
                 "connections": s.connections,
-                "in_flight": s.in_flight,
+                "signed_in_flight": s.signed_in_flight,
                 "kgen_sessions": s.kgen.sessions_created,
                 "otp_requests": c.otp_requests,
                 "otp_verifies": c.otp_verifies,

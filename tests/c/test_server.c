@@ -156,8 +156,8 @@ static void test_cancel_and_free_answer_each_request_once(void) {
     /* The requests freed on the wire are still held by the emulator's latency: let them land
      * before anything counts signed calls again (the next run of this suite). */
     double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
-    while (emulator_counter("in_flight") != 0 && gg_now_seconds() < deadline) gg_pause();
-    CHECK_EQ_INT(emulator_counter("in_flight"), 0);
+    while (emulator_counter("signed_in_flight") != 0 && gg_now_seconds() < deadline) gg_pause();
+    CHECK_EQ_INT(emulator_counter("signed_in_flight"), 0);
 }
 
 int main(void) {
