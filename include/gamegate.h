@@ -126,6 +126,12 @@
 
 #define GG_NET_OFFLINE 2
 
+#define GG_TRUST_DEFAULT 0
+
+#define GG_TRUST_BUNDLED 1
+
+#define GG_TRUST_OS 2
+
 /*
  Why the session changed (`elixir_session_event_callback`'s `event`).
  */
@@ -838,6 +844,17 @@ gg_result gg_options_set_user_agent(struct gg_options *options, const char *user
 gg_result gg_options_set_retries(struct gg_options *options,
                                  uint32_t max_retries,
                                  uint32_t base_delay_ms);
+
+/*
+ Whom TLS trusts: `GG_TRUST_DEFAULT` (0, the default: the OS's verifier and trust store,
+ the bundled Mozilla roots where the OS cannot be asked), `GG_TRUST_BUNDLED` (1: the bundled
+ roots only) or `GG_TRUST_OS` (2: the OS only; creating an HTTPS client then fails with
+ `GG_UNSUPPORTED` where the OS cannot be asked). Roots added with
+ `gg_options_add_root_certificates_pem` are trusted in every mode. On Linux the OS store is
+ OpenSSL's (`SSL_CERT_FILE`, `SSL_CERT_DIR`), on Windows the CryptoAPI chain engine; Apple and
+ Android builds use the bundled roots.
+ */
+gg_result gg_options_set_trust(struct gg_options *options, uint32_t mode);
 
 /*
  Tick dispatch: `*_client_tick` stops delivering callbacks once `us` microseconds have gone

@@ -465,6 +465,8 @@ public:
     }
     /* A pooled connection idle longer is closed, never reused (default 60000). */
     Error set_max_idle_ms(uint32_t ms) { return detail::to_error(gg_options_set_max_idle_ms(options_, ms)); }
+    /* GG_TRUST_DEFAULT (the OS's verifier and store), GG_TRUST_BUNDLED or GG_TRUST_OS. */
+    Error set_trust(uint32_t mode) { return detail::to_error(gg_options_set_trust(options_, mode)); }
     /* Tick dispatch: a tick stops delivering once `us` went by (one callback at least); 0: no budget. */
     Error set_tick_budget_us(uint32_t us) { return detail::to_error(gg_options_set_tick_budget_us(options_, us)); }
     /* Each request's numbers, right before its own callback, in dispatch context; an empty

@@ -8,7 +8,6 @@ use crate::net::{Alarm, Exchange, OnDone, ReactorHandle, Rewrite, Settings, TlsS
 use crate::secret::Secret;
 pub use crate::net::Aborter;
 use crate::options::Options;
-use once_cell::sync::Lazy;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::fmt::Write as _;
@@ -163,12 +162,6 @@ pub fn parse_pem_certificates(pem: &str) -> Result<Vec<Vec<u8>>, Error> {
     Ok(out)
 }
 
-/// The bundled Mozilla roots, parsed once per process (each client adds its own to a copy).
-static BUNDLED_ROOTS: Lazy<rustls::RootCertStore> = Lazy::new(|| {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
-    roots
-});
 
 /// A request ready for the wire, built (and checked) on the caller's thread.
 pub struct Prepared {
@@ -369,27 +362,15 @@ fn proxy_for(base: &BaseUrl, options: &Options) -> Result<Option<ProxyUrl>, Erro
     ProxyUrl::from_environment(base.https)
 }
 
-/// The roots a client trusts (the bundled ones plus the caller's own, e.g. a staging CA) and
-/// the name its certificate must carry.
+/// Whom the client trusts (`net::trust`: the OS, the bundled roots, plus the caller's own,
+/// e.g. a staging CA) and the name the certificate must carry.
 fn tls_settings(base: &BaseUrl, options: &Options) -> Result<TlsSettings, Error> {
-    let mut roots = BUNDLED_ROOTS.clone();
-    for der in &options.extra_roots_der {
-        roots
-            .add(CertificateDer::from(der.clone()))
-            .map_err(|e| Error::invalid(format!("a root certificate could not be used: {e}")))?;
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::internal(format!("TLS set-up failed: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let trusted = crate::net::trust::client_config(options.trust, &options.extra_roots_der)?;
     let bare = base.host.trim_start_matches('[').trim_end_matches(']');
     let server_name = ServerName::try_from(bare.to_string()).map_err(|_| Error::invalid(format!("{bare:?} is not a valid TLS server name")))?;
-    Ok(TlsSettings { config: Arc::new(config), server_name })
+    Ok(TlsSettings { config: trusted.config, server_name, checked_by: trusted.checked_by })
 }
 
-/// Query strings may carry user data; logs show the path only.
 /// A path as log lines and metrics show it: query values replaced (`?filter=*`), since a
 /// value may be anything a game sent, a credential included.
 fn redacted(path: &str) -> String {

@@ -60,6 +60,8 @@ pub struct Options {
     pub max_idle: Duration,
     /// `tick` stops delivering callbacks once this much time went by; zero: no budget.
     pub tick_budget: Duration,
+    /// Whom TLS trusts (`net::trust`).
+    pub trust: crate::net::trust::Trust,
     /// Per-request numbers, right before each request's callback.
     pub metrics: Option<crate::engine::metrics::MetricsSink>,
     /// Turns the service's host name into addresses (the system's; tests bring their own).
@@ -87,6 +89,7 @@ impl Default for Options {
             max_idle: Duration::from_millis(u64::from(DEFAULT_MAX_IDLE_MS)),
             tick_budget: Duration::ZERO,
             metrics: None,
+            trust: crate::net::trust::Trust::Default,
             resolver: crate::net::Resolver::system(),
             proxy: None,
             proxy_from_environment: false,

@@ -130,6 +130,23 @@ pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: 
     }
 }
 
+/// Whom TLS trusts: `GG_TRUST_DEFAULT` (0, the default: the OS's verifier and trust store,
+/// the bundled Mozilla roots where the OS cannot be asked), `GG_TRUST_BUNDLED` (1: the bundled
+/// roots only) or `GG_TRUST_OS` (2: the OS only; creating an HTTPS client then fails with
+/// `GG_UNSUPPORTED` where the OS cannot be asked). Roots added with
+/// `gg_options_add_root_certificates_pem` are trusted in every mode. On Linux the OS store is
+/// OpenSSL's (`SSL_CERT_FILE`, `SSL_CERT_DIR`), on Windows the CryptoAPI chain engine; Apple and
+/// Android builds use the bundled roots.
+#[no_mangle]
+pub extern "C" fn gg_options_set_trust(options: *mut gg_options, mode: u32) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        let options = unsafe { arg_mut(options, "options")? };
+        options.inner.trust = crate::net::trust::Trust::from_raw(mode)?;
+        Ok(())
+    }
+}
+
 /// Tick dispatch: `*_client_tick` stops delivering callbacks once `us` microseconds have gone
 /// by, and delivers the rest at the next tick (always at least one callback per tick), so a
 /// burst of answers is spread over frames. 0 (default): every ready callback, each tick.

@@ -2,7 +2,7 @@
 //! bytes in one go and hands the answer's bytes to whoever reads it. Never blocks; every
 //! method does what the socket allows now and says why it stopped.
 
-use crate::error::{Error, GG_NETWORK, GG_TIMEOUT, GG_TLS};
+use crate::error::{Error, GG_NETWORK, GG_TIMEOUT};
 use mio::net::TcpStream;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection};
@@ -40,6 +40,8 @@ pub(crate) struct Connection {
     pub request_sent: bool,
     /// Through an HTTP proxy, until the proxy has opened the tunnel: TLS starts after it.
     tunnel: Option<Tunnel>,
+    /// Who checks certificates on this connection (`TlsSettings::checked_by`).
+    checked_by: &'static str,
 }
 
 /// A CONNECT request on its way to the proxy, and the proxy's answer as it arrives.
@@ -54,6 +56,8 @@ struct Tunnel {
 pub(crate) struct TlsSettings {
     pub config: Arc<ClientConfig>,
     pub server_name: ServerName<'static>,
+    /// Who checks the server's certificate ("the OS trust store"), for a refusal's message.
+    pub checked_by: &'static str,
 }
 
 impl Connection {
@@ -62,14 +66,15 @@ impl Connection {
     /// to the service before anything else is sent.
     pub fn open(addr: SocketAddr, tls: Option<&TlsSettings>, connect_request: Option<&SecretBytes>) -> Result<Connection, Error> {
         let socket = TcpStream::connect(addr).map_err(|e| map_io_error(&e))?;
+        let checked_by = tls.map_or("", |settings| settings.checked_by);
         let tls = match tls {
             Some(settings) => Some(Box::new(
-                ClientConnection::new(settings.config.clone(), settings.server_name.clone()).map_err(|e| map_tls_error(&e))?,
+                ClientConnection::new(settings.config.clone(), settings.server_name.clone()).map_err(|e| super::trust::describe(&e, settings.checked_by))?,
             )),
             None => None,
         };
         let tunnel = connect_request.map(|request| Tunnel { request: SecretBytes::new(request.to_vec()), sent: 0, reply: TunnelReply::default() });
-        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false, request_sent: false, tunnel })
+        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false, request_sent: false, tunnel, checked_by })
     }
 
     /// Whether the proxy has yet to open the tunnel.
@@ -225,7 +230,7 @@ impl Connection {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(map_io_error(&e)),
                 }
-                let state = tls.process_new_packets().map_err(|e| map_tls_error(&e))?;
+                let state = tls.process_new_packets().map_err(|e| super::trust::describe(&e, self.checked_by))?;
                 let peer_closed = state.peer_has_closed();
                 loop {
                     match tls.reader().read(buffer) {
@@ -307,9 +312,6 @@ pub(crate) fn map_io_error(error: &io::Error) -> Error {
     }
 }
 
-pub(crate) fn map_tls_error(error: &rustls::Error) -> Error {
-    Error::new(GG_TLS, format!("TLS failure: {error}"))
-}
 
 #[cfg(unix)]
 fn still_connecting(error: &io::Error) -> bool {

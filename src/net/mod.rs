@@ -9,6 +9,7 @@ mod reactor;
 mod readiness;
 pub mod response;
 pub mod retry;
+pub mod trust;
 
 pub(crate) use connection::TlsSettings;
 pub use lookup::Resolver;

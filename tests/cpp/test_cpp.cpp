@@ -421,6 +421,8 @@ static void test_metrics_outlive_their_options() {
                    order += 'M';
                }).ok());
         CHECK(o.set_tick_budget_us(1000).ok());
+        CHECK_EQ_INT(o.set_trust(9).code, GG_INVALID_ARGUMENT);
+        CHECK(o.set_trust(GG_TRUST_BUNDLED).ok());
         created = KgenClient::create(EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, &o);
     }
     CHECK(created.ok());

@@ -190,7 +190,7 @@ pub fn header_functions() -> Result<BTreeSet<String>> {
 fn is_system_dll(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     name.starts_with("api-ms-win-")
-        || ["kernel32.dll", "ntdll.dll", "advapi32.dll", "ws2_32.dll", "userenv.dll", "bcrypt.dll", "bcryptprimitives.dll", "msvcrt.dll"]
+        || ["kernel32.dll", "ntdll.dll", "advapi32.dll", "ws2_32.dll", "userenv.dll", "bcrypt.dll", "bcryptprimitives.dll", "msvcrt.dll", "crypt32.dll"]
             .contains(&name.as_str())
 }
 

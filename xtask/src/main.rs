@@ -314,7 +314,7 @@ fn host_target() -> &'static str {
 
 /// The suites that test the C ABI and the C++ wrapper: on this machine, and on every platform
 /// of the cross suites.
-const NATIVE_SUITES: [(&str, &str); 10] = [
+const NATIVE_SUITES: [(&str, &str); 11] = [
     ("c kgen", "tests/c/test_kgen.c"),
     ("c elixir", "tests/c/test_elixir.c"),
     ("c faults and tls", "tests/c/test_faults.c"),
@@ -324,6 +324,7 @@ const NATIVE_SUITES: [(&str, &str); 10] = [
     ("c app life (idle limit, resume, offline, Retry-After)", "tests/c/test_app_life.c"),
     ("c credential store (the game's own; restore, write, erase)", "tests/c/test_store.c"),
     ("c metrics (once per request, timings, no secret in the path)", "tests/c/test_metrics.c"),
+    ("c trust (a root only the OS store holds)", "tests/c/test_trust.c"),
     ("c++ wrapper", "tests/cpp/test_cpp.cpp"),
 ];
 

@@ -12,6 +12,16 @@ namespace GameGate
         Worker = 1,
     }
 
+    public enum Trust
+    {
+        /// <summary>The OS's verifier and trust store; the bundled roots where the OS cannot be asked.</summary>
+        Default = 0,
+        /// <summary>Only the bundled Mozilla roots.</summary>
+        Bundled = 1,
+        /// <summary>Only the OS (client creation fails with Unsupported where it cannot be asked).</summary>
+        Os = 2,
+    }
+
     public sealed class GameGateOptions
     {
         /// <summary>null = the service's production URL. http:// only for loopback (the emulator).</summary>
@@ -20,8 +30,10 @@ namespace GameGate
         public Dispatch Dispatch = Dispatch.Tick;
         /// <summary>Requests on the wire at once (connections); not a thread count: a client is one I/O thread.</summary>
         public uint WorkerThreads = 4;
-        /// <summary>Extra trusted roots (PEM), in addition to the bundled Mozilla roots.</summary>
+        /// <summary>Extra trusted roots (PEM), trusted whatever the Trust mode.</summary>
         public string RootCertificatesPem;
+        /// <summary>Whom TLS trusts; Default asks the OS (its store is kept up to date for years).</summary>
+        public Trust Trust = Trust.Default;
         public ulong MaxBodyBytes = 1024 * 1024;
         public uint RefreshMarginMs = 60000;
         /// <summary>null = "gamegate/&lt;version&gt;".</summary>
@@ -68,6 +80,7 @@ namespace GameGate
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_background_refresh(o, (byte)(BackgroundRefresh ? 1 : 0)));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_max_idle_ms(o, MaxIdleMs));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_tick_budget_us(o, TickBudgetUs));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_trust(o, (uint)Trust));
                 if (metricsHandler != IntPtr.Zero)
                     GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_metrics_callback(o, Trampolines.OnMetrics, metricsHandler));
                 return o;

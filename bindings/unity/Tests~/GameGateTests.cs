@@ -432,6 +432,10 @@ namespace GameGate.Tests
             var options = Options(Dispatch.Tick);
             options.RequestMetrics = m => { metrics.Add(m); heard.Add("M"); };
             options.TickBudgetUs = 1000;
+            options.Trust = Trust.Bundled;
+            var badTrust = Options(Dispatch.Tick);
+            badTrust.Trust = (Trust)9;
+            Assert.AreEqual(ResultCode.InvalidArgument, Assert.Throws<GameGateException>(() => new KgenClient(ClientId, ClientSecret, badTrust)).Code);
             using (var kgen = new KgenClient(ClientId, ClientSecret, options))
             {
                 bool done = false;

@@ -116,6 +116,7 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_background_refresh(IntPtr options, byte enabled);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_max_idle_ms(IntPtr options, uint ms);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_tick_budget_us(IntPtr options, uint us);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_trust(IntPtr options, uint mode);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_metrics_callback(IntPtr options, MetricsCallback callback, IntPtr userData);
 
         // KGeN

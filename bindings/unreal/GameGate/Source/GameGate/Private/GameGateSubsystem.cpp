@@ -14,6 +14,11 @@ gamegate::Options UGameGateSubsystem::MakeOptions(const FString& BaseUrl, FGameG
         gamegate::Error Refused = Options.set_base_url(GameGateUtf8(BaseUrl));
         if (Refused) Error = FGameGateError::From(Refused);
     }
+    if (Error.Code == GG_OK)
+    {
+        gamegate::Error Refused = Options.set_trust(static_cast<uint32_t>(Trust));
+        if (Refused) Error = FGameGateError::From(Refused);
+    }
     TWeakObjectPtr<UGameGateSubsystem> WeakThis(this);
     Options.set_metrics_callback([WeakThis](const gamegate::RequestMetrics& Metrics) {
         if (UGameGateSubsystem* Self = WeakThis.Get()) Self->OnRequestMetrics.Broadcast(FGameGateRequestMetrics::From(Metrics));

@@ -55,6 +55,10 @@ public:
     UPROPERTY(BlueprintAssignable, Category = "GameGate")
     FGameGateElixirSessionEvent OnElixirSessionEvent;
 
+    /** Whom TLS trusts, for the clients configured after it is set. */
+    UPROPERTY(BlueprintReadWrite, Category = "GameGate")
+    EGameGateTrust Trust = EGameGateTrust::Default;
+
     /** Every request's numbers (timings, attempts, bytes), on the game thread, right before the
      *  request's own result. */
     UPROPERTY(BlueprintAssignable, Category = "GameGate")

@@ -16,6 +16,18 @@ inline std::string GameGateUtf8(const FString& Text)
     return std::string(Converted.Get(), Converted.Length());
 }
 
+/** Whom TLS trusts (GG_TRUST_* in gamegate.h). */
+UENUM(BlueprintType)
+enum class EGameGateTrust : uint8
+{
+    /** The OS's verifier and trust store; the bundled roots where the OS cannot be asked. */
+    Default = 0,
+    /** Only the bundled Mozilla roots. */
+    Bundled = 1,
+    /** Only the OS. */
+    Os = 2,
+};
+
 /** Why the Elixir session changed (GG_SESSION_* in gamegate.h). */
 UENUM(BlueprintType)
 enum class EGameGateSessionEvent : uint8

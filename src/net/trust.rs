@@ -1,0 +1,185 @@
+//! Whom a client's TLS connections trust, chosen once per client (`gg_options_set_trust`):
+//!
+//! - `GG_TRUST_DEFAULT`: the OS's verifier and trust store (rustls-platform-verifier: the
+//!   CryptoAPI chain engine on Windows; OpenSSL's store on Linux, `SSL_CERT_FILE` and
+//!   `SSL_CERT_DIR` included), or the bundled Mozilla roots where the OS cannot be asked (Apple
+//!   and Android builds, a Linux machine with no CA bundle);
+//! - `GG_TRUST_BUNDLED`: the bundled Mozilla roots only;
+//! - `GG_TRUST_OS`: the OS only (`GG_UNSUPPORTED` where it cannot be asked).
+//!
+//! Roots the game adds (`gg_options_add_root_certificates_pem`) are trusted in every mode. A
+//! refusal names who refused and why (`describe`).
+
+use crate::error::{Error, GG_TLS, GG_UNSUPPORTED};
+use once_cell::sync::Lazy;
+use rustls::client::danger::ServerCertVerifier;
+use rustls::pki_types::CertificateDer;
+use rustls::{CertificateError, ClientConfig};
+use std::sync::Arc;
+
+pub const GG_TRUST_DEFAULT: u32 = 0;
+pub const GG_TRUST_BUNDLED: u32 = 1;
+pub const GG_TRUST_OS: u32 = 2;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Trust {
+    #[default]
+    Default,
+    Bundled,
+    Os,
+}
+
+impl Trust {
+    pub fn from_raw(mode: u32) -> Result<Trust, Error> {
+        match mode {
+            GG_TRUST_DEFAULT => Ok(Trust::Default),
+            GG_TRUST_BUNDLED => Ok(Trust::Bundled),
+            GG_TRUST_OS => Ok(Trust::Os),
+            other => Err(Error::invalid(format!("unknown trust mode {other}: use GG_TRUST_DEFAULT (0), GG_TRUST_BUNDLED (1) or GG_TRUST_OS (2)"))),
+        }
+    }
+}
+
+/// The bundled Mozilla roots, parsed once per process (each client adds its own to a copy).
+static BUNDLED_ROOTS: Lazy<rustls::RootCertStore> = Lazy::new(|| {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
+    roots
+});
+
+/// A client's TLS configuration, and who checks certificates for it (for error messages).
+pub(crate) struct Trusted {
+    pub config: Arc<ClientConfig>,
+    pub checked_by: &'static str,
+}
+
+pub(crate) fn client_config(trust: Trust, extra_roots_der: &[Vec<u8>]) -> Result<Trusted, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::internal(format!("TLS set-up failed: {e}")))?;
+    let extra = || extra_roots_der.iter().map(|der| CertificateDer::from(der.clone()));
+    if trust != Trust::Bundled {
+        match os_verifier(provider.clone()) {
+            Ok(os) => {
+                // The game's own roots beside the OS: checked by webpki when the OS does not
+                // know the issuer (no OS API needed for them: Windows' exclusive-root engines
+                // are not everywhere, wine's for one).
+                let verifier: Arc<dyn ServerCertVerifier> = match extra_roots_der.is_empty() {
+                    true => os,
+                    false => Arc::new(OsOrOwnRoots { os, own: webpki_verifier(rustls::RootCertStore::empty(), extra(), provider)? }),
+                };
+                let config = builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth();
+                let checked_by = if extra_roots_der.is_empty() { "the OS trust store" } else { "the OS trust store (and the roots you added)" };
+                return Ok(Trusted { config: Arc::new(config), checked_by });
+            }
+            Err(why) if trust == Trust::Os => return Err(Error::new(GG_UNSUPPORTED, format!("GG_TRUST_OS: {why}"))),
+            Err(why) => crate::gg_log!(crate::log::GG_LOG_INFO, "TLS: the bundled Mozilla roots, since {why}"),
+        }
+    }
+    let mut roots = BUNDLED_ROOTS.clone();
+    for der in extra() {
+        roots.add(der).map_err(|e| Error::invalid(format!("a root certificate could not be used: {e}")))?;
+    }
+    Ok(Trusted { config: Arc::new(builder.with_root_certificates(roots).with_no_client_auth()), checked_by: "the bundled Mozilla roots" })
+}
+
+#[cfg(any(target_os = "linux", windows))]
+fn os_verifier(provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
+    rustls_platform_verifier::Verifier::new(provider)
+        .map(|v| Arc::new(v) as Arc<dyn ServerCertVerifier>)
+        .map_err(|e| format!("the OS trust store cannot be used here ({e})"))
+}
+
+#[cfg(not(any(target_os = "linux", windows)))]
+fn os_verifier(_provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
+    Err("this build of GameGate does not ask this platform's verifier".to_string())
+}
+
+fn webpki_verifier(
+    mut roots: rustls::RootCertStore,
+    extra: impl Iterator<Item = CertificateDer<'static>>,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<rustls::client::WebPkiServerVerifier>, Error> {
+    for der in extra {
+        roots.add(der).map_err(|e| Error::invalid(format!("a root certificate could not be used: {e}")))?;
+    }
+    rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+        .build()
+        .map_err(|e| Error::internal(format!("TLS set-up failed: {e}")))
+}
+
+/// The OS's verifier, and the game's own roots for what the OS does not know.
+#[derive(Debug)]
+struct OsOrOwnRoots {
+    os: Arc<dyn ServerCertVerifier>,
+    own: Arc<rustls::client::WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for OsOrOwnRoots {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        let refused = match self.os.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+            Ok(verified) => return Ok(verified),
+            Err(refused) => refused,
+        };
+        match self.own.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+            Ok(verified) => Ok(verified),
+            // Signed by none of the game's roots either: the OS's reason stands.
+            Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer)) => Err(refused),
+            // One of the game's roots signed it, and says what else is wrong (a wrong name).
+            Err(own) => Err(own),
+        }
+    }
+
+    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &rustls::DigitallySignedStruct) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.own.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &rustls::DigitallySignedStruct) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.own.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.own.supported_verify_schemes()
+    }
+}
+
+/// A TLS failure as the game reads it: for a refused certificate, who refused it and why.
+pub(crate) fn describe(error: &rustls::Error, checked_by: &str) -> Error {
+    let why = match error {
+        rustls::Error::InvalidCertificate(reason) => match reason {
+            CertificateError::UnknownIssuer => "unknown issuer (no trusted root signed it)".to_string(),
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => "expired".to_string(),
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "not valid yet".to_string(),
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "not valid for this host name".to_string(),
+            CertificateError::Revoked => "revoked".to_string(),
+            CertificateError::Other(other) => other.to_string(),
+            other => format!("{other:?}"),
+        },
+        other => return Error::new(GG_TLS, format!("TLS failure: {other}")),
+    };
+    Error::new(GG_TLS, format!("TLS failure: {checked_by} refused the server's certificate: {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_are_range_checked_and_refusals_name_the_store_and_the_reason() {
+        assert_eq!(Trust::from_raw(2).unwrap(), Trust::Os);
+        assert_eq!(Trust::from_raw(3).unwrap_err().code, crate::error::GG_INVALID_ARGUMENT);
+        let e = describe(&rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer), "the OS trust store");
+        assert_eq!(e.code, GG_TLS);
+        assert!(e.message.contains("the OS trust store refused") && e.message.contains("unknown issuer"), "{}", e.message);
+        assert!(describe(&rustls::Error::InvalidCertificate(CertificateError::NotValidForName), "x").message.contains("host name"));
+        assert!(client_config(Trust::Bundled, &[]).unwrap().checked_by.contains("bundled"));
+    }
+}
