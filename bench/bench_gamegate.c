@@ -1,6 +1,7 @@
 /* GameGate side of the benchmark: N kgen_create_session calls with C in flight at all times.
  * usage: bench_gamegate worker|tick CONCURRENCY N BASE_URL [CA_PEM_FILE]
- * worker: callbacks on the client's I/O thread, which submits the next request.
+ * worker: callbacks on the client's callback thread, which submits the next request.
+ * GG_BENCH_METRICS=1: with a metrics callback (it only counts), to measure what metrics cost.
  * tick:   a 1 kHz frame loop on this thread ticks the client; callbacks submit the next. */
 #include "bench_common.h"
 
@@ -15,6 +16,12 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t all_done = PTHREAD_COND_INITIALIZER;
 
 static void submit_next(void);
+
+static uint64_t metrics_seen;
+static void on_metrics(void *user_data, const gg_request_metrics *metrics) {
+    (void)user_data;
+    metrics_seen += metrics->attempts; /* dispatch context: one thread at a time */
+}
 
 static void on_session(void *user_data, const gg_error *error, const kgen_session *session) {
     int index = (int)(intptr_t)user_data;
@@ -65,6 +72,8 @@ int main(int argc, char **argv) {
     if (workers > concurrency) workers = concurrency;
     if (rc == GG_OK) rc = gg_options_set_worker_threads(o, (uint32_t)workers);
     if (rc == GG_OK && argc > 5) rc = gg_options_add_root_certificates_pem(o, read_file(argv[5]));
+    int measured = getenv("GG_BENCH_METRICS") && atoi(getenv("GG_BENCH_METRICS")) == 1;
+    if (rc == GG_OK && measured) rc = gg_options_set_metrics_callback(o, on_metrics, NULL);
     if (rc == GG_OK) rc = kgen_client_new("bench-client", "bench-secret", o, &client);
     gg_options_free(o);
     if (rc != GG_OK) {
@@ -91,6 +100,10 @@ int main(int argc, char **argv) {
     /* Read before the free: the I/O thread ends with its client. */
     double cpu = process_cpu_us() - cpu_before, io = threads_cpu_us("gamegate-kgen-i") - io_before;
     kgen_client_free(client);
+    if (measured && metrics_seen < (uint64_t)total) {
+        fprintf(stderr, "bench: %llu metrics for %d requests\n", (unsigned long long)metrics_seen, total);
+        return 1;
+    }
     report(latency, total, elapsed, failed, cpu, io);
     return failed ? 1 : 0;
 }
