@@ -6,12 +6,15 @@
 //! What is kept is the refresh token alone, under an entry named from a hash of the API key,
 //! the service host and the game's slot: these stores are per user, not per app.
 
+mod base64;
 #[cfg(target_os = "linux")]
 mod secret_service;
 #[cfg(windows)]
 mod windows;
 #[cfg(any(target_os = "macos", target_os = "ios"))]
 mod apple;
+#[cfg(target_os = "android")]
+mod android;
 
 use crate::error::{Error, GG_UNSUPPORTED};
 use crate::secret::Secret;
@@ -41,7 +44,11 @@ pub fn platform_store() -> Result<Arc<dyn CredentialStore>, Error> {
     {
         apple::Keychain::open().map(|k| Arc::new(k) as Arc<dyn CredentialStore>)
     }
-    #[cfg(not(any(target_os = "linux", windows, target_os = "macos", target_os = "ios")))]
+    #[cfg(target_os = "android")]
+    {
+        android::Keystore::open().map(|k| Arc::new(k) as Arc<dyn CredentialStore>)
+    }
+    #[cfg(not(any(target_os = "linux", windows, target_os = "macos", target_os = "ios", target_os = "android")))]
     {
         Err(unsupported("this platform's credential store is not supported by this build of GameGate"))
     }
@@ -49,12 +56,8 @@ pub fn platform_store() -> Result<Arc<dyn CredentialStore>, Error> {
 
 /// Android's JVM and application context, for the Keystore (`gg_android_init`).
 #[cfg(target_os = "android")]
-static ANDROID: Mutex<Option<(usize, usize)>> = Mutex::new(None);
-
-#[cfg(target_os = "android")]
 pub fn android_init(java_vm: *mut std::ffi::c_void, context: *mut std::ffi::c_void) -> Result<(), Error> {
-    *ANDROID.lock().unwrap_or_else(|p| p.into_inner()) = Some((java_vm as usize, context as usize));
-    Ok(())
+    android::init(java_vm, context)
 }
 
 #[cfg(not(target_os = "android"))]

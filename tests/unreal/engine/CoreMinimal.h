@@ -25,8 +25,9 @@ using TCHAR = char16_t;
 #define UPROPERTY(...)
 #define UFUNCTION(...)
 #define GENERATED_BODY(...)
-// Windows, so the module's DLL loading is compiled too.
+// Windows, so the module's DLL loading is compiled too (UE defines every PLATFORM_* as 0 or 1).
 #define PLATFORM_WINDOWS 1
+#define PLATFORM_ANDROID 0
 
 // CoreMiscDefines.h
 enum { INDEX_NONE = -1 };

@@ -3,6 +3,10 @@
 #include "HAL/PlatformProcess.h"
 #include "Misc/Paths.h"
 #include "Misc/CoreDelegates.h"
+#if PLATFORM_ANDROID
+#include "Android/AndroidApplication.h"
+#include "Android/AndroidJava.h"
+#endif
 
 THIRD_PARTY_INCLUDES_START
 #include "gamegate.h"
@@ -17,6 +21,10 @@ public:
     virtual void StartupModule() override
     {
         LoadLibrary();
+#if PLATFORM_ANDROID
+        // The Keystore (the session at rest) is reached through the JVM and the activity.
+        gg_android_init(FAndroidApplication::GetJavaVM(), FJavaWrapper::GameActivityThis);
+#endif
         BackgroundHandle = FCoreDelegates::ApplicationWillEnterBackgroundDelegate.AddLambda([] { gg_set_application_status(GG_APP_BACKGROUND); });
         ForegroundHandle = FCoreDelegates::ApplicationHasEnteredForegroundDelegate.AddLambda([] { gg_set_application_status(GG_APP_FOREGROUND); });
     }
