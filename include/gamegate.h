@@ -397,6 +397,10 @@ typedef struct gg_stats {
    network has something, so an answer arriving in N pieces costs a few wake-ups per piece.
    */
   uint64_t io_wakeups;
+  /*
+   Connections opened by the process since it started (appended).
+   */
+  uint64_t connections_opened;
 } gg_stats;
 
 /*
@@ -638,6 +642,15 @@ gg_result elixir_request(struct elixir_client *client,
                          uint64_t *out_request_id);
 
 /*
+ Resolves the service's name, connects and finishes TLS for one connection now, so the next
+ call goes out without those round trips (a sign-in screen opening, a code about to be
+ verified). Returns at once and calls nothing back; the connection is then pooled like any
+ other (closed once idle past `gg_options_set_max_idle_ms`). Does nothing when a connection
+ is idle or being prepared already, through a proxy, or offline.
+ */
+gg_result elixir_client_prepare(struct elixir_client *client);
+
+/*
  Creates a client. `client_secret` is a server credential: never ship it in a game build.
  `options` may be NULL (defaults: production URL, tick dispatch).
  */
@@ -723,6 +736,15 @@ gg_result kgen_request(struct kgen_client *client,
                        gg_json_callback callback,
                        void *user_data,
                        uint64_t *out_request_id);
+
+/*
+ Resolves the service's name, connects and finishes TLS for one connection now, so the next
+ call goes out without those round trips (a sign-in screen opening, a code about to be
+ verified). Returns at once and calls nothing back; the connection is then pooled like any
+ other (closed once idle past `gg_options_set_max_idle_ms`). Does nothing when a connection
+ is idle or being prepared already, through a proxy, or offline.
+ */
+gg_result kgen_client_prepare(struct kgen_client *client);
 
 /*
  Installs the log sink: lines of `max_level` (`GG_LOG_ERROR` 1 .. `GG_LOG_TRACE` 5) and more
@@ -846,6 +868,13 @@ gg_result gg_options_set_retries(struct gg_options *options,
                                  uint32_t base_delay_ms);
 
 /*
+ 1: a plain `http://` base URL may name any host (a LAN emulator, an Android emulator's
+ 10.0.2.2), not only loopback. Development only: a request to a plain-HTTP host carries its
+ credentials in clear text. Call it before `gg_options_set_base_url`. 0 (default): refused.
+ */
+gg_result gg_options_set_allow_plain_http(struct gg_options *options, uint8_t enabled);
+
+/*
  Whom TLS trusts: `GG_TRUST_DEFAULT` (0, the default: the OS's verifier and trust store,
  the bundled Mozilla roots where the OS cannot be asked), `GG_TRUST_BUNDLED` (1: the bundled
  roots only) or `GG_TRUST_OS` (2: the OS only; creating an HTTPS client then fails with
@@ -945,6 +974,15 @@ gg_result elixir_server_request(struct elixir_server *server,
                                 gg_json_callback callback,
                                 void *user_data,
                                 uint64_t *out_request_id);
+
+/*
+ Resolves the service's name, connects and finishes TLS for one connection now, so the next
+ call goes out without those round trips (a sign-in screen opening, a code about to be
+ verified). Returns at once and calls nothing back; the connection is then pooled like any
+ other (closed once idle past `gg_options_set_max_idle_ms`). Does nothing when a connection
+ is idle or being prepared already, through a proxy, or offline.
+ */
+gg_result elixir_server_prepare(struct elixir_server *server);
 
 /*
  Keeps the player's session in the OS credential store under `slot` (1 to 64 characters of

@@ -532,6 +532,8 @@ public:
 
     uint32_t tick() { return kgen_client_tick(client_.get()); }
     Error cancel(uint64_t request_id) { return detail::to_error(kgen_client_cancel(client_.get(), request_id)); }
+    /* One connection resolved, connected and through TLS now, for the next call; nothing calls back. */
+    Error prepare() { return detail::to_error(kgen_client_prepare(client_.get())); }
 
     Error create_session(const std::string &user_id, std::function<void(Result<KgenSession>)> callback,
                          uint64_t *request_id = nullptr, const KgenProfile *profile = nullptr) {
@@ -618,6 +620,8 @@ public:
 
     uint32_t tick() { return elixir_client_tick(client_); }
     Error cancel(uint64_t request_id) { return detail::to_error(elixir_client_cancel(client_, request_id)); }
+    /* One connection resolved, connected and through TLS now (a sign-in screen opening). */
+    Error prepare() { return detail::to_error(elixir_client_prepare(client_)); }
 
     /* Called on every session change, before the call's own callback; an empty function removes it. */
     Error set_session_listener(SessionListener listener) {
@@ -821,6 +825,7 @@ public:
 
     uint32_t tick() { return elixir_server_tick(server_.get()); }
     Error cancel(uint64_t request_id) { return detail::to_error(elixir_server_cancel(server_.get(), request_id)); }
+    Error prepare() { return detail::to_error(elixir_server_prepare(server_.get())); }
 
     /* A signed call; `body_json` empty = no body. The result is the envelope's data as JSON. */
     Error request(const std::string &method, const std::string &path, const std::string &body_json,

@@ -35,6 +35,12 @@ impl BaseUrl {
     /// Accepts `https://` anywhere and `http://` only for loopback hosts, so a typo can never
     /// send a client secret or a player's token across a network in clear text.
     pub fn parse(url: &str) -> Result<BaseUrl, Error> {
+        BaseUrl::parse_allowing(url, false)
+    }
+
+    /// `parse`, with plain HTTP to any host when `any_plain_http` (development: a LAN emulator,
+    /// an Android emulator's 10.0.2.2).
+    pub fn parse_allowing(url: &str, any_plain_http: bool) -> Result<BaseUrl, Error> {
         let trimmed = url.trim_end_matches('/');
         let not_url = || Error::invalid(format!("base URL is not a valid URL: {url:?}"));
         let (scheme, rest) = trimmed.split_once("://").ok_or_else(not_url)?;
@@ -54,10 +60,10 @@ impl BaseUrl {
         }
         let https = match scheme.to_ascii_lowercase().as_str() {
             "https" => true,
-            "http" if is_loopback(host) => false,
+            "http" if is_loopback(host) || any_plain_http => false,
             "http" => {
                 return Err(Error::invalid(format!(
-                    "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); use https:// for {host}"
+                    "plain http:// is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost), or any host after gg_options_set_allow_plain_http (development only); use https:// for {host}"
                 )))
             }
             _ => return Err(Error::invalid(format!("base URL must start with https:// (or http:// on loopback): {url:?}"))),
@@ -240,7 +246,7 @@ pub struct Http {
 impl Http {
     /// `name` labels the I/O thread ("gamegate-kgen-io").
     pub fn new(name: &str, options: &Options, default_base: &str) -> Result<Arc<Http>, Error> {
-        let base = BaseUrl::parse(options.base_url.as_deref().unwrap_or(default_base))?;
+        let base = BaseUrl::parse_allowing(options.base_url.as_deref().unwrap_or(default_base), options.allow_plain_http)?;
         let tls = if base.https { Some(tls_settings(&base, options)?) } else { None };
         let user_agent = options
             .user_agent
@@ -310,6 +316,11 @@ impl Http {
     /// Dropped unrun if the client is freed first.
     pub fn at(&self, at: Instant, alarm: Alarm) -> Aborter {
         self.reactor.set_alarm(at, alarm)
+    }
+
+    /// Resolves, connects and finishes TLS for one connection now; the next call finds it warm.
+    pub fn prepare_connection(&self) {
+        self.reactor.prepare();
     }
 
     /// Runs `work` on the client's I/O thread as soon as it is free (where a flow's steps run,

@@ -60,6 +60,8 @@ pub struct Options {
     pub max_idle: Duration,
     /// `tick` stops delivering callbacks once this much time went by; zero: no budget.
     pub tick_budget: Duration,
+    /// Plain `http://` to any host, not only loopback (development: a LAN emulator).
+    pub allow_plain_http: bool,
     /// Whom TLS trusts (`net::trust`).
     pub trust: crate::net::trust::Trust,
     /// Per-request numbers, right before each request's callback.
@@ -90,6 +92,7 @@ impl Default for Options {
             tick_budget: Duration::ZERO,
             metrics: None,
             trust: crate::net::trust::Trust::Default,
+            allow_plain_http: false,
             resolver: crate::net::Resolver::system(),
             proxy: None,
             proxy_from_environment: false,
@@ -135,7 +138,7 @@ impl Options {
     }
 
     pub fn set_base_url(&mut self, url: &str) -> Result<(), Error> {
-        crate::http::BaseUrl::parse(url)?;
+        crate::http::BaseUrl::parse_allowing(url, self.allow_plain_http)?;
         self.base_url = Some(url.trim_end_matches('/').to_string());
         Ok(())
     }

@@ -90,6 +90,11 @@ impl Service {
         self.me.clone()
     }
 
+    /// One connection made ready for the next call (`elixir_client_prepare`).
+    pub fn prepare_connection(&self) {
+        self.http.prepare_connection();
+    }
+
     /// Sent with OTP verify, as the official SDKs do.
     pub fn set_device(&self, model: &str, unique_id: &str) {
         *self.device.lock().unwrap_or_else(|p| p.into_inner()) = Some((model.to_string(), unique_id.to_string()));

@@ -82,6 +82,11 @@ pub struct Server {
 }
 
 impl Server {
+    /// One connection made ready for the next call (`elixir_server_prepare`).
+    pub fn prepare_connection(&self) {
+        self.http.prepare_connection();
+    }
+
     pub fn new(api_key: &str, private_key_pem: &str, options: &Options) -> Result<Server, Error> {
         super::check_api_key(api_key)?;
         let key = SigningKey::from_pem(private_key_pem)?;

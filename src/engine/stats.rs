@@ -8,6 +8,7 @@ static LIVE_THREADS: AtomicU64 = AtomicU64::new(0);
 static REQUESTS_STARTED: AtomicU64 = AtomicU64::new(0);
 static REQUESTS_FINISHED: AtomicU64 = AtomicU64::new(0);
 static IO_WAKEUPS: AtomicU64 = AtomicU64::new(0);
+static CONNECTIONS_OPENED: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -21,6 +22,8 @@ pub struct Snapshot {
     pub requests_finished: u64,
     /// Times any client's I/O thread came back from waiting for the network.
     pub io_wakeups: u64,
+    /// Connections opened (connects started) by the process since it started.
+    pub connections_opened: u64,
 }
 
 pub fn snapshot() -> Snapshot {
@@ -30,6 +33,7 @@ pub fn snapshot() -> Snapshot {
         requests_started: REQUESTS_STARTED.load(Ordering::Acquire),
         requests_finished: REQUESTS_FINISHED.load(Ordering::Acquire),
         io_wakeups: IO_WAKEUPS.load(Ordering::Relaxed),
+        connections_opened: CONNECTIONS_OPENED.load(Ordering::Relaxed),
     }
 }
 
@@ -39,6 +43,10 @@ pub(crate) fn request_started() {
 
 pub(crate) fn request_finished() {
     REQUESTS_FINISHED.fetch_add(1, Ordering::Release);
+}
+
+pub(crate) fn connection_opened() {
+    CONNECTIONS_OPENED.fetch_add(1, Ordering::Relaxed);
 }
 
 pub(crate) fn io_wakeup() {

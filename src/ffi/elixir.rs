@@ -471,3 +471,17 @@ fn with_c_session<R>(s: &Session, f: impl FnOnce(*const elixir_session) -> R) ->
     };
     f(&c)
 }
+
+/// Resolves the service's name, connects and finishes TLS for one connection now, so the next
+/// call goes out without those round trips (a sign-in screen opening, a code about to be
+/// verified). Returns at once and calls nothing back; the connection is then pooled like any
+/// other (closed once idle past `gg_options_set_max_idle_ms`). Does nothing when a connection
+/// is idle or being prepared already, through a proxy, or offline.
+#[no_mangle]
+pub extern "C" fn elixir_client_prepare(client: *mut elixir_client) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_ref(client, "client")? }.service.prepare_connection();
+        Ok(())
+    }
+}

@@ -54,6 +54,8 @@ pub struct gg_stats {
     /// Times a client's I/O thread woke up (all clients together): it sleeps until the
     /// network has something, so an answer arriving in N pieces costs a few wake-ups per piece.
     pub io_wakeups: u64,
+    /// Connections opened by the process since it started (appended).
+    pub connections_opened: u64,
 }
 
 /// The size of `gg_stats` before `io_wakeups` was appended: programs built against it still
@@ -83,6 +85,9 @@ pub extern "C" fn gg_get_stats(out: *mut gg_stats) -> gg_result {
             std::ptr::addr_of_mut!((*out).requests_finished).write(now.requests_finished);
             if written >= std::mem::offset_of!(gg_stats, io_wakeups) + 8 {
                 std::ptr::addr_of_mut!((*out).io_wakeups).write(now.io_wakeups);
+            }
+            if written >= std::mem::offset_of!(gg_stats, connections_opened) + 8 {
+                std::ptr::addr_of_mut!((*out).connections_opened).write(now.connections_opened);
             }
         }
         Ok(())

@@ -130,6 +130,18 @@ pub extern "C" fn gg_options_set_retries(options: *mut gg_options, max_retries: 
     }
 }
 
+/// 1: a plain `http://` base URL may name any host (a LAN emulator, an Android emulator's
+/// 10.0.2.2), not only loopback. Development only: a request to a plain-HTTP host carries its
+/// credentials in clear text. Call it before `gg_options_set_base_url`. 0 (default): refused.
+#[no_mangle]
+pub extern "C" fn gg_options_set_allow_plain_http(options: *mut gg_options, enabled: u8) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { arg_mut(options, "options")? }.inner.allow_plain_http = arg_flag(enabled)?;
+        Ok(())
+    }
+}
+
 /// Whom TLS trusts: `GG_TRUST_DEFAULT` (0, the default: the OS's verifier and trust store,
 /// the bundled Mozilla roots where the OS cannot be asked), `GG_TRUST_BUNDLED` (1: the bundled
 /// roots only) or `GG_TRUST_OS` (2: the OS only; creating an HTTPS client then fails with

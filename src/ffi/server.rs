@@ -111,3 +111,17 @@ pub extern "C" fn elixir_server_request(
         unsafe { client::submit_io(client, start, move |r| deliver_json(callback, user_data, r), out_request_id) }
     }
 }
+
+/// Resolves the service's name, connects and finishes TLS for one connection now, so the next
+/// call goes out without those round trips (a sign-in screen opening, a code about to be
+/// verified). Returns at once and calls nothing back; the connection is then pooled like any
+/// other (closed once idle past `gg_options_set_max_idle_ms`). Does nothing when a connection
+/// is idle or being prepared already, through a proxy, or offline.
+#[no_mangle]
+pub extern "C" fn elixir_server_prepare(server: *mut elixir_server) -> gg_result {
+    ffi_result! {
+        // SAFETY: pointer contract of this function.
+        unsafe { super::strings::arg_ref(server, "server")? }.server.prepare_connection();
+        Ok(())
+    }
+}

@@ -25,6 +25,11 @@ pub struct Service {
 }
 
 impl Service {
+    /// One connection made ready for the next call (`kgen_client_prepare`).
+    pub fn prepare_connection(&self) {
+        self.http.prepare_connection();
+    }
+
     pub fn new(client_id: &str, client_secret: &str, options: &Options) -> Result<Service, Error> {
         if client_id.trim().is_empty() {
             return Err(Error::invalid("client_id is empty"));

@@ -314,6 +314,65 @@ static void test_retry_after_is_waited_out_and_reported(void) {
     pthread_mutex_destroy(&w.lock);
 }
 
+/* ---- prepare: the next call finds its connection open ------------------------------------- */
+
+static unsigned long long opened(void) {
+    return stats_now().connections_opened;
+}
+
+static void wait_until_opened(unsigned long long want) {
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while (opened() < want && gg_now_seconds() < deadline) gg_pause();
+}
+
+static void test_a_prepared_connection_carries_the_first_call(void) {
+    CHECK_EQ_INT(kgen_client_prepare(NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(elixir_client_prepare(NULL), GG_NULL_PARAM);
+    CHECK_EQ_INT(elixir_server_prepare(NULL), GG_NULL_PARAM);
+    kgen_client *c = kgen_at(emulator_url, 5000, -1, 0);
+    unsigned long long before = opened();
+    CHECK_EQ_INT(kgen_client_prepare(c), GG_OK);
+    CHECK_EQ_INT(kgen_client_prepare(c), GG_OK); /* twice: harmless */
+    wait_until_opened(before + 1);
+    outcome o;
+    create_one(c, &o); /* commands are taken in order: both prepares came first */
+    CHECK_EQ_INT(o.code, GG_OK);
+    CHECK_EQ_INT(opened() - before, 1);
+    create_one(c, &o);
+    CHECK_EQ_INT(opened() - before, 1);
+    kgen_client_free(c);
+
+    /* Elixir's sign-in screen: prepared, then the code is asked for on that connection. */
+    gg_options *opts = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(opts, emulator_url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_worker_threads(opts, 1), GG_OK);
+    elixir_client *e = NULL;
+    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, opts, &e), GG_OK);
+    gg_options_free(opts);
+    before = opened();
+    CHECK_EQ_INT(elixir_client_prepare(e), GG_OK);
+    wait_until_opened(before + 1);
+    memset(&o, 0, sizeof o);
+    CHECK_EQ_INT(elixir_otp_request(e, "prepared@example.com", on_otp, &o, NULL), GG_OK);
+    TICK_UNTIL(elixir_client_tick, e, &o.calls, 1);
+    CHECK_EQ_INT(o.code, GG_OK);
+    CHECK_EQ_INT(opened() - before, 1);
+    elixir_client_free(e);
+}
+
+static void test_a_prepared_connection_past_the_idle_limit_is_not_used(void) {
+    kgen_client *c = kgen_at(emulator_url, 5000, 100, 0);
+    unsigned long long before = opened();
+    CHECK_EQ_INT(kgen_client_prepare(c), GG_OK);
+    wait_until_opened(before + 1);
+    let_the_connection_sit_idle();
+    outcome o;
+    create_one(c, &o);
+    CHECK_EQ_INT(o.code, GG_OK);
+    CHECK_EQ_INT(opened() - before, 2);
+    kgen_client_free(c);
+}
+
 int main(void) {
     emulator_url = emulator_url_from_env();
     RUN(test_max_idle_is_an_option);
@@ -324,6 +383,8 @@ int main(void) {
     RUN(test_offline_requests_fail_at_once_and_send_nothing);
     RUN(test_a_retry_waits_for_the_network);
     RUN(test_retry_after_is_waited_out_and_reported);
+    RUN(test_a_prepared_connection_carries_the_first_call);
+    RUN(test_a_prepared_connection_past_the_idle_limit_is_not_used);
     wait_for_threads_to_end();
     return gg_test_summary("c app life");
 }

@@ -252,6 +252,7 @@ static void test_an_exception_in_a_callback_stays_in_cpp() {
                     calls++;
                     throw std::runtime_error("game bug");
                 }).ok());
+    CHECK(client.prepare().ok());
     TICK_UNTIL([](KgenClient *c) { c->tick(); }, &client, &calls, 1);
     CHECK_EQ_INT(reported.load(), 1);
     // The client still works after the throw.

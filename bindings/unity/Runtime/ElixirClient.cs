@@ -27,7 +27,7 @@ namespace GameGate
         public Task<Result<ElixirSession>> StoredSession { get { return storedSession.Task; } }
 
         public ElixirClient(string apiKey, GameGateOptions options = null)
-            : base(Create(apiKey, options), NativeMethods.elixir_client_tick, NativeMethods.elixir_client_cancel)
+            : base(Create(apiKey, options), NativeMethods.elixir_client_tick, NativeMethods.elixir_client_cancel, NativeMethods.elixir_client_prepare)
         {
             Handle.Listener = GCHandle.Alloc(this);
             using (var lease = new Lease(Handle))

@@ -13,7 +13,7 @@ namespace GameGate
         /// <summary>`privateKeyPem`: unencrypted PKCS#8 (-----BEGIN PRIVATE KEY-----), RSA 2048 to
         /// 4096 bits. Anything else throws GameGateException (InvalidArgument) naming no key material.</summary>
         public ElixirServer(string apiKey, string privateKeyPem, GameGateOptions options = null)
-            : base(Create(apiKey, privateKeyPem, options), NativeMethods.elixir_server_tick, NativeMethods.elixir_server_cancel)
+            : base(Create(apiKey, privateKeyPem, options), NativeMethods.elixir_server_tick, NativeMethods.elixir_server_cancel, NativeMethods.elixir_server_prepare)
         {
         }
 

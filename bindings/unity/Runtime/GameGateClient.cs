@@ -16,12 +16,14 @@ namespace GameGate
         internal readonly ClientHandle Handle;
         private readonly Func<IntPtr, uint> tick;
         private readonly Func<IntPtr, ulong, int> cancel;
+        private readonly Func<IntPtr, int> prepare;
 
-        internal GameGateClient(ClientHandle handle, Func<IntPtr, uint> tick, Func<IntPtr, ulong, int> cancel)
+        internal GameGateClient(ClientHandle handle, Func<IntPtr, uint> tick, Func<IntPtr, ulong, int> cancel, Func<IntPtr, int> prepare)
         {
             Handle = handle;
             this.tick = tick;
             this.cancel = cancel;
+            this.prepare = prepare;
             GameGateClients.Register(this);
         }
 
@@ -48,6 +50,14 @@ namespace GameGate
             {
                 NativeMethods.gg_options_free(nativeOptions);
             }
+        }
+
+        /// <summary>Resolves, connects and finishes TLS for one connection now, so the next call
+        /// (the sign-in screen opening, a code about to be verified) skips those round trips.
+        /// Returns at once; nothing calls back.</summary>
+        public void Prepare()
+        {
+            using (var lease = new Lease(Handle)) GameGateException.ThrowIfFailed(prepare(lease.Raw));
         }
 
         /// <summary>Runs the callbacks that are ready, on this thread (tick dispatch). The Unity

@@ -13,6 +13,8 @@ namespace GameGate
         public ulong RequestsStarted, RequestsFinished;
         /// <summary>Times an I/O thread woke up (all clients together).</summary>
         public ulong IoWakeups;
+        /// <summary>Connections opened by the process since it started.</summary>
+        public ulong ConnectionsOpened;
     }
 
     public static class GameGateLibrary
@@ -27,7 +29,7 @@ namespace GameGate
             {
                 LiveClients = native.live_clients, LiveThreads = native.live_threads,
                 RequestsStarted = native.requests_started, RequestsFinished = native.requests_finished,
-                IoWakeups = native.io_wakeups,
+                IoWakeups = native.io_wakeups, ConnectionsOpened = native.connections_opened,
             };
         }
     }

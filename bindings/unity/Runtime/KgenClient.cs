@@ -52,7 +52,7 @@ namespace GameGate
     public sealed class KgenClient : GameGateClient
     {
         public KgenClient(string clientId, string clientSecret, GameGateOptions options = null)
-            : base(Create(clientId, clientSecret, options), NativeMethods.kgen_client_tick, NativeMethods.kgen_client_cancel)
+            : base(Create(clientId, clientSecret, options), NativeMethods.kgen_client_tick, NativeMethods.kgen_client_cancel, NativeMethods.kgen_client_prepare)
         {
         }
 

@@ -449,6 +449,16 @@ namespace GameGate.Tests
                 Assert.AreEqual(ResultCode.Ok, metrics[0].Code);
                 Assert.AreEqual(200, metrics[0].HttpStatus);
                 Assert.Greater(metrics[0].BytesReceived, 0UL);
+                Assert.IsFalse(metrics[0].ConnectionReused);
+
+                // Prepared: the next call finds its connection open.
+                ulong before = GameGateLibrary.GetStats().ConnectionsOpened;
+                kgen.Prepare();
+                kgen.Prepare();
+                done = false;
+                kgen.CreateSession("cs-prepared", r => { done = true; });
+                TickUntil(kgen, () => done);
+                Assert.LessOrEqual(GameGateLibrary.GetStats().ConnectionsOpened - before, 1UL);
             }
         }
 

@@ -23,6 +23,7 @@ int main(void) {
     SIZE(gg_stats);
     FIELD(gg_stats, struct_size); FIELD(gg_stats, live_clients); FIELD(gg_stats, live_threads);
     FIELD(gg_stats, requests_started); FIELD(gg_stats, requests_finished); FIELD(gg_stats, io_wakeups);
+    FIELD(gg_stats, connections_opened);
 
     SIZE(elixir_session);
     FIELD(elixir_session, struct_size); FIELD(elixir_session, token); FIELD(elixir_session, token_expiry_ms);

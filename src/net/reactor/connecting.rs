@@ -154,8 +154,14 @@ impl Reactor {
     /// Takes a connection that is connecting for exchange `id` into a free slot, watched for
     /// both directions: writability says the connect finished (`update_interest` narrows it
     /// to reading once the request is out).
-    pub(super) fn insert_connecting(&mut self, mut connection: Connection, id: u64) -> usize {
+    pub(super) fn insert_connecting(&mut self, connection: Connection, id: u64) -> usize {
+        self.insert_slot(connection, ConnState::Connecting { exchange: id })
+    }
+
+    /// Takes a connection that is connecting into a free slot (see `insert_connecting`).
+    pub(super) fn insert_slot(&mut self, mut connection: Connection, state: ConnState) -> usize {
         self.open_connections += 1;
+        crate::engine::stats::connection_opened();
         let index = self.free_slots.pop().unwrap_or_else(|| {
             self.slots.push(None);
             self.slots.len() - 1
@@ -164,7 +170,6 @@ impl Reactor {
         if let Err(e) = self.poll.registry().register(&mut connection.socket, Token(index), interest) {
             crate::gg_log!(crate::log::GG_LOG_ERROR, "could not watch a connection: {e}");
         }
-        let state = ConnState::Connecting { exchange: id };
         let clock = self.settings.measure.then(|| measure::SlotClock { connect_started: Instant::now(), connected: None, tls_done: false });
         self.slots[index] = Some(Slot { connection, state, interest, one_shot: OneShot::default(), rearm: true, reused: false, idle_since: Instant::now(), clock });
         index

@@ -90,6 +90,11 @@ impl ReactorHandle {
         Aborter { inbox: Arc::downgrade(&self.inbox), id }
     }
 
+    /// Resolves, connects and finishes TLS for one connection now, for the next call.
+    pub fn prepare(&self) {
+        self.inbox.post(Command::Prepare);
+    }
+
     /// How many times this client's I/O thread has come back from waiting for readiness.
     #[cfg(test)]
     pub fn wakeups(&self) -> u64 {

@@ -39,6 +39,7 @@ use crate::secret::SecretBytes;
 mod connecting;
 mod handle;
 mod measure;
+mod prepare;
 mod timers;
 
 pub use handle::Aborter;
@@ -87,6 +88,8 @@ enum Command {
     Addresses(Result<Vec<SocketAddr>, Error>),
     /// The app resumed or the network changed (`app_life`).
     Life(LifeChange),
+    /// Warm one connection for the next call (`prepare.rs`).
+    Prepare,
     Stop,
 }
 
@@ -144,6 +147,8 @@ enum ConnState {
     Tunnelling { exchange: u64 },
     Idle,
     Busy { exchange: u64, reader: ResponseReader },
+    /// Prepared for the next call: connecting (`connected` false), then in its TLS handshake.
+    Warming { connected: bool },
 }
 
 struct Slot {
@@ -173,6 +178,11 @@ struct Reactor {
     open_connections: usize,
     /// Idle connections, most recently used last (reused first: its TCP state is warm).
     idle: Vec<usize>,
+    /// Connections being prepared, and since when the last one was started.
+    warming: usize,
+    warming_since: Option<Instant>,
+    /// A prepare waits for the lookup.
+    prepare_pending: bool,
     exchanges: IdMap<Live>,
     queue: VecDeque<u64>,
     /// Retries whose backoff ended while the device was offline: they go out when it is back
@@ -209,6 +219,9 @@ impl Reactor {
             free_slots: Vec::new(),
             open_connections: 0,
             idle: Vec::new(),
+            warming: 0,
+            warming_since: None,
+            prepare_pending: false,
             exchanges: IdMap::default(),
             queue: VecDeque::new(),
             waiting_for_network: Vec::new(),
@@ -316,10 +329,14 @@ impl Reactor {
                 }
                 self.serve_queue();
             }
+            Command::Prepare => self.prepare(),
             Command::Addresses(result) => {
                 self.looking_up = false;
                 let lives_for = if result.is_ok() { ADDRESSES_LIVE_FOR } else { LOOKUP_FAILURE_LIVES_FOR };
                 self.addresses = Some((result.clone(), Some(Instant::now() + lives_for)));
+                if self.prepare_pending {
+                    self.prepare();
+                }
                 match result {
                     Ok(_) => self.serve_queue(),
                     // Everyone queued was waiting for this lookup.
@@ -368,6 +385,11 @@ impl Reactor {
                 self.queue.pop_front();
                 self.assign(slot, id);
                 continue;
+            }
+            // A connection being prepared is the one to take, briefly (`prepare.rs`).
+            let waiting_before = self.queue.iter().take_while(|&&other| other != id).count();
+            if self.waits_for_warm(id, waiting_before) {
+                return;
             }
             if self.open_connections >= self.settings.max_in_flight {
                 return;
@@ -458,6 +480,9 @@ impl Reactor {
     /// Closes a connection; its exchange, if any, is the caller's business.
     fn close_slot(&mut self, index: usize) -> Option<Slot> {
         let mut slot = self.slots.get_mut(index)?.take()?;
+        if matches!(slot.state, ConnState::Warming { .. }) {
+            self.warming -= 1;
+        }
         let _ = self.poll.registry().deregister(&mut slot.connection.socket);
         self.free_slots.push(index);
         self.open_connections -= 1;
@@ -522,6 +547,7 @@ impl Reactor {
                 let id = *exchange;
                 self.advance_tunnel(index, id);
             }
+            ConnState::Warming { .. } => self.warm(index),
             ConnState::Idle => {
                 // An idle connection has nothing to say: anything it reads means the server
                 // closed it, or broke it. An event with nothing to read leaves it be.
@@ -623,7 +649,7 @@ impl Reactor {
                 }
             }
             ConnState::Busy { exchange, .. } | ConnState::Tunnelling { exchange } => (Some(*exchange), error),
-            ConnState::Idle => (None, error),
+            ConnState::Idle | ConnState::Warming { .. } => (None, error),
         };
         if let Some(id) = exchange {
             self.attempt_failed(id, error);

@@ -74,6 +74,11 @@ impl Reactor {
                 };
                 self.finish(id, Err(Error::new(GG_TIMEOUT, message)));
                 self.serve_queue();
+            } else if matches!(live.stage, Stage::Queued) && live.fallback_at.is_some_and(|at| now >= at) {
+                // Waited for a prepared connection long enough: it takes its own now.
+                live.fallback_at = None;
+                self.warming_since = None;
+                self.serve_queue();
             } else if live.fallback_at.is_some_and(|at| now >= at) {
                 live.fallback_at = None;
                 // Another address beside the pending connect; if none opens, those still

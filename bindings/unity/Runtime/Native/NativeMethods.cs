@@ -79,7 +79,7 @@ namespace GameGate.Native
     internal struct gg_stats
     {
         public uint struct_size;
-        public ulong live_clients, live_threads, requests_started, requests_finished, io_wakeups;
+        public ulong live_clients, live_threads, requests_started, requests_finished, io_wakeups, connections_opened;
     }
 
     internal static class NativeMethods
@@ -124,6 +124,7 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern void kgen_client_free(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern uint kgen_client_tick(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int kgen_client_cancel(IntPtr client, ulong requestId);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int kgen_client_prepare(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern IntPtr kgen_profile_new();
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern void kgen_profile_free(IntPtr profile);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int kgen_profile_set_text(IntPtr profile, byte[] field, byte[] value);
@@ -137,6 +138,7 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern void elixir_server_free(IntPtr server);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern uint elixir_server_tick(IntPtr server);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_server_cancel(IntPtr server, ulong requestId);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_server_prepare(IntPtr server);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_server_request(IntPtr server, byte[] method, byte[] path, byte[] bodyJson, ResultCallback callback, IntPtr userData, out ulong requestId);
 
         // Elixir
@@ -144,6 +146,7 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern void elixir_client_free(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern uint elixir_client_tick(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_cancel(IntPtr client, ulong requestId);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_prepare(IntPtr client);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_set_device_info(IntPtr client, byte[] deviceModel, byte[] deviceUniqueId);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_set_session_events(IntPtr client, SessionEventCallback callback, IntPtr userData);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int elixir_client_use_os_store(IntPtr client, byte[] slot, ResultCallback callback, IntPtr userData, out ulong requestId);

@@ -88,6 +88,11 @@ void UGameGateSubsystem::KeepSession()
     if (!Refused.ok()) OnElixirSessionRestored.Broadcast(false, FGameGateElixirSession(), FGameGateError::From(Refused));
 }
 
+void UGameGateSubsystem::PrepareElixir()
+{
+    if (ElixirClient.IsSet()) ElixirClient->prepare();
+}
+
 void UGameGateSubsystem::SetNetworkOnline(bool bOnline)
 {
     gamegate::set_network_status(bOnline ? GG_NET_ONLINE : GG_NET_OFFLINE);

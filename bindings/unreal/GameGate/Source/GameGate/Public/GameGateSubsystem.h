@@ -42,6 +42,11 @@ public:
     UFUNCTION(BlueprintPure, Category = "GameGate")
     bool IsElixirSignedIn() const;
 
+    /** Opens the Elixir connection now (a sign-in screen opening, a code about to be verified):
+     *  the next call skips the connect and TLS round trips. */
+    UFUNCTION(BlueprintCallable, Category = "GameGate")
+    void PrepareElixir();
+
     /** The device's network as the game knows it (process-wide): offline, requests fail at once
      *  and nothing is sent; any report closes pooled connections. */
     UFUNCTION(BlueprintCallable, Category = "GameGate")
