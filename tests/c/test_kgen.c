@@ -156,6 +156,15 @@ static void test_options_reject_bad_values(void) {
     CHECK_EQ_INT(gg_options_set_max_body_bytes(o, 0), GG_INVALID_ARGUMENT);
     CHECK_EQ_INT(gg_options_add_root_certificates_pem(o, "not a certificate"), GG_INVALID_ARGUMENT);
     CHECK_EQ_INT(gg_options_set_user_agent(o, "game/1.0\r\nx-evil: 1"), GG_INVALID_ARGUMENT);
+    /* Plain HTTP to a LAN host (an Android emulator's 10.0.2.2): only once allowed, for development. */
+    CHECK_EQ_INT(gg_options_set_base_url(o, "http://10.0.2.2:8910"), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_allow_plain_http(o, 2), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_allow_plain_http(NULL, 1), GG_NULL_PARAM);
+    CHECK_EQ_INT(gg_options_set_allow_plain_http(o, 1), GG_OK);
+    CHECK_EQ_INT(gg_options_set_base_url(o, "http://10.0.2.2:8910"), GG_OK);
+    kgen_client *lan = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &lan), GG_OK);
+    kgen_client_free(lan);
     gg_options_free(o);
     gg_options_free(NULL);
 }
