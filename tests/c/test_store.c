@@ -96,6 +96,12 @@ static void stored_value(game_store *s, char *out, size_t cap) {
     pthread_mutex_unlock(&s->lock);
 }
 
+/* An empty table. */
+static void open_store(game_store *s) {
+    memset(s, 0, sizeof *s);
+    pthread_mutex_init(&s->lock, NULL);
+}
+
 static gg_credential_store hooks_for(game_store *s) {
     gg_credential_store hooks;
     memset(&hooks, 0, sizeof hooks);
@@ -206,8 +212,7 @@ static void sign_out(elixir_client *c) {
 
 static void test_arguments_are_checked(void) {
     static game_store s;
-    memset(&s, 0, sizeof s);
-    pthread_mutex_init(&s.lock, NULL);
+    open_store(&s);
     gg_credential_store hooks = hooks_for(&s);
     elixir_client *c = client_at(emulator_url);
     heard h;
@@ -239,8 +244,7 @@ static void test_arguments_are_checked(void) {
 /* A launch with nothing stored, a sign-in, a refresh, a relaunch that restores, a sign-out. */
 static void test_the_session_survives_a_restart_and_sign_out_erases_it(void) {
     static game_store s;
-    memset(&s, 0, sizeof s);
-    pthread_mutex_init(&s.lock, NULL);
+    open_store(&s);
     s.complete_later = 1;
     gg_credential_store hooks = hooks_for(&s);
     char kept[512], held[512];
@@ -302,8 +306,7 @@ static void test_the_session_survives_a_restart_and_sign_out_erases_it(void) {
 /* A stored token the service refuses is erased (REVOKED); a network failure keeps it. */
 static void test_revocation_erases_and_a_network_failure_keeps(void) {
     static game_store s;
-    memset(&s, 0, sizeof s);
-    pthread_mutex_init(&s.lock, NULL);
+    open_store(&s);
     gg_credential_store hooks = hooks_for(&s);
     char held[512];
 
@@ -367,8 +370,7 @@ static void load_and_hold(void *user_data, const char *entry, gg_store_op *op) {
 
 static void test_a_store_that_never_answers_times_out(void) {
     static game_store s;
-    memset(&s, 0, sizeof s);
-    pthread_mutex_init(&s.lock, NULL);
+    open_store(&s);
     gg_credential_store hooks = hooks_for(&s);
     hooks.load = load_and_hold;
     held_op = NULL;
