@@ -67,6 +67,9 @@ struct State {
     shutdown: bool,
     /// The thread running one of this client's callbacks right now, if any.
     deliverer: Option<ThreadId>,
+    /// Worker dispatch: the callback thread sleeps for want of work (only then does a new
+    /// result need a wake-up, a system call).
+    callback_waiting: bool,
 }
 
 struct Shared {
@@ -174,7 +177,7 @@ impl Engine {
     fn build(name: &'static str, dispatch: Dispatch, metrics: Option<MetricsSink>) -> Result<Engine, Error> {
         let shared = Arc::new(Shared {
             name,
-            state: Mutex::new(State { pending: IdMap::default(), ready: VecDeque::new(), shutdown: false, deliverer: None }),
+            state: Mutex::new(State { pending: IdMap::default(), ready: VecDeque::new(), shutdown: false, deliverer: None, callback_waiting: false }),
             ready_arrived: Condvar::new(),
             delivery_done: Condvar::new(),
             ready_len: AtomicUsize::new(0),
@@ -382,8 +385,9 @@ impl Shared {
         }
         state.ready.push_back(item);
         self.ready_len.store(state.ready.len(), Ordering::Release);
+        let wake = self.worker && state.callback_waiting;
         drop(state);
-        if self.worker {
+        if wake {
             self.ready_arrived.notify_one(); // the callback thread, the only one waiting
         }
     }
@@ -477,7 +481,7 @@ fn callback_loop(shared: Arc<Shared>, _live: LiveGuard) {
             return;
         }
         if state.ready.is_empty() || state.deliverer.is_some() {
-            state = shared.ready_arrived.wait(state).unwrap_or_else(|p| p.into_inner());
+            state = wait_for_work(&shared, state);
             continue;
         }
         let (next, take) = shared.take_next(state);
@@ -485,9 +489,17 @@ fn callback_loop(shared: Arc<Shared>, _live: LiveGuard) {
             Take::Run(call) => shared.run_as_deliverer(next, call),
             Take::Skip => next,
             // A closed gate: its opening wakes this thread.
-            Take::Empty => shared.ready_arrived.wait(next).unwrap_or_else(|p| p.into_inner()),
+            Take::Empty => wait_for_work(&shared, next),
         };
     }
+}
+
+/// The callback thread sleeps until something is queued (or a gate opens, or shutdown).
+fn wait_for_work<'a>(shared: &'a Shared, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+    state.callback_waiting = true;
+    let mut state = shared.ready_arrived.wait(state).unwrap_or_else(|p| p.into_inner());
+    state.callback_waiting = false;
+    state
 }
 
 #[cfg(test)]
