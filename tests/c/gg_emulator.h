@@ -39,6 +39,18 @@ static inline void on_emulator_reply(void *user_data, const gg_error *error, con
         }                                                                                             \
     } while (0)
 
+/* An Elixir client of the emulator at `url` (timeout and requests in flight; 0 keeps the default). */
+static inline elixir_client *emulator_elixir_client(const char *url, uint32_t timeout_ms, uint32_t in_flight) {
+    gg_options *o = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(o, url), GG_OK);
+    if (timeout_ms) CHECK_EQ_INT(gg_options_set_timeout_ms(o, timeout_ms), GG_OK);
+    if (in_flight) CHECK_EQ_INT(gg_options_set_worker_threads(o, in_flight), GG_OK);
+    elixir_client *c = NULL;
+    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
+    gg_options_free(o);
+    return c;
+}
+
 /* Sends one development request and waits for it; returns the reply JSON in `out`. */
 static inline void emulator_call(const char *method, const char *path, const char *body, char *out, size_t cap) {
     gg_options *o = gg_options_new();

@@ -165,11 +165,7 @@ static void test_a_network_change_retires_pooled_connections(void) {
 
 static void test_offline_requests_fail_at_once_and_send_nothing(void) {
     kgen_client *k = kgen_at(emulator_url, 5000, -1, 2);
-    gg_options *o = gg_options_new();
-    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
-    elixir_client *e = NULL;
-    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &e), GG_OK);
-    gg_options_free(o);
+    elixir_client *e = emulator_elixir_client(emulator_url, 0, 0);
     long long arrivals = emulator_counter("arrivals");
 
     CHECK_EQ_INT(gg_set_network_status(GG_NET_OFFLINE), GG_OK);
@@ -294,11 +290,7 @@ static void test_retry_after_is_waited_out_and_reported(void) {
     kgen_client_free(c);
 
     /* Elixir's envelope on a 429: GG_API_ERROR, with the wait. */
-    gg_options *opts = gg_options_new();
-    CHECK_EQ_INT(gg_options_set_base_url(opts, emulator_url), GG_OK);
-    elixir_client *e = NULL;
-    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, opts, &e), GG_OK);
-    gg_options_free(opts);
+    elixir_client *e = emulator_elixir_client(emulator_url, 0, 0);
     emulator_control("/_emulator/faults",
                      "{\"status\": 429, \"times\": 1, \"path_prefix\": \"/sdk/auth/v2/signin/otp-login\", \"retry_after\": \"5\", "
                      "\"body\": \"{\\\"code\\\":-1,\\\"success\\\":false,\\\"error\\\":{\\\"status\\\":429,\\\"code\\\":\\\"RATE_LIMITED\\\",\\\"message\\\":\\\"slow down\\\"}}\"}");
@@ -343,12 +335,7 @@ static void test_a_prepared_connection_carries_the_first_call(void) {
     kgen_client_free(c);
 
     /* Elixir's sign-in screen: prepared, then the code is asked for on that connection. */
-    gg_options *opts = gg_options_new();
-    CHECK_EQ_INT(gg_options_set_base_url(opts, emulator_url), GG_OK);
-    CHECK_EQ_INT(gg_options_set_worker_threads(opts, 1), GG_OK);
-    elixir_client *e = NULL;
-    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, opts, &e), GG_OK);
-    gg_options_free(opts);
+    elixir_client *e = emulator_elixir_client(emulator_url, 0, 1);
     before = opened();
     CHECK_EQ_INT(elixir_client_prepare(e), GG_OK);
     wait_until_opened(before + 1);

@@ -146,13 +146,7 @@ static void on_event(void *user_data, uint32_t event, const elixir_session *s) {
 }
 
 static elixir_client *client_at(const char *url) {
-    gg_options *o = gg_options_new();
-    CHECK_EQ_INT(gg_options_set_base_url(o, url), GG_OK);
-    CHECK_EQ_INT(gg_options_set_timeout_ms(o, 5000), GG_OK);
-    elixir_client *c = NULL;
-    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
-    gg_options_free(o);
-    return c;
+    return emulator_elixir_client(url, 5000, 0);
 }
 
 typedef struct otp_wait {
@@ -374,12 +368,7 @@ static void test_a_store_that_never_answers_times_out(void) {
     gg_credential_store hooks = hooks_for(&s);
     hooks.load = load_and_hold;
     held_op = NULL;
-    gg_options *o = gg_options_new();
-    CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
-    CHECK_EQ_INT(gg_options_set_timeout_ms(o, 200), GG_OK);
-    elixir_client *c = NULL;
-    CHECK_EQ_INT(elixir_client_new(EMULATOR_API_KEY, o, &c), GG_OK);
-    gg_options_free(o);
+    elixir_client *c = emulator_elixir_client(emulator_url, 200, 0);
     heard h;
     memset(&h, 0, sizeof h);
     attach(c, &hooks, "held", &h);
