@@ -3,7 +3,7 @@
 //! erased (sign-out, revocation) before the game hears of it. A restore that fails on the
 //! network keeps the entry: only a refusal of that very token erases it (as a revocation).
 
-use super::flow::{Done, FirstOf, Flow};
+use super::flow::{Done, Flow};
 use super::session::Session;
 use super::Service;
 use crate::error::{Error, GG_TIMEOUT};
@@ -43,18 +43,7 @@ impl Service {
     /// game's launch question must still get an answer. A late answer is dropped; a restore
     /// that lands late still fires its session event.
     pub fn within_store_deadline(&self, done: Done<Option<Session>>) -> Done<Option<Session>> {
-        let first = FirstOf::new(done);
-        let deadline = {
-            let first = first.clone();
-            self.http.at(std::time::Instant::now() + self.http.timeout() * 2, Box::new(move || {
-                let _ = first.deliver(Err(Error::new(GG_TIMEOUT, "the credential store did not answer within twice the request timeout")));
-            }))
-        };
-        Box::new(move |result| {
-            if first.deliver(result) {
-                deadline.abort();
-            }
-        })
+        self.answered_within(self.http.timeout() * 2, store_not_answered, done)
     }
 
     /// After `claim_store`: attaches `store` (`Err`: this platform has none) and answers whether a player is still signed in: the stored session
@@ -111,6 +100,10 @@ impl Service {
             drop(gate);
         });
     }
+}
+
+fn store_not_answered() -> Error {
+    Error::new(GG_TIMEOUT, "the credential store did not answer within twice the request timeout")
 }
 
 fn log_store_failure(store: &str, error: &Error) {

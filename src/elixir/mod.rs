@@ -219,20 +219,10 @@ impl Service {
     /// Leads a refresh or joins the one in the air; `done` hears its landing, or `GG_TIMEOUT`
     /// once `limit` has passed (the refresh itself keeps listening for its answer).
     fn join_refresh(&self, limit: Option<Duration>, done: Done<Session>) {
-        let first = FirstOf::new(done);
-        let deadline = limit.map(|limit| {
-            let first = first.clone();
-            self.http.at(Instant::now() + limit, Box::new(move || {
-                let _ = first.deliver(Err(refresh_not_answered()));
-            }))
-        });
-        let waiter: Waiter = Box::new(move |landed| {
-            if first.deliver(landed) {
-                if let Some(deadline) = deadline {
-                    deadline.abort();
-                }
-            }
-        });
+        let waiter: Waiter = match limit {
+            Some(limit) => self.answered_within(limit, refresh_not_answered, done),
+            None => done,
+        };
         match self.store.join_or_lead(waiter) {
             Err((error, waiter)) => waiter(Err(error)),
             Ok(Flight::Joined) => {}
@@ -295,6 +285,23 @@ impl Service {
                 step(&service, done);
             }
         }));
+    }
+
+    /// `done`, answered with `late()` once `limit` has passed without its own answer (which is
+    /// then dropped); the deadline is an alarm on the I/O thread, cleared by the answer.
+    fn answered_within<T: 'static>(&self, limit: Duration, late: fn() -> Error, done: Done<T>) -> Done<T> {
+        let first = FirstOf::new(done);
+        let deadline = {
+            let first = first.clone();
+            self.http.at(Instant::now() + limit, Box::new(move || {
+                let _ = first.deliver(Err(late()));
+            }))
+        };
+        Box::new(move |result| {
+            if first.deliver(result) {
+                deadline.abort();
+            }
+        })
     }
 
     /// Sends one step of `flow`; `then` gets the envelope's data on the I/O thread.
