@@ -34,7 +34,11 @@ impl Measuring {
 }
 
 impl Reactor {
+    /// Exchange `id`'s numbers; without a metrics callback, no lookup at all (a hot path).
     fn measuring(&mut self, id: u64) -> Option<&mut Measuring> {
+        if !self.settings.measure {
+            return None;
+        }
         self.exchanges.get_mut(&id).and_then(|live| live.measuring.as_deref_mut())
     }
 
