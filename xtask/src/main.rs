@@ -7,6 +7,8 @@
 //!   cargo xtask dist [--check]  release artifacts for every platform this machine can build
 //!                        (target/dist/); --check also reads them back and runs the consumers
 //!   cargo xtask dist --hosted <msvc | android | ios>   what needs a hosted runner (release workflow)
+//!   cargo xtask abi [--bless]  the C ABI against abi/gamegate-abi.txt (docs/abi.md); --bless
+//!                        makes this build's ABI the baseline once the version allows it
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
@@ -14,6 +16,7 @@
 //!   cargo xtask bench    GameGate vs libcurl vs wrk on nginx, micro-figures, sizes
 //! Only std: it must build on a fresh machine before anything else is known to work.
 
+mod abi;
 mod bench;
 mod cross;
 mod dist;
@@ -43,9 +46,10 @@ fn main() -> ExitCode {
         "unity-package" => unity_package(),
         "unreal-plugin" => unreal_plugin(),
         "bench" => bench::bench(),
+        "abi" => build_native().and_then(|bin_dir| if std::env::args().nth(2).as_deref() == Some("--bless") { abi::bless(&bin_dir) } else { abi::check(&bin_dir) }),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | cross | csharp | dist | bench | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
+            eprintln!("usage: cargo xtask <demo | test | cross | csharp | dist | bench | abi [--bless] | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
             return ExitCode::from(2);
         }
     };
@@ -373,6 +377,7 @@ fn test() -> Result {
     let bin_dir = build_native()?;
     let out = root().join("target").join("c");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    suites.record("c abi: the baseline's items kept, additions only with a newer version (abi/gamegate-abi.txt)", abi::check(&bin_dir));
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
     let toolchain = Toolchain::host()?;
     // Each native suite runs three ways: plainly; under valgrind (a memory error or a definite
