@@ -8,10 +8,15 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+/// The app is in front of the player (`gg_set_application_status`).
 pub const GG_APP_FOREGROUND: u32 = 0;
+/// The app went to the background or was suspended.
 pub const GG_APP_BACKGROUND: u32 = 1;
+/// The game does not know (`gg_set_network_status`); requests go out as usual.
 pub const GG_NET_UNKNOWN: u32 = 0;
+/// The network is back (or another one came): pooled connections are closed, waiting retries go out.
 pub const GG_NET_ONLINE: u32 = 1;
+/// No network: new requests fail at once with `GG_NETWORK`, retries wait for `GG_NET_ONLINE`.
 pub const GG_NET_OFFLINE: u32 = 2;
 
 /// What a listener is told.

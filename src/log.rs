@@ -6,11 +6,17 @@
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::RwLock;
 
+/// No log lines (the default).
 pub const GG_LOG_OFF: i32 = 0;
+/// A request or the library failed.
 pub const GG_LOG_ERROR: i32 = 1;
+/// Something the game should look at (a retry, an insecure setting).
 pub const GG_LOG_WARN: i32 = 2;
+/// Lifecycle: clients created and freed, sessions changed.
 pub const GG_LOG_INFO: i32 = 3;
+/// Each request and its outcome.
 pub const GG_LOG_DEBUG: i32 = 4;
+/// Connections, bytes and timers; still never a secret.
 pub const GG_LOG_TRACE: i32 = 5;
 
 pub type Sink = Box<dyn Fn(i32, &str) + Send + Sync>;

@@ -3,7 +3,9 @@
 use crate::error::Error;
 use std::time::Duration;
 
+/// Callbacks run only inside `*_client_tick` (and `*_client_free`), on the thread that calls it (the default).
 pub const GG_DISPATCH_TICK: u32 = 0;
+/// Callbacks run on the client's callback thread, one at a time, never on its I/O thread.
 pub const GG_DISPATCH_WORKER: u32 = 1;
 
 /// Where completion callbacks run.

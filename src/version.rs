@@ -1,7 +1,10 @@
 //! Library version, as macros in the C header and as a string at run time.
 
+/// The version of the header, major part; `gg_version()` gives the library's at run time.
 pub const GG_VERSION_MAJOR: u32 = 0;
+/// The version of the header, minor part.
 pub const GG_VERSION_MINOR: u32 = 1;
+/// The version of the header, patch part.
 pub const GG_VERSION_PATCH: u32 = 0;
 
 /// NUL-terminated version string handed out by `gg_version`.

@@ -32,8 +32,9 @@ struct SessionCallbacks {
     events: CallbackSlot<(EventFn, UserData)>,
 }
 
-/// Why the session changed (`elixir_session_event_callback`'s `event`).
+/// Why the session changed (`elixir_session_event_callback`'s `event`): a sign-in, a restore or the OS store's session at launch.
 pub const GG_SESSION_SIGNED_IN: u32 = 1;
+/// The tokens were refreshed (by a call or in the background).
 pub const GG_SESSION_REFRESHED: u32 = 2;
 /// `session` is NULL.
 pub const GG_SESSION_SIGNED_OUT: u32 = 3;
@@ -64,14 +65,17 @@ pub struct elixir_session {
     pub token: *const c_char,
     /// When `token` expires, epoch milliseconds.
     pub token_expiry_ms: i64,
+    /// How long `token` lives from when it was issued, milliseconds.
     pub token_life_ms: i64,
     /// Persist this (securely) and pass it to `elixir_client_restore_session` next launch.
     pub refresh_token: *const c_char,
     /// `user._id`; "" for flows that send no user (QR).
     pub user_id: *const c_char,
+    /// `user.status` as the service sends it (e.g. "active").
     pub user_status: *const c_char,
     /// "" when not banned.
     pub ban_reason: *const c_char,
+    /// 1 when this sign-in created the account.
     pub new_account: u8,
     /// The envelope's `data` as JSON.
     pub raw_json: *const c_char,

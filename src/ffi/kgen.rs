@@ -39,40 +39,69 @@ pub struct kgen_profile {
 pub struct kgen_session {
     /// `sizeof(kgen_session)` in the library that filled it; fields are only ever appended.
     pub struct_size: u32,
+    /// The player's KGeN session id.
     pub session_id: *const c_char,
+    /// The player's KGeN user id (the `user_id` the game sent).
     pub user_id: *const c_char,
+    /// Echoed profile field: display name.
     pub name: *const c_char,
+    /// Echoed profile field: user name.
     pub username: *const c_char,
+    /// Echoed profile field: e-mail address.
     pub email: *const c_char,
+    /// Echoed profile field: device id.
     pub device_id: *const c_char,
+    /// Echoed profile field: phone number.
     pub phonenumber: *const c_char,
+    /// Echoed profile field: player level (0 when not sent).
     pub level: i64,
+    /// Echoed profile field: player rank (0 when not sent).
     pub rank: i64,
+    /// Echoed profile field: when the player joined, as sent.
     pub date_joined: *const c_char,
+    /// Echoed profile field: player tag.
     pub playertag: *const c_char,
+    /// Echoed profile field: location code.
     pub location: *const c_char,
+    /// Echoed profile field: location name.
     pub location_name: *const c_char,
+    /// Echoed profile field: device model.
     pub device_model: *const c_char,
+    /// Echoed profile field: screen height, as text.
     pub screen_height: *const c_char,
+    /// Echoed profile field: screen width, as text.
     pub screen_width: *const c_char,
+    /// Echoed profile field: operating system.
     pub os_name: *const c_char,
+    /// Echoed profile field: operating system version.
     pub os_version: *const c_char,
+    /// Echoed profile field: browser name.
     pub browser_name: *const c_char,
+    /// Echoed profile field: the game's version.
     pub app_version: *const c_char,
     /// "true" / "false" / "" as the server echoed them.
     pub fb_login: *const c_char,
+    /// "true" / "false" / "" as the server echoed it.
     pub google_login: *const c_char,
+    /// The player's IndiGG id; "" when the server sent null.
     pub indigg_id: *const c_char,
+    /// The player's IndiGG wallet address, or "".
     pub indigg_wallet_address: *const c_char,
+    /// The game's KGeN client id.
     pub third_party_client_id: *const c_char,
+    /// The game's name as registered with KGeN, or "".
     pub third_party_client_name: *const c_char,
     /// `<client_id>#<user_id>`.
     pub namespaced_third_party_user_id: *const c_char,
     /// The player's custodial wallet.
     pub wallet_address: *const c_char,
+    /// 1 when this call created the KGeN user, 0 for an existing one.
     pub is_new_user: u8,
+    /// The KGeN access token. A secret: never log it.
     pub access_token: *const c_char,
+    /// The KGeN refresh token. A secret: keep it encrypted at rest, never log it.
     pub refresh_token: *const c_char,
+    /// The phone number linked to the account, or "".
     pub linked_phone: *const c_char,
     /// As sent, e.g. "2024-08-20 08:32:13.025599965 +0000 UTC".
     pub session_start_time: *const c_char,

@@ -13,20 +13,25 @@ use std::sync::Arc;
 pub struct gg_request_metrics {
     /// `sizeof(gg_request_metrics)` in the library that filled it; fields are only ever appended.
     pub struct_size: u32,
+    /// The id the call returned in `out_request_id`.
     pub request_id: u64,
     /// "GET", "POST", ...; "" when the request never reached the network.
     pub method: *const c_char,
     /// As sent, secrets (rei-keys, query values) replaced.
     pub path: *const c_char,
+    /// The result the request's own callback gets (`GG_OK` or a failure code).
     pub code: gg_result,
     /// Of the last attempt; 0 when none.
     pub http_status: i32,
+    /// Times the request was sent (retries included); 0 when it never went out.
     pub attempts: u32,
     /// The last attempt went out on a pooled connection.
     pub connection_reused: u8,
-    /// Of the last attempt's connection; 0 when reused.
+    /// Name lookup for the last attempt's connection; 0 when reused.
     pub dns_us: i64,
+    /// TCP connect of the last attempt's connection; 0 when reused.
     pub connect_us: i64,
+    /// TLS handshake of the last attempt's connection; 0 when reused or plain HTTP.
     pub tls_us: i64,
     /// Last attempt: request written -> first response byte.
     pub first_byte_us: i64,
@@ -34,6 +39,7 @@ pub struct gg_request_metrics {
     pub total_us: i64,
     /// Over all attempts, HTTP bytes (before TLS).
     pub bytes_sent: u64,
+    /// Over all attempts, HTTP bytes received (before TLS).
     pub bytes_received: u64,
 }
 

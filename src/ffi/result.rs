@@ -14,6 +14,7 @@ pub type gg_result = i32;
 pub struct gg_error {
     /// `sizeof(gg_error)` in the library that filled it; fields are only ever appended.
     pub struct_size: u32,
+    /// The `GG_*` failure code (never `GG_OK`).
     pub code: gg_result,
     /// 0 when no HTTP response arrived.
     pub http_status: i32,

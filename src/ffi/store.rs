@@ -53,6 +53,7 @@ pub struct gg_store_op {
 pub struct gg_credential_store {
     /// `sizeof(gg_credential_store)`; fields are only ever appended.
     pub struct_size: u32,
+    /// Passed to every hook as it is.
     pub user_data: *mut c_void,
     /// Complete with the stored value, or NULL value when nothing is stored.
     pub load: Option<unsafe extern "C" fn(user_data: *mut c_void, entry: *const c_char, op: *mut gg_store_op)>,

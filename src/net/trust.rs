@@ -17,8 +17,11 @@ use rustls::pki_types::CertificateDer;
 use rustls::{CertificateError, ClientConfig};
 use std::sync::Arc;
 
+/// The OS's verifier and trust store, with the bundled roots where the OS has none (the default).
 pub const GG_TRUST_DEFAULT: u32 = 0;
+/// Only the Mozilla roots bundled in the library.
 pub const GG_TRUST_BUNDLED: u32 = 1;
+/// Only the OS's verifier and trust store; `GG_UNSUPPORTED` where the OS has none GameGate can ask.
 pub const GG_TRUST_OS: u32 = 2;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

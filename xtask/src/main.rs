@@ -9,6 +9,7 @@
 //!   cargo xtask dist --hosted <msvc | android | ios>   what needs a hosted runner (release workflow)
 //!   cargo xtask abi [--bless]  the C ABI against abi/gamegate-abi.txt (docs/abi.md); --bless
 //!                        makes this build's ABI the baseline once the version allows it
+//!   cargo xtask docs     the API reference (doxygen over gamegate.h; C# XML docs)
 //!   cargo xtask header   regenerate include/gamegate.h
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
@@ -20,6 +21,7 @@ mod abi;
 mod bench;
 mod cross;
 mod dist;
+mod docs;
 mod licenses;
 mod os_store;
 mod proxies;
@@ -46,10 +48,11 @@ fn main() -> ExitCode {
         "unity-package" => unity_package(),
         "unreal-plugin" => unreal_plugin(),
         "bench" => bench::bench(),
+        "docs" => docs::build(),
         "abi" => build_native().and_then(|bin_dir| if std::env::args().nth(2).as_deref() == Some("--bless") { abi::bless(&bin_dir) } else { abi::check(&bin_dir) }),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | cross | csharp | dist | bench | abi [--bless] | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
+            eprintln!("usage: cargo xtask <demo | test | cross | csharp | dist | bench | docs | abi [--bless] | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
             return ExitCode::from(2);
         }
     };
@@ -378,6 +381,8 @@ fn test() -> Result {
     let out = root().join("target").join("c");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     suites.record("c abi: the baseline's items kept, additions only with a newer version (abi/gamegate-abi.txt)", abi::check(&bin_dir));
+    suites.record("c api reference: doxygen finds every public item documented", docs::c_reference());
+    suites.record("c# api reference: an XML doc on every public member of the Unity runtime", docs::csharp_reference());
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
     let toolchain = Toolchain::host()?;
     // Each native suite runs three ways: plainly; under valgrind (a memory error or a definite
