@@ -990,8 +990,9 @@ struct gg_options *gg_options_new(void);
 void gg_options_free(struct gg_options *options);
 
 /**
- * Base URL of the service, e.g. the emulator's `http://127.0.0.1:8910`. `http://` is accepted
- * only for loopback hosts.
+ * Base URL of the service, e.g. the emulator's `http://127.0.0.1:8910`. A client refuses
+ * `http://` to a host other than loopback unless `gg_options_set_allow_plain_http` was set
+ * (checked at client creation, so the two setters may come in either order).
  */
 gg_result gg_options_set_base_url(struct gg_options *options, const char *url);
 
@@ -1052,7 +1053,8 @@ gg_result gg_options_set_retries(struct gg_options *options,
 /**
  * 1: a plain `http://` base URL may name any host (a LAN emulator, an Android emulator's
  * 10.0.2.2), not only loopback. Development only: a request to a plain-HTTP host carries its
- * credentials in clear text. Call it before `gg_options_set_base_url`. 0 (default): refused.
+ * credentials in clear text; the client logs a warning when it is created. Either setter may
+ * come first. 0 (default): refused at client creation with `GG_INVALID_ARGUMENT`.
  */
 gg_result gg_options_set_allow_plain_http(struct gg_options *options, uint8_t enabled);
 

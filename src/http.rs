@@ -248,6 +248,13 @@ impl Http {
     pub fn new(name: &str, options: &Options, default_base: &str) -> Result<Arc<Http>, Error> {
         let base = BaseUrl::parse_allowing(options.base_url.as_deref().unwrap_or(default_base), options.allow_plain_http)?;
         let tls = if base.https { Some(tls_settings(&base, options)?) } else { None };
+        if !base.https && !is_loopback(&base.host) {
+            crate::gg_log!(
+                crate::log::GG_LOG_WARN,
+                "{name}: plain http:// to {} (gg_options_set_allow_plain_http): for development only, requests and credentials travel unencrypted",
+                base.host
+            );
+        }
         let user_agent = options
             .user_agent
             .clone()

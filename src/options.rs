@@ -140,7 +140,8 @@ impl Options {
     }
 
     pub fn set_base_url(&mut self, url: &str) -> Result<(), Error> {
-        crate::http::BaseUrl::parse_allowing(url, self.allow_plain_http)?;
+        // Plain HTTP beyond loopback is judged at client creation, once every setter has run.
+        crate::http::BaseUrl::parse_allowing(url, true)?;
         self.base_url = Some(url.trim_end_matches('/').to_string());
         Ok(())
     }

@@ -130,9 +130,20 @@ static void test_version_and_result_names(void) {
     CHECK_STR(gg_result_name(1000000), "GG_UNKNOWN");
 }
 
+static int plain_http_warnings; /* written on the creating thread, inside kgen_client_new */
+
+static void count_plain_http_warnings(void *user_data, int32_t level, const char *message) {
+    (void)user_data;
+    if (level == GG_LOG_WARN && strstr(message, "plain http:// to 10.0.2.2") != NULL) plain_http_warnings++;
+}
+
 static void test_options_reject_bad_values(void) {
     gg_options *o = gg_options_new();
-    CHECK_EQ_INT(gg_options_set_base_url(o, "http://example.com"), GG_INVALID_ARGUMENT);
+    /* Plain HTTP beyond loopback: the setter takes it, the client refuses it. */
+    CHECK_EQ_INT(gg_options_set_base_url(o, "http://example.com"), GG_OK);
+    kgen_client *refused = (kgen_client *)0x1;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &refused), GG_INVALID_ARGUMENT);
+    CHECK(refused == NULL);
     char message[512];
     size_t len = 0;
     CHECK_EQ_INT(gg_last_error_message(message, sizeof message, &len), GG_OK);
@@ -156,14 +167,18 @@ static void test_options_reject_bad_values(void) {
     CHECK_EQ_INT(gg_options_set_max_body_bytes(o, 0), GG_INVALID_ARGUMENT);
     CHECK_EQ_INT(gg_options_add_root_certificates_pem(o, "not a certificate"), GG_INVALID_ARGUMENT);
     CHECK_EQ_INT(gg_options_set_user_agent(o, "game/1.0\r\nx-evil: 1"), GG_INVALID_ARGUMENT);
-    /* Plain HTTP to a LAN host (an Android emulator's 10.0.2.2): only once allowed, for development. */
-    CHECK_EQ_INT(gg_options_set_base_url(o, "http://10.0.2.2:8910"), GG_INVALID_ARGUMENT);
+    /* Plain HTTP to a LAN host (an Android emulator's 10.0.2.2): only once allowed, for
+       development, whichever setter comes first; the client warns when it is created. */
+    CHECK_EQ_INT(gg_options_set_base_url(o, "http://10.0.2.2:8910"), GG_OK);
+    kgen_client *lan = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &lan), GG_INVALID_ARGUMENT);
     CHECK_EQ_INT(gg_options_set_allow_plain_http(o, 2), GG_INVALID_ARGUMENT);
     CHECK_EQ_INT(gg_options_set_allow_plain_http(NULL, 1), GG_NULL_PARAM);
     CHECK_EQ_INT(gg_options_set_allow_plain_http(o, 1), GG_OK);
-    CHECK_EQ_INT(gg_options_set_base_url(o, "http://10.0.2.2:8910"), GG_OK);
-    kgen_client *lan = NULL;
+    gg_set_log_callback(GG_LOG_WARN, count_plain_http_warnings, NULL);
     CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &lan), GG_OK);
+    gg_set_log_callback(GG_LOG_OFF, NULL, NULL);
+    CHECK_EQ_INT(plain_http_warnings, 1);
     kgen_client_free(lan);
     gg_options_free(o);
     gg_options_free(NULL);

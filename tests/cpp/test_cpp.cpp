@@ -114,7 +114,10 @@ static void test_tick_mode_callback_runs_once_inside_tick() {
 
 static void test_refusals_are_values_and_never_call_back() {
     Options bad;
-    Error e = bad.set_base_url("http://example.com");
+    CHECK(bad.set_base_url("http://example.com").ok());
+    Result<KgenClient> plain = KgenClient::create("id", "secret", &bad);
+    CHECK(!plain.ok());
+    Error e = plain.error;
     CHECK_EQ_INT(e.code, GG_INVALID_ARGUMENT);
     CHECK(e.message.find("loopback") != std::string::npos);
     CHECK(bool(e));

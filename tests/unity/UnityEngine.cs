@@ -65,6 +65,16 @@ namespace UnityEngine
         public static NetworkReachability internetReachability { get { return NetworkReachability.ReachableViaLocalAreaNetwork; } }
     }
 
+    // Immediate-mode GUI, as the sign-in sample uses it (UnityEngine.IMGUIModule).
+    public sealed class GUILayoutOption { }
+
+    public class GUILayout
+    {
+        public static void Label(string text, params GUILayoutOption[] options) { }
+        public static string TextField(string text, params GUILayoutOption[] options) { return text; }
+        public static bool Button(string text, params GUILayoutOption[] options) { return false; }
+    }
+
     public static class Debug
     {
         public static void Log(object message) { }

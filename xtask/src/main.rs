@@ -396,14 +396,16 @@ fn test() -> Result {
     os_store::suites(&mut suites, &out.join("test_store"), &emulator.url);
 
     // Through real HTTP proxies (tinyproxy) in front of the emulator.
-    match proxies::start() {
+    // They run until the C# suite, which sends through the open one too, has finished.
+    let proxies = proxies::start();
+    match &proxies {
         Ok(running) => {
             for (variable, url) in &running.urls {
                 std::env::set_var(variable, url);
             }
             native_suite(&mut suites, &toolchain, "c proxy (tinyproxy)", "tests/c/test_proxy.c", &bin_dir, &out, &emulator.url, in_ci);
         }
-        Err(message) => suites.record("c proxy (tinyproxy)", Err(message)),
+        Err(message) => suites.record("c proxy (tinyproxy)", Err(message.clone())),
     }
 
     // Examples are built and run here so none can rot.
@@ -422,6 +424,7 @@ fn test() -> Result {
         suites.record(name, compiled.and_then(|()| run(Command::new(&binary).args(args).env("GAMEGATE_EMULATOR_URL", &emulator.url))));
     }
     unity::csharp_suites(&mut suites, &toolchain, &bin_dir, &emulator.url, in_ci);
+    drop(proxies);
     unreal_macro_suites(&mut suites, &toolchain, &bin_dir, &out);
     unreal_plugin_suites(&mut suites, &toolchain, &out);
     // The same suites built for the platforms games and servers ship on, run under wine and

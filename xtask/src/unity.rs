@@ -39,6 +39,19 @@ pub fn unity_metadata_is_complete() -> Result {
     let mut problems = Vec::new();
     walk(&root().join(UNITY_PACKAGE), &mut problems).map_err(|e| e.to_string())?;
     problems.extend(unity_guids_and_slots_problems().map_err(|e| e.to_string())?);
+    // Each sample package.json offers exists and has code (the define-set suite compiles it).
+    let manifest = std::fs::read_to_string(root().join(UNITY_PACKAGE).join("package.json")).map_err(|e| e.to_string())?;
+    let samples: Vec<&str> = manifest.split("\"path\": \"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    if samples.is_empty() {
+        problems.push("package.json offers no sample".into());
+    }
+    for sample in samples {
+        let dir = root().join(UNITY_PACKAGE).join(sample);
+        let has_code = std::fs::read_dir(&dir).map(|entries| entries.filter_map(|e| e.ok()).any(|e| e.path().extension().is_some_and(|x| x == "cs"))).unwrap_or(false);
+        if !sample.starts_with("Samples~/") || !has_code {
+            problems.push(format!("package.json's sample {sample} is not a folder of C# under Samples~"));
+        }
+    }
     if problems.is_empty() {
         Ok(())
     } else {
@@ -303,6 +316,10 @@ fn unity_define_sets(out: &Path) -> Result {
             std::fs::copy(dll, dir.join(build).join(dll.file_name().expect("a file name"))).map_err(|e| e.to_string())?;
         }
         run(Command::new("mono").current_dir(dir.join(build)).arg(&check).arg(&runtime).arg(library)).map_err(|e| format!("{build}: {e}"))?;
+        // The package's samples, as a project that imported them compiles them.
+        let samples = dir.join(build).join("GameGate.Samples.dll");
+        mcs(&["-target:library".into(), format!("-r:{}", engine.display()), format!("-r:{}", runtime.display()), format!("-out:{}", samples.display()), "-recurse:bindings/unity/Samples~/*.cs".into()])
+            .map_err(|e| format!("{build}: the samples do not compile: {e}"))?;
     }
     Ok(())
 }

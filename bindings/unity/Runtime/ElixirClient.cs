@@ -7,6 +7,9 @@ using GameGate.Native;
 
 namespace GameGate
 {
+    /// <summary>A player's connection to Elixir: e-mail code, QR and launcher sign-in, the
+    /// session (kept in the OS credential store by default), and authorized calls. Callbacks and
+    /// events run where the options' Dispatch says (Unity: the main thread, every frame).</summary>
     public sealed class ElixirClient : GameGateClient
     {
         /// <summary>Every session change, before the call's own callback, in dispatch context
@@ -18,6 +21,28 @@ namespace GameGate
         /// is null for the last two.</summary>
         public event Action<SessionChange, ElixirSession> SessionEvent;
 
+        private volatile ElixirSession currentSession;
+
+        /// <summary>The session as the last session event left it (in dispatch context): null
+        /// before a sign-in, after a sign-out or a revocation. A session restored from a refresh
+        /// token alone appears here once its first refresh lands.</summary>
+        public ElixirSession CurrentSession { get { return currentSession; } }
+
+        /// <summary>True while the client holds a refresh token: after a sign-in, a restore or a
+        /// stored session, until a sign-out or a revocation. Reads no token into managed memory.</summary>
+        public bool IsSignedIn
+        {
+            get
+            {
+                using (var lease = new Lease(Handle))
+                {
+                    UIntPtr needed;
+                    int code = NativeMethods.elixir_client_refresh_token(lease.Raw, null, UIntPtr.Zero, out needed);
+                    return code == ResultCodes.BufferTooSmall;
+                }
+            }
+        }
+
         private readonly TaskCompletionSource<Result<ElixirSession>> storedSession = new TaskCompletionSource<Result<ElixirSession>>();
 
         /// <summary>With options.KeepSessionInOsStore (the default): the answer to "is the player
@@ -26,6 +51,9 @@ namespace GameGate
         /// session for the next call). Never faults.</summary>
         public Task<Result<ElixirSession>> StoredSession { get { return storedSession.Task; } }
 
+        /// <summary>Creates the client for a game's public Elixir API key; with
+        /// options.KeepSessionInOsStore (the default) it starts restoring the stored session
+        /// (StoredSession). Throws GameGateException for a bad key or option.</summary>
         public ElixirClient(string apiKey, GameGateOptions options = null)
             : base(Create(apiKey, options), NativeMethods.elixir_client_tick, NativeMethods.elixir_client_cancel, NativeMethods.elixir_client_prepare)
         {
@@ -71,10 +99,11 @@ namespace GameGate
 
         internal void RaiseSessionChanged(SessionChange change, IntPtr session)
         {
+            var value = SessionOrNobody(session);
+            currentSession = value;
             var changed = SessionChanged;
             var events = SessionEvent;
             if (changed == null && events == null) return;
-            var value = SessionOrNobody(session);
             if (changed != null)
                 foreach (Action<ElixirSession> handler in changed.GetInvocationList())
                     Guarded(() => handler(value));
@@ -136,19 +165,22 @@ namespace GameGate
             return Call(Text, callback, WithText(email, NativeMethods.elixir_otp_request));
         }
 
+        /// <summary>RequestOtp as a Task of the transaction id.</summary>
         public Task<string> RequestOtpAsync(string email, CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(Text, WithText(email, NativeMethods.elixir_otp_request), cancellation);
+            return CallAsync(Text, () => WithText(email, NativeMethods.elixir_otp_request), cancellation);
         }
 
+        /// <summary>Signs in with the code the player typed and the transaction id from RequestOtp.</summary>
         public ulong VerifyOtp(string transactionId, string code, Action<Result<ElixirSession>> callback)
         {
             return Call(ElixirSession.FromNative, callback, StartVerifyOtp(transactionId, code));
         }
 
+        /// <summary>VerifyOtp as a Task of the session.</summary>
         public Task<ElixirSession> VerifyOtpAsync(string transactionId, string code, CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(ElixirSession.FromNative, StartVerifyOtp(transactionId, code), cancellation);
+            return CallAsync(ElixirSession.FromNative, () => StartVerifyOtp(transactionId, code), cancellation);
         }
 
         /// <summary>Signs in with a scanned QR value ("REIKEY:...").</summary>
@@ -157,9 +189,10 @@ namespace GameGate
             return Call(ElixirSession.FromNative, callback, WithText(qrValue, NativeMethods.elixir_qr_verify));
         }
 
+        /// <summary>VerifyQr as a Task of the session.</summary>
         public Task<ElixirSession> VerifyQrAsync(string qrValue, CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(ElixirSession.FromNative, WithText(qrValue, NativeMethods.elixir_qr_verify), cancellation);
+            return CallAsync(ElixirSession.FromNative, () => WithText(qrValue, NativeMethods.elixir_qr_verify), cancellation);
         }
 
         /// <summary>Launcher sign-in with the rei-key passed as "-rei &lt;key&gt;".</summary>
@@ -168,9 +201,10 @@ namespace GameGate
             return Call(ElixirSession.FromNative, callback, WithText(reikey, NativeMethods.elixir_reikey_sign_in));
         }
 
+        /// <summary>SignInWithReiKey as a Task of the session.</summary>
         public Task<ElixirSession> SignInWithReiKeyAsync(string reikey, CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(ElixirSession.FromNative, WithText(reikey, NativeMethods.elixir_reikey_sign_in), cancellation);
+            return CallAsync(ElixirSession.FromNative, () => WithText(reikey, NativeMethods.elixir_reikey_sign_in), cancellation);
         }
 
         /// <summary>Ends a launcher session on the server.</summary>
@@ -179,19 +213,23 @@ namespace GameGate
             return Call(NoData, callback, StartCloseReiKey(reikey));
         }
 
+        /// <summary>CloseReiKey as a Task.</summary>
         public Task<Done> CloseReiKeyAsync(string reikey, CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(NoData, StartCloseReiKey(reikey), cancellation);
+            return CallAsync(NoData, () => StartCloseReiKey(reikey), cancellation);
         }
 
+        /// <summary>Refreshes the tokens now (calls that need a token refresh on their own when it
+        /// is about to expire; concurrent refreshes share one request).</summary>
         public ulong RefreshSession(Action<Result<ElixirSession>> callback)
         {
             return Call(ElixirSession.FromNative, callback, StartRefresh());
         }
 
+        /// <summary>RefreshSession as a Task of the new session.</summary>
         public Task<ElixirSession> RefreshSessionAsync(CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(ElixirSession.FromNative, StartRefresh(), cancellation);
+            return CallAsync(ElixirSession.FromNative, () => StartRefresh(), cancellation);
         }
 
         /// <summary>Signs out on the server and always locally (SessionChanged hears null).</summary>
@@ -200,9 +238,10 @@ namespace GameGate
             return Call(NoData, callback, StartSignOut());
         }
 
+        /// <summary>SignOut as a Task.</summary>
         public Task<Done> SignOutAsync(CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(NoData, StartSignOut(), cancellation);
+            return CallAsync(NoData, () => StartSignOut(), cancellation);
         }
 
         /// <summary>An authorized call (e.g. GET /sdk/v2/userinfo), refreshing the token first when
@@ -212,10 +251,11 @@ namespace GameGate
             return Call(Text, callback, StartRequest(method, path, bodyJson));
         }
 
+        /// <summary>Request as a Task of the envelope's data as JSON.</summary>
         public Task<string> RequestAsync(string method, string path, string bodyJson = null,
             CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(Text, StartRequest(method, path, bodyJson), cancellation);
+            return CallAsync(Text, () => StartRequest(method, path, bodyJson), cancellation);
         }
 
         private delegate int TextCall(IntPtr client, byte[] text, ResultCallback callback, IntPtr userData, out ulong id);

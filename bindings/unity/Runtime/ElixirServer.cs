@@ -8,6 +8,8 @@ using GameGate.Native;
 
 namespace GameGate
 {
+    /// <summary>Elixir's server-side calls, signed with the game's RSA key: for dedicated
+    /// servers and backends only.</summary>
     public sealed class ElixirServer : GameGateClient
     {
         /// <summary>`privateKeyPem`: unencrypted PKCS#8 (-----BEGIN PRIVATE KEY-----), RSA 2048 to
@@ -38,10 +40,11 @@ namespace GameGate
             return Call(Text, callback, StartRequest(method, path, bodyJson));
         }
 
+        /// <summary>Request as a Task of the envelope's data as JSON.</summary>
         public Task<string> RequestAsync(string method, string path, string bodyJson = null,
             CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(Text, StartRequest(method, path, bodyJson), cancellation);
+            return CallAsync(Text, () => StartRequest(method, path, bodyJson), cancellation);
         }
 
         private static NativeCall StartRequest(string method, string path, string bodyJson)

@@ -8,12 +8,20 @@ using GameGate.Native;
 
 namespace GameGate
 {
+    /// <summary>What every client shares: Tick, Cancel, Prepare and Dispose.
+    /// <para>Every call comes in two forms, each with one way to fail. The callback form returns
+    /// the request id, or throws (GameGateException; ArgumentNullException for a null callback)
+    /// when the call is refused at once, and then the callback never runs; otherwise the callback
+    /// runs exactly once with the value or the error. The Async form never throws: every failure,
+    /// a refusal included, faults its Task with GameGateException, and cancelling its token
+    /// cancels the Task.</para></summary>
     public abstract class GameGateClient : IDisposable
     {
         internal delegate int NativeCall(IntPtr client, IntPtr userData, out ulong requestId);
         internal delegate int NativeNew(IntPtr options, out IntPtr client);
 
         internal readonly ClientHandle Handle;
+        internal readonly bool CreatedInPlayMode = GameGateClients.InPlayMode;
         private readonly Func<IntPtr, uint> tick;
         private readonly Func<IntPtr, ulong, int> cancel;
         private readonly Func<IntPtr, int> prepare;
@@ -89,6 +97,7 @@ namespace GameGate
             }
         }
 
+        /// <summary>True once Dispose ran (here, or through GameGateClients).</summary>
         public bool IsDisposed { get { return Handle.IsClosed; } }
 
         /// <summary>Frees the native client: every pending request completes with
@@ -110,7 +119,9 @@ namespace GameGate
             }
         }
 
-        internal Task<T> CallAsync<T>(Func<IntPtr, T> convert, NativeCall call, CancellationToken cancellation)
+        // `start` builds the native call (encoding its strings) inside the Task's failure path, so
+        // a bad string faults the Task as a refusal does, instead of throwing from the call.
+        internal Task<T> CallAsync<T>(Func<IntPtr, T> convert, Func<NativeCall> start, CancellationToken cancellation)
         {
             var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
             // Cancelled before it started: nothing is sent (no e-mail goes out after the player
@@ -123,6 +134,7 @@ namespace GameGate
             ulong requestId;
             try
             {
+                NativeCall call = start();
                 requestId = Call(convert, result =>
                 {
                     if (result.Ok)
@@ -144,6 +156,13 @@ namespace GameGate
                 completion.Task.ContinueWith(_ => registration.Dispose(), TaskContinuationOptions.ExecuteSynchronously);
             }
             return completion.Task;
+        }
+
+        internal static Task<T> Failed<T>(Exception e)
+        {
+            var failed = new TaskCompletionSource<T>();
+            failed.SetException(e);
+            return failed.Task;
         }
 
         internal static Done NoData(IntPtr value)

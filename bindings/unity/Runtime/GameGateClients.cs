@@ -6,6 +6,8 @@ using System.Collections.Generic;
 
 namespace GameGate
 {
+    /// <summary>Every live client: ticked together by the Unity dispatcher, disposed together
+    /// on quit, and those made during play mode disposed when it ends.</summary>
     public static class GameGateClients
     {
         private static readonly object Lock = new object();
@@ -19,6 +21,11 @@ namespace GameGate
         /// reach native code). Without a handler they are written to the console / Unity log.</summary>
         public static event Action<Exception> CallbackException;
 
+        // Set by the Unity dispatcher while a play session runs: clients created meanwhile belong
+        // to it and are disposed when it ends; an editor tool's clients live on.
+        internal static volatile bool InPlayMode;
+
+        /// <summary>How many clients are live (created and not disposed).</summary>
         public static int Count
         {
             get { lock (Lock) return Live.Count; }
@@ -60,6 +67,14 @@ namespace GameGate
         public static void DisposeAll()
         {
             foreach (var client in Snapshot()) client.Dispose();
+        }
+
+        /// <summary>Disposes the clients created during play mode (the Unity dispatcher does it
+        /// when play mode ends); clients an editor tool made outside play mode stay live.</summary>
+        public static void DisposePlayModeClients()
+        {
+            foreach (var client in Snapshot())
+                if (client.CreatedInPlayMode) client.Dispose();
         }
 
         internal static void Register(GameGateClient client)

@@ -14,8 +14,11 @@ namespace GameGate
     {
         private readonly List<KeyValuePair<string, object>> fields = new List<KeyValuePair<string, object>>();
 
+        /// <summary>A text field (name, email, device_id, ...); returns this profile.</summary>
         public KgenProfile Set(string field, string value) { return Add(field, value); }
+        /// <summary>A number field (level, rank); returns this profile.</summary>
         public KgenProfile Set(string field, long value) { return Add(field, value); }
+        /// <summary>A flag field (fb_login, google_login); returns this profile.</summary>
         public KgenProfile Set(string field, bool value) { return Add(field, value); }
 
         private KgenProfile Add(string field, object value)
@@ -49,8 +52,11 @@ namespace GameGate
         }
     }
 
+    /// <summary>A game server's connection to KGeN: sessions for players, and any S2S call.</summary>
     public sealed class KgenClient : GameGateClient
     {
+        /// <summary>Creates the client with the game's KGeN client id and secret (a server
+        /// credential: never ship it in a game build). Throws GameGateException for a bad argument.</summary>
         public KgenClient(string clientId, string clientSecret, GameGateOptions options = null)
             : base(Create(clientId, clientSecret, options), NativeMethods.kgen_client_tick, NativeMethods.kgen_client_cancel, NativeMethods.kgen_client_prepare)
         {
@@ -70,15 +76,17 @@ namespace GameGate
             return WithProfile(profile, p => Call(KgenSession.FromNative, callback, StartSession(userId, p)));
         }
 
+        /// <summary>CreateSession as a Task of the session.</summary>
         public Task<KgenSession> CreateSessionAsync(string userId, KgenProfile profile = null,
             CancellationToken cancellation = default(CancellationToken))
         {
             try
             {
-                return WithProfile(profile, p => CallAsync(KgenSession.FromNative, StartSession(userId, p), cancellation));
+                return WithProfile(profile, p => CallAsync(KgenSession.FromNative, () => StartSession(userId, p), cancellation));
             }
-            catch (GameGateException e)
+            catch (Exception e)
             {
+                // A bad profile field: the one failure path of the Async form.
                 return Failed<KgenSession>(e);
             }
         }
@@ -89,10 +97,11 @@ namespace GameGate
             return Call(Text, callback, StartRequest(method, path, bodyJson));
         }
 
+        /// <summary>Request as a Task of the response body.</summary>
         public Task<string> RequestAsync(string method, string path, string bodyJson = null,
             CancellationToken cancellation = default(CancellationToken))
         {
-            return CallAsync(Text, StartRequest(method, path, bodyJson), cancellation);
+            return CallAsync(Text, () => StartRequest(method, path, bodyJson), cancellation);
         }
 
         private static NativeCall StartSession(string userId, IntPtr profile)
@@ -121,13 +130,6 @@ namespace GameGate
             {
                 NativeMethods.kgen_profile_free(nativeProfile);
             }
-        }
-
-        private static Task<T> Failed<T>(Exception e)
-        {
-            var failed = new TaskCompletionSource<T>();
-            failed.SetException(e);
-            return failed.Task;
         }
     }
 }

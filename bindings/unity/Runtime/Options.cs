@@ -4,6 +4,7 @@ using GameGate.Native;
 
 namespace GameGate
 {
+    /// <summary>Where a client's callbacks and events run.</summary>
     public enum Dispatch
     {
         /// <summary>Callbacks run inside Tick() on the thread that calls it (Unity: the main thread).</summary>
@@ -12,6 +13,7 @@ namespace GameGate
         Worker = 1,
     }
 
+    /// <summary>Which certificates TLS trusts (RootCertificatesPem is trusted in every mode).</summary>
     public enum Trust
     {
         /// <summary>The OS's verifier and trust store; the bundled roots where the OS cannot be asked.</summary>
@@ -22,11 +24,16 @@ namespace GameGate
         Os = 2,
     }
 
+    /// <summary>A client's settings, copied when the client is created (changing them later
+    /// changes nothing for that client). A bad value throws GameGateException from the client's
+    /// constructor, with a message naming the setting.</summary>
     public sealed class GameGateOptions
     {
         /// <summary>null = the service's production URL. http:// only for loopback (the emulator).</summary>
         public string BaseUrl;
+        /// <summary>One deadline per request, retries and the name lookup included, in milliseconds.</summary>
         public uint TimeoutMs = 10000;
+        /// <summary>Tick (the default; Unity's dispatcher ticks every client each frame) or Worker.</summary>
         public Dispatch Dispatch = Dispatch.Tick;
         /// <summary>Requests on the wire at once (connections); not a thread count: a client is one I/O thread.</summary>
         public uint WorkerThreads = 4;
@@ -34,14 +41,27 @@ namespace GameGate
         public string RootCertificatesPem;
         /// <summary>Whom TLS trusts; Default asks the OS (its store is kept up to date for years).</summary>
         public Trust Trust = Trust.Default;
+        /// <summary>A response body larger than this fails with BadResponse.</summary>
         public ulong MaxBodyBytes = 1024 * 1024;
+        /// <summary>Elixir: a token this close to its expiry is refreshed before a call uses it, in milliseconds.</summary>
         public uint RefreshMarginMs = 60000;
         /// <summary>null = "gamegate/&lt;version&gt;".</summary>
         public string UserAgent;
         /// <summary>Transient failures (connection failures, HTTP 502/503/504) retried with jittered
         /// backoff, for KGeN session creation and GETs only; 0 disables.</summary>
         public uint MaxRetries = 2;
+        /// <summary>The first retry's backoff ceiling, doubled for each further retry (full jitter).</summary>
         public uint RetryBaseDelayMs = 200;
+        /// <summary>Every request through an HTTP proxy, "http://[user:password@]host:port";
+        /// HTTPS goes through a CONNECT tunnel. The credentials are secrets: never logged.
+        /// null = no proxy (or the environment's, with ProxyFromEnvironment).</summary>
+        public string Proxy;
+        /// <summary>With no Proxy: take https_proxy / http_proxy / no_proxy from the environment
+        /// at client creation, as curl does. Off by default.</summary>
+        public bool ProxyFromEnvironment;
+        /// <summary>Development only: allow http:// to any host (an emulator on the LAN, or at
+        /// 10.0.2.2 from an Android emulator); a warning is logged. Off: only loopback may be plain.</summary>
+        public bool AllowPlainHttp;
         /// <summary>Elixir: keep the access token fresh in the background (an alarm on the client's I/O thread).</summary>
         public bool BackgroundRefresh;
         /// <summary>A pooled connection idle longer than this is closed, never reused (a carrier's
@@ -81,6 +101,9 @@ namespace GameGate
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_max_idle_ms(o, MaxIdleMs));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_tick_budget_us(o, TickBudgetUs));
                 GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_trust(o, (uint)Trust));
+                if (Proxy != null) GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_proxy(o, Utf8.Encode(Proxy)));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_proxy_from_environment(o, (byte)(ProxyFromEnvironment ? 1 : 0)));
+                GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_allow_plain_http(o, (byte)(AllowPlainHttp ? 1 : 0)));
                 if (metricsHandler != IntPtr.Zero)
                     GameGateException.ThrowIfFailed(NativeMethods.gg_options_set_metrics_callback(o, Trampolines.OnMetrics, metricsHandler));
                 return o;

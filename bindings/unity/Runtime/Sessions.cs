@@ -8,7 +8,9 @@ namespace GameGate
     /// <summary>Why an Elixir session changed (the C header's GG_SESSION_* values).</summary>
     public enum SessionChange
     {
+        /// <summary>Signed in: a sign-in flow, a restore, or the stored session at launch.</summary>
         SignedIn = 1,
+        /// <summary>The tokens were refreshed (by a call or in the background).</summary>
         Refreshed = 2,
         /// <summary>The session is null.</summary>
         SignedOut = 3,
@@ -19,15 +21,72 @@ namespace GameGate
     /// <summary>A KGeN session, as KGeN returned it ("" where the server sent nothing).</summary>
     public sealed class KgenSession
     {
-        public string SessionId, UserId, Name, Username, Email, DeviceId, PhoneNumber;
-        public long Level, Rank;
-        public string DateJoined, PlayerTag, Location, LocationName, DeviceModel, ScreenHeight, ScreenWidth,
-            OsName, OsVersion, BrowserName, AppVersion, FbLogin, GoogleLogin, IndiggId, IndiggWalletAddress,
-            ThirdPartyClientId, ThirdPartyClientName, NamespacedThirdPartyUserId;
+        /// <summary>The player's KGeN session id.</summary>
+        public string SessionId;
+        /// <summary>The player's KGeN user id.</summary>
+        public string UserId;
+        /// <summary>Echoed profile field: display name.</summary>
+        public string Name;
+        /// <summary>Echoed profile field: user name.</summary>
+        public string Username;
+        /// <summary>Echoed profile field: e-mail address.</summary>
+        public string Email;
+        /// <summary>Echoed profile field: device id.</summary>
+        public string DeviceId;
+        /// <summary>Echoed profile field: phone number.</summary>
+        public string PhoneNumber;
+        /// <summary>Echoed profile field: player level.</summary>
+        public long Level;
+        /// <summary>Echoed profile field: player rank.</summary>
+        public long Rank;
+        /// <summary>Echoed profile field: when the player joined, as sent.</summary>
+        public string DateJoined;
+        /// <summary>Echoed profile field: player tag.</summary>
+        public string PlayerTag;
+        /// <summary>Echoed profile field: location code.</summary>
+        public string Location;
+        /// <summary>Echoed profile field: location name.</summary>
+        public string LocationName;
+        /// <summary>Echoed profile field: device model.</summary>
+        public string DeviceModel;
+        /// <summary>Echoed profile field: screen height, as text.</summary>
+        public string ScreenHeight;
+        /// <summary>Echoed profile field: screen width, as text.</summary>
+        public string ScreenWidth;
+        /// <summary>Echoed profile field: operating system.</summary>
+        public string OsName;
+        /// <summary>Echoed profile field: its version.</summary>
+        public string OsVersion;
+        /// <summary>Echoed profile field: browser name.</summary>
+        public string BrowserName;
+        /// <summary>Echoed profile field: the game's version.</summary>
+        public string AppVersion;
+        /// <summary>"true" / "false" / "" as echoed.</summary>
+        public string FbLogin;
+        /// <summary>"true" / "false" / "" as echoed.</summary>
+        public string GoogleLogin;
+        /// <summary>The player's IndiGG id, or "".</summary>
+        public string IndiggId;
+        /// <summary>The player's IndiGG wallet address, or "".</summary>
+        public string IndiggWalletAddress;
+        /// <summary>The game's KGeN client id.</summary>
+        public string ThirdPartyClientId;
+        /// <summary>The game's name as registered with KGeN.</summary>
+        public string ThirdPartyClientName;
+        /// <summary>"&lt;client_id&gt;#&lt;user_id&gt;".</summary>
+        public string NamespacedThirdPartyUserId;
         /// <summary>The player's custodial wallet.</summary>
         public string WalletAddress;
+        /// <summary>True when this call created the KGeN user.</summary>
         public bool IsNewUser;
-        public string AccessToken, RefreshToken, LinkedPhone, SessionStartTime;
+        /// <summary>The KGeN access token. A secret: never log it.</summary>
+        public string AccessToken;
+        /// <summary>The KGeN refresh token. A secret: keep it encrypted at rest, never log it.</summary>
+        public string RefreshToken;
+        /// <summary>The phone number linked to the account, or "".</summary>
+        public string LinkedPhone;
+        /// <summary>As sent, e.g. "2024-08-20 08:32:13.025599965 +0000 UTC".</summary>
+        public string SessionStartTime;
         /// <summary>SessionStartTime in Unix milliseconds; 0 if it could not be parsed.</summary>
         public long SessionStartUnixMs;
         /// <summary>The whole response body.</summary>
@@ -59,6 +118,7 @@ namespace GameGate
             };
         }
 
+        /// <summary>The user and the wallet; never a token.</summary>
         public override string ToString()
         {
             return "KgenSession(user " + UserId + ", wallet " + WalletAddress + ")"; // never the tokens
@@ -71,11 +131,18 @@ namespace GameGate
         /// <summary>The access token (a JWT).</summary>
         public string Token;
         /// <summary>When Token expires, Unix milliseconds.</summary>
-        public long TokenExpiryMs, TokenLifeMs;
+        public long TokenExpiryMs;
+        /// <summary>How long Token lives from when it was issued, milliseconds.</summary>
+        public long TokenLifeMs;
         /// <summary>Persist this (securely) and pass it to ElixirClient.RestoreSession next launch.</summary>
         public string RefreshToken;
-        /// <summary>"" for flows that send no user (QR).</summary>
-        public string UserId, UserStatus, BanReason;
+        /// <summary>The Elixir user id; "" for flows that send no user (QR).</summary>
+        public string UserId;
+        /// <summary>The user's status as the service sends it.</summary>
+        public string UserStatus;
+        /// <summary>"" when not banned.</summary>
+        public string BanReason;
+        /// <summary>True when this sign-in created the account.</summary>
         public bool NewAccount;
         /// <summary>The envelope's data as JSON.</summary>
         public string RawJson;
@@ -92,6 +159,7 @@ namespace GameGate
             };
         }
 
+        /// <summary>The user and the expiry; never a token.</summary>
         public override string ToString()
         {
             return "ElixirSession(user " + UserId + ", expires " + TokenExpiryMs + ")"; // never the tokens

@@ -533,7 +533,13 @@ namespace GameGate.Tests
                 StringAssert.Contains("NUL", nul.Message);
                 var surrogate = Assert.Throws<GameGateException>(() => kgen.CreateSession("player-\ud800", r => calls++));
                 Assert.AreEqual(ResultCode.InvalidArgument, surrogate.Code);
-                Assert.AreEqual(ResultCode.InvalidArgument, Assert.Throws<GameGateException>(() => kgen.RequestAsync("POST", "/s2s/x\0y")).Code);
+                // The Async form's one failure path: the Task faults, the call itself never throws.
+                Task<string> faulted = null;
+                Assert.DoesNotThrow(() => faulted = kgen.RequestAsync("POST", "/s2s/x\0y"));
+                Assert.AreEqual(ResultCode.InvalidArgument, Failure(faulted).Code);
+                Task<KgenSession> badProfile = null;
+                Assert.DoesNotThrow(() => badProfile = kgen.CreateSessionAsync("p", new KgenProfile().Set("name", "a\0b")));
+                Assert.AreEqual(ResultCode.InvalidArgument, Failure(badProfile).Code);
                 Assert.AreEqual(0, calls);
             }
             Assert.AreEqual(before, Counter("arrivals"), "nothing reached the service");
@@ -673,6 +679,109 @@ namespace GameGate.Tests
             finally
             {
                 GameGateLog.SetHandler(LogLevel.Off, null);
+            }
+        }
+
+        [Test]
+        public void AProxyFromTheOptionsCarriesEveryRequest()
+        {
+            var notAUrl = Assert.Throws<GameGateException>(() => new KgenClient(ClientId, ClientSecret, new GameGateOptions { BaseUrl = EmulatorUrl, Proxy = "socks5://proxy:1" }));
+            Assert.AreEqual(ResultCode.InvalidArgument, notAUrl.Code);
+            // A proxy nobody listens on: the request fails there, and the message says so.
+            var options = Options(Dispatch.Worker);
+            options.Proxy = "http://127.0.0.1:9";
+            options.MaxRetries = 0;
+            long before = Counter("arrivals");
+            using (var kgen = new KgenClient(ClientId, ClientSecret, options))
+            {
+                var failure = Failure(kgen.CreateSessionAsync("proxied-player"));
+                Assert.AreEqual(ResultCode.Network, failure.Code);
+                StringAssert.Contains("proxy", failure.Error.Message);
+            }
+            Assert.AreEqual(before, Counter("arrivals"), "nothing went around the proxy");
+            // The real proxy, when the test command started one (tinyproxy).
+            var real = Environment.GetEnvironmentVariable("GAMEGATE_PROXY_URL");
+            if (!string.IsNullOrEmpty(real))
+            {
+                options.Proxy = real;
+                using (var kgen = new KgenClient(ClientId, ClientSecret, options))
+                    Assert.IsNotEmpty(Await(kgen.CreateSessionAsync("proxied-player")).WalletAddress);
+            }
+        }
+
+        [Test]
+        public void IsSignedInAndCurrentSessionFollowTheSession()
+        {
+            using (var elixir = new ElixirClient(ApiKey, Options(Dispatch.Worker)))
+            {
+                Assert.IsFalse(elixir.IsSignedIn);
+                Assert.IsNull(elixir.CurrentSession);
+                const string email = "cs-current@example.com";
+                var tx = Await(elixir.RequestOtpAsync(email));
+                var session = Await(elixir.VerifyOtpAsync(tx, JsonText(Emulator("GET", "/_emulator/elixir/otp?email=" + email), "code")));
+                Assert.IsTrue(elixir.IsSignedIn);
+                Assert.AreEqual(session.UserId, elixir.CurrentSession.UserId);
+                var refreshed = Await(elixir.RefreshSessionAsync());
+                Assert.AreEqual(refreshed.Token, elixir.CurrentSession.Token);
+                Await(elixir.SignOutAsync());
+                Assert.IsFalse(elixir.IsSignedIn);
+                Assert.IsNull(elixir.CurrentSession);
+            }
+        }
+
+        [Test]
+        public void LibraryLogsReachTheConsoleSinkUntilTheGameSetsItsOwn()
+        {
+            var console = new List<string>();
+            var own = new List<string>();
+            // A plain-HTTP LAN address, allowed for development: the library warns at creation.
+            var lan = new GameGateOptions { BaseUrl = "http://10.0.2.2:8080", AllowPlainHttp = true, KeepSessionInOsStore = false };
+            Action create = () => new KgenClient(ClientId, ClientSecret, lan).Dispose();
+            GameGate.GameGateLog.UseDefaultSink((level, line) => { lock (console) console.Add(level + " " + line); });
+            try
+            {
+                create();
+                lock (console) Assert.IsTrue(console.Exists(l => l.StartsWith("Warn ") && l.Contains("plain")), "the warning reached the console: " + string.Join(" | ", console));
+                lock (console) console.Clear();
+                GameGateLog.ConsoleLevel = LogLevel.Error;
+                create();
+                lock (console) Assert.IsEmpty(console, "warnings are below the Error level");
+                GameGateLog.ConsoleLevel = LogLevel.Warn;
+                GameGateLog.SetHandler(LogLevel.Warn, (level, line) => { lock (own) own.Add(line); });
+                create();
+                lock (console) Assert.IsEmpty(console, "the game's sink replaced the console");
+                lock (own) Assert.IsNotEmpty(own);
+                GameGateLog.SetHandler(LogLevel.Off, null);
+                create();
+                lock (console) Assert.IsNotEmpty(console, "without the game's sink, lines go back to the console");
+            }
+            finally
+            {
+                GameGateLog.ConsoleLevel = LogLevel.Warn;
+                GameGate.GameGateLog.Detach();
+            }
+        }
+
+        [Test]
+        public void LeavingPlayModeDisposesOnlyThePlaySessionsClients()
+        {
+            GameGateClients.InPlayMode = false;
+            var tool = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker));
+            GameGateClients.InPlayMode = true;
+            var game = new KgenClient(ClientId, ClientSecret, Options(Dispatch.Worker));
+            try
+            {
+                GameGateClients.InPlayMode = false;
+                GameGateClients.DisposePlayModeClients();
+                Assert.IsTrue(game.IsDisposed, "the play session's client is gone");
+                Assert.IsFalse(tool.IsDisposed, "the editor tool's client lives on");
+                Assert.IsNotEmpty(Await(tool.CreateSessionAsync("tool-player")).WalletAddress);
+            }
+            finally
+            {
+                GameGateClients.InPlayMode = false;
+                tool.Dispose();
+                game.Dispose();
             }
         }
     }

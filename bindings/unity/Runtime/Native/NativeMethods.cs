@@ -117,6 +117,9 @@ namespace GameGate.Native
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_max_idle_ms(IntPtr options, uint ms);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_tick_budget_us(IntPtr options, uint us);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_trust(IntPtr options, uint mode);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_proxy(IntPtr options, byte[] proxyUrl);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_proxy_from_environment(IntPtr options, byte enabled);
+        [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_allow_plain_http(IntPtr options, byte enabled);
         [DllImport(Library, CallingConvention = Cdecl)] internal static extern int gg_options_set_metrics_callback(IntPtr options, MetricsCallback callback, IntPtr userData);
 
         // KGeN

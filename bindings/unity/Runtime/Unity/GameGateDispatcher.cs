@@ -1,11 +1,13 @@
-// Unity only: ticks every GameGate client once per frame on the main thread, and frees them
-// all on quit, when play mode ends and before a domain reload, so entering play mode twice
-// in the Editor (with or without domain reload) starts clean.
+// Unity only: ticks every GameGate client once per frame on the main thread, sends the library's
+// log lines to the Console, frees every client on quit and before a domain reload, and the
+// clients of a play session when it ends, so entering play mode twice in the Editor (with or
+// without domain reload) starts clean while an editor tool's clients live on.
 #if UNITY_5_3_OR_NEWER
 using UnityEngine;
 
 namespace GameGate.Unity
 {
+    /// <summary>Installed before the first scene loads; nothing to add to a scene.</summary>
     [AddComponentMenu("")]
     public sealed class GameGateDispatcher : MonoBehaviour
     {
@@ -20,6 +22,8 @@ namespace GameGate.Unity
             {
                 if (stray != instance) DestroyImmediate(stray.gameObject);
             }
+            GameGateClients.InPlayMode = true;
+            GameGateLog.UseDefaultSink(ToConsole);
             if (instance != null) return;
             var host = new GameObject("GameGate Dispatcher");
             host.hideFlags = HideFlags.HideAndDontSave;
@@ -63,12 +67,21 @@ namespace GameGate.Unity
             if (instance == this) instance = null;
         }
 
+        // Called from whichever thread logged: Unity's Debug methods are thread-safe.
+        private static void ToConsole(LogLevel level, string line)
+        {
+            if (level == LogLevel.Error) Debug.LogError("GameGate: " + line);
+            else if (level == LogLevel.Warn) Debug.LogWarning("GameGate: " + line);
+            else Debug.Log("GameGate: " + line);
+        }
+
         // Native code outlives the managed domain in the Editor: no client, listener or log
         // callback may point into a domain that is about to go away.
         private static void ReleaseEverything()
         {
+            GameGateClients.InPlayMode = false;
             GameGateClients.DisposeAll();
-            GameGateLog.SetHandler(LogLevel.Off, null);
+            GameGateLog.Detach();
         }
 
 #if UNITY_2019_3_OR_NEWER
@@ -76,7 +89,7 @@ namespace GameGate.Unity
         [RuntimeInitializeOnLoadMethod(RuntimeInitializeLoadType.SubsystemRegistration)]
         private static void ResetStatics()
         {
-            ReleaseEverything();
+            GameGateClients.DisposePlayModeClients();
             GameGateClients.ResetCallbackExceptionHandlers();
             instance = null;
         }
@@ -90,7 +103,8 @@ namespace GameGate.Unity
             UnityEditor.EditorApplication.playModeStateChanged += state =>
             {
                 if (state != UnityEditor.PlayModeStateChange.ExitingPlayMode) return;
-                ReleaseEverything();
+                GameGateClients.InPlayMode = false;
+                GameGateClients.DisposePlayModeClients();
                 if (instance != null) DestroyImmediate(instance.gameObject);
                 instance = null;
             };
