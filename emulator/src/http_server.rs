@@ -23,14 +23,15 @@ pub type Handler = Arc<dyn Fn(Exchange) -> Outcome + Send + Sync>;
 pub type Tls = Option<Arc<rustls::ServerConfig>>;
 
 pub struct Server {
+    host: std::net::IpAddr,
     port: u16,
     stopping: Arc<AtomicBool>,
     acceptor: Option<JoinHandle<()>>,
 }
 
 impl Server {
-    pub fn start(port: u16, handler: Handler, tls: Tls) -> io::Result<Server> {
-        let listener = TcpListener::bind(("127.0.0.1", port))?;
+    pub fn start(host: std::net::IpAddr, port: u16, handler: Handler, tls: Tls) -> io::Result<Server> {
+        let listener = TcpListener::bind((host, port))?;
         let port = listener.local_addr()?.port();
         let stopping = Arc::new(AtomicBool::new(false));
         let stop = stopping.clone();
@@ -44,7 +45,8 @@ impl Server {
                 let _ = thread::Builder::new().name("emulator-connection".into()).spawn(move || accept(stream, &handler, tls));
             }
         })?;
-        Ok(Server { port, stopping, acceptor: Some(acceptor) })
+        let host = if host.is_unspecified() { std::net::Ipv4Addr::LOCALHOST.into() } else { host };
+        Ok(Server { host, port, stopping, acceptor: Some(acceptor) })
     }
 
     pub fn port(&self) -> u16 {
@@ -63,7 +65,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::Release);
         // Wake the blocked accept so the thread sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        let _ = TcpStream::connect((self.host, self.port));
         if let Some(handle) = self.acceptor.take() {
             let _ = handle.join();
         }

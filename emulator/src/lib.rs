@@ -41,6 +41,9 @@ pub const DEFAULT_TOKEN_LIFE_MS: i64 = 30_000_000_000;
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Where plain HTTP listens: 127.0.0.1 by default; 0.0.0.0 (or a LAN address) lets a phone,
+    /// an Android emulator (10.0.2.2) or a devkit reach it. HTTPS stays on loopback.
+    pub host: std::net::IpAddr,
     /// 0 picks a free port.
     pub port: u16,
     pub kgen_client_id: String,
@@ -54,6 +57,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            host: std::net::Ipv4Addr::LOCALHOST.into(),
             port: 0,
             kgen_client_id: TEST_CLIENT_ID.to_string(),
             kgen_client_secret: TEST_CLIENT_SECRET.to_string(),
@@ -126,9 +130,14 @@ impl Emulator {
             let state = state.clone();
             Arc::new(move |exchange: Exchange| respond(&state, &exchange))
         };
-        let server = http_server::Server::start(config.port, handler.clone(), None)?;
-        let https = http_server::Server::start(0, handler, Some(identity.config))?;
-        let url = format!("http://127.0.0.1:{}", server.port());
+        let server = http_server::Server::start(config.host, config.port, handler.clone(), None)?;
+        let https = http_server::Server::start(std::net::Ipv4Addr::LOCALHOST.into(), 0, handler, Some(identity.config))?;
+        // Listening everywhere, the URL names loopback: the address this machine reaches it by.
+        let shown = if config.host.is_unspecified() { std::net::Ipv4Addr::LOCALHOST.into() } else { config.host };
+        let url = match shown {
+            std::net::IpAddr::V6(v6) => format!("http://[{v6}]:{}", server.port()),
+            v4 => format!("http://{v4}:{}", server.port()),
+        };
         {
             let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
             s.plain_url = url.clone();

@@ -1,5 +1,5 @@
-//! `gamegate-emulator [--port N] [--token-life-ms N] [--quiet]`: serves KGeN and Elixir on
-//! 127.0.0.1 and prints its URL on the first line of stdout.
+//! `gamegate-emulator [--host ADDR] [--port N] [--token-life-ms N] [--quiet]`: serves KGeN and
+//! Elixir on 127.0.0.1 (or ADDR) and prints its URL on the first line of stdout.
 
 use gamegate_emulator::{Config, Emulator, TEST_API_KEY, TEST_CLIENT_ID, TEST_CLIENT_SECRET};
 use std::io::Write;
@@ -10,6 +10,7 @@ fn main() {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().unwrap_or_else(|| fail(&format!("{name} needs a value")));
         match arg.as_str() {
+            "--host" => config.host = value("--host").parse().unwrap_or_else(|_| fail("--host takes an IP address (0.0.0.0 for every interface)")),
             "--port" => config.port = value("--port").parse().unwrap_or_else(|_| fail("--port takes 0..65535")),
             "--token-life-ms" => {
                 config.token_life_ms = value("--token-life-ms").parse().unwrap_or_else(|_| fail("--token-life-ms takes a number"))
@@ -19,7 +20,7 @@ fn main() {
             "--api-key" => config.elixir_api_key = value("--api-key"),
             "--quiet" => config.verbose = false,
             "-h" | "--help" => {
-                println!("usage: gamegate-emulator [--port N (0 = any free port, default 8910)] [--token-life-ms N] [--client-id ID] [--client-secret S] [--api-key K] [--quiet]");
+                println!("usage: gamegate-emulator [--host ADDR (default 127.0.0.1; 0.0.0.0 for the LAN)] [--port N (0 = any free port, default 8910)] [--token-life-ms N] [--client-id ID] [--client-secret S] [--api-key K] [--quiet]");
                 return;
             }
             other => fail(&format!("unknown argument {other:?}; see --help")),
@@ -29,6 +30,9 @@ fn main() {
     println!("{}", emulator.url());
     if config.verbose {
         println!("[gamegate-emulator] KGeN client id {TEST_CLIENT_ID:?} / secret {TEST_CLIENT_SECRET:?} (defaults), Elixir API key {TEST_API_KEY:?} (default)");
+        if !config.host.is_loopback() {
+            println!("[gamegate-emulator] listening on {} beyond loopback: clients elsewhere need gg_options_set_allow_plain_http (development only)", config.host);
+        }
         println!("[gamegate-emulator] development endpoints under {}/_emulator/ ; Ctrl-C to stop", emulator.url());
     }
     let _ = std::io::stdout().flush();

@@ -137,6 +137,27 @@ static void count_plain_http_warnings(void *user_data, int32_t level, const char
     if (level == GG_LOG_WARN && strstr(message, "plain http:// to 10.0.2.2") != NULL) plain_http_warnings++;
 }
 
+/* A real request over plain HTTP to this machine's LAN address (the test command serves the
+   emulator there too): refused by default, sent once allowed. */
+static void test_plain_http_reaches_a_lan_host_once_allowed(void) {
+    const char *lan = getenv("GAMEGATE_EMULATOR_LAN_URL");
+    if (lan == NULL) {
+        fprintf(stderr, "set GAMEGATE_EMULATOR_LAN_URL (cargo xtask test does) to the emulator's LAN URL\n");
+        CHECK(lan != NULL);
+        return;
+    }
+    gg_options *o = options_for(lan, GG_DISPATCH_TICK, 10000);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_INVALID_ARGUMENT);
+    CHECK_EQ_INT(gg_options_set_allow_plain_http(o, 1), GG_OK);
+    CHECK_EQ_INT(kgen_client_new(CLIENT_ID, CLIENT_SECRET, o, &c), GG_OK);
+    gg_options_free(o);
+    session_result r;
+    create_one(c, "lan-player", &r);
+    CHECK_EQ_INT(r.code, GG_OK);
+    kgen_client_free(c);
+}
+
 static void test_options_reject_bad_values(void) {
     gg_options *o = gg_options_new();
     /* Plain HTTP beyond loopback: the setter takes it, the client refuses it. */
@@ -855,6 +876,7 @@ int main(void) {
     emulator_url = emulator_url_from_env();
     RUN(test_version_and_result_names);
     RUN(test_options_reject_bad_values);
+    RUN(test_plain_http_reaches_a_lan_host_once_allowed);
     RUN(test_client_new_checks_arguments);
     RUN(test_create_session_twice_keeps_the_wallet);
     RUN(test_tick_mode_calls_back_only_inside_tick);

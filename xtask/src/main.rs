@@ -105,7 +105,9 @@ struct EmulatorProcess {
 impl EmulatorProcess {
     fn start(bin_dir: &Path, verbose: bool) -> Result<EmulatorProcess> {
         let mut command = Command::new(bin_dir.join("gamegate-emulator"));
-        command.args(["--port", "0"]).stdout(Stdio::piped());
+        // Every interface: the suites reach it on this machine's LAN address too (plain HTTP
+        // to a devkit or phone during development); its URL still names loopback.
+        command.args(["--host", "0.0.0.0", "--port", "0"]).stdout(Stdio::piped());
         if !verbose {
             command.arg("--quiet");
         }
@@ -120,6 +122,18 @@ impl EmulatorProcess {
             }
         });
         Ok(EmulatorProcess { child, url })
+    }
+
+    /// The emulator at this machine's LAN address, for suites that need a host beyond loopback.
+    fn lan_url(&self) -> Result<String> {
+        // Connecting a UDP socket sends nothing; it only picks the interface a packet would leave by.
+        let socket = std::net::UdpSocket::bind("0.0.0.0:0").map_err(|e| e.to_string())?;
+        let local = socket.connect("192.0.2.1:9").and_then(|()| socket.local_addr()).map_err(|e| format!("no route to find a LAN address: {e}"))?;
+        if local.ip().is_loopback() || local.ip().is_unspecified() {
+            return Err(format!("this machine has no address beyond loopback ({})", local.ip()));
+        }
+        let port = self.url.rsplit(':').next().unwrap_or_default();
+        Ok(format!("http://{}:{port}", local.ip()))
     }
 }
 
@@ -384,6 +398,8 @@ fn test() -> Result {
     suites.record("c api reference: doxygen finds every public item documented", docs::c_reference());
     suites.record("c# api reference: an XML doc on every public member of the Unity runtime", docs::csharp_reference());
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
+    // Read by the kgen suite (plain HTTP to a LAN host) on every platform; children inherit it.
+    std::env::set_var("GAMEGATE_EMULATOR_LAN_URL", emulator.lan_url()?);
     let toolchain = Toolchain::host()?;
     // Each native suite runs three ways: plainly; under valgrind (a memory error or a definite
     // leak fails); and built with AddressSanitizer + UndefinedBehaviorSanitizer (with
