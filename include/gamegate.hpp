@@ -2,9 +2,13 @@
  *
  * - Clients are move-only RAII objects; destroying one frees the native client, which answers
  *   every pending request with GG_SHUTDOWN (on the destroying thread in tick mode).
- * - Every asynchronous call has a std::function overload and a std::future overload.
- * - Nothing here throws: failures are values (gamegate::Error), and an exception thrown by a
- *   user callback is caught before it reaches native code (see set_callback_exception_handler).
+ * - Every asynchronous call has a callback overload (any callable, move-only ones included)
+ *   and a std::future overload.
+ * - Nothing here throws: failures are values (gamegate::Error, gamegate::Result), marked
+ *   [[nodiscard]] so none is dropped unread, and an exception thrown by a user callback is
+ *   caught before it reaches native code (see set_callback_exception_handler).
+ * - Tokens and refresh tokens are gamegate::Secret: a std::string that wipes its bytes when it
+ *   is destroyed.
  * - Strings are UTF-8 std::string in and out. A string with an embedded NUL is refused with
  *   GG_INVALID_ARGUMENT (C would cut it short: "alice\0-admin" would become "alice").
  * - Safe to include in Unreal Engine code: no name here is one of UE's macros (check, verify,
@@ -24,6 +28,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "gamegate.h"
@@ -38,8 +43,8 @@
 
 namespace gamegate {
 
-/* Why a call failed. `code == GG_OK` means it did not. */
-struct Error {
+/* Why a call failed. `code == GG_OK` means it did not: test with ok() or failed(). */
+struct [[nodiscard]] Error {
     gg_result code = GG_OK;
     int32_t http_status = 0;   /* 0 when no HTTP response arrived */
     std::string api_code;      /* the service's own code ("1001", "INVALID_REFRESH_TOKEN") or "" */
@@ -47,13 +52,15 @@ struct Error {
     int64_t retry_after_ms = 0; /* the server's Retry-After on a 429 or 503 ("try again in N s"); 0 when none */
 
     bool ok() const { return code == GG_OK; }
-    explicit operator bool() const { return code != GG_OK; } /* true when there is an error */
+    bool failed() const { return code != GG_OK; }
+    /* Kept so older code compiles; it is true on failure, the opposite of Result::ok(). */
+    [[deprecated("ambiguous: use ok() or failed()")]] explicit operator bool() const { return code != GG_OK; }
     const char *name() const { return gg_result_name(code); }
 };
 
 /* A value or an error: `value` is set exactly when `error.ok()`. */
 template <class T>
-struct Result {
+struct [[nodiscard]] Result {
     std::optional<T> value;
     Error error;
 
@@ -63,6 +70,40 @@ struct Result {
 /* What a call that returns no data produces on success. */
 struct Done {};
 
+/* A token or a refresh token: a std::string (pass it wherever one is expected) whose bytes are
+ * wiped when it is destroyed or overwritten by assignment. A copy you make into a plain
+ * std::string is yours to look after. */
+class Secret : public std::string {
+public:
+    Secret() = default;
+    Secret(std::string value) : std::string(std::move(value)) {}
+    Secret(const Secret &other) : std::string(other) {}
+    Secret(Secret &&other) noexcept : std::string(std::move(other)) { other.wipe(); }
+    Secret &operator=(const Secret &other) {
+        if (this != &other) {
+            wipe();
+            std::string::operator=(other);
+        }
+        return *this;
+    }
+    Secret &operator=(Secret &&other) noexcept {
+        if (this != &other) {
+            wipe();
+            std::string::operator=(std::move(other));
+            other.wipe();
+        }
+        return *this;
+    }
+    ~Secret() { wipe(); }
+
+private:
+    void wipe() noexcept {
+        volatile char *bytes = data();
+        for (size_t i = 0; i < capacity(); i++) bytes[i] = 0;
+        clear();
+    }
+};
+
 struct KgenSession {
     std::string session_id, user_id, name, username, email, device_id, phonenumber;
     int64_t level = 0, rank = 0;
@@ -71,7 +112,8 @@ struct KgenSession {
         indigg_id, indigg_wallet_address, third_party_client_id, third_party_client_name,
         namespaced_third_party_user_id, wallet_address;
     bool is_new_user = false;
-    std::string access_token, refresh_token, linked_phone, session_start_time;
+    Secret access_token, refresh_token;
+    std::string linked_phone, session_start_time;
     int64_t session_start_unix_ms = 0;
     std::string raw_json;
 };
@@ -90,9 +132,10 @@ struct RequestMetrics {
 };
 
 struct ElixirSession {
-    std::string token;
+    Secret token;
     int64_t token_expiry_ms = 0, token_life_ms = 0;
-    std::string refresh_token, user_id, user_status, ban_reason;
+    Secret refresh_token;
+    std::string user_id, user_status, ban_reason;
     bool new_account = false;
     std::string raw_json;
 };
@@ -155,6 +198,9 @@ inline Error refused(gg_result code) {
     return error;
 }
 
+/* A refusal made by the wrapper itself, before the library is asked. */
+inline Error refused_argument(const char *why) { return Error{GG_NULL_PARAM, 0, {}, why}; }
+
 /* A synchronous call's result as an Error (ok, or why it was refused). */
 inline Error to_error(gg_result code) {
     if (code == GG_OK) nul_refused() = false;
@@ -215,8 +261,13 @@ inline ElixirSession convert(const elixir_session &s) {
     return out;
 }
 
-inline std::function<void(std::exception_ptr)> &exception_handler() {
-    static std::function<void(std::exception_ptr)> handler;
+/* The handler, swapped under a lock: a callback on a library thread may be using the old one. */
+struct ExceptionHandler {
+    std::mutex lock;
+    std::shared_ptr<std::function<void(std::exception_ptr)>> function;
+};
+inline ExceptionHandler &exception_handler() {
+    static ExceptionHandler handler;
     return handler;
 }
 
@@ -228,7 +279,12 @@ void guarded(F &&f) noexcept {
         f();
     } catch (...) {
         try {
-            if (exception_handler()) exception_handler()(std::current_exception());
+            std::shared_ptr<std::function<void(std::exception_ptr)>> handler;
+            {
+                std::lock_guard<std::mutex> guard(exception_handler().lock);
+                handler = exception_handler().function;
+            }
+            if (handler && *handler) (*handler)(std::current_exception());
         } catch (...) {
         }
     }
@@ -237,10 +293,40 @@ void guarded(F &&f) noexcept {
 #endif
 }
 
-/* One heap-allocated std::function per request, owned by the request: the library calls
- * back exactly once, and that call deletes it. */
+/* A callable that may be move-only (a lambda holding a std::unique_ptr or a std::promise),
+ * which std::function cannot hold. Virtual calls only: no RTTI, no exceptions needed. */
+template <class Signature>
+class UniqueFunction;
+
+template <class R, class... Args>
+class UniqueFunction<R(Args...)> {
+    struct Base {
+        virtual ~Base() = default;
+        virtual R call(Args... args) = 0;
+    };
+    template <class F>
+    struct Holder final : Base {
+        F f;
+        explicit Holder(F &&function) : f(std::move(function)) {}
+        R call(Args... args) override { return f(std::forward<Args>(args)...); }
+    };
+    std::unique_ptr<Base> held_;
+
+public:
+    UniqueFunction() = default;
+    template <class F, class = std::enable_if_t<!std::is_same<std::decay_t<F>, UniqueFunction>::value>>
+    UniqueFunction(F function) : held_(std::make_unique<Holder<F>>(std::move(function))) {}
+    explicit operator bool() const { return held_ != nullptr; }
+    R operator()(Args... args) { return held_->call(std::forward<Args>(args)...); }
+};
+
+} // namespace detail
+
+/* What every asynchronous call takes: any callable taking a Result<T>, copyable or not. */
 template <class T>
-using Callback = std::function<void(Result<T>)>;
+using Callback = detail::UniqueFunction<void(Result<T>)>;
+
+namespace detail {
 
 /* Hands one request's outcome to its callback and frees the callback; `value()` (a T or an
  * optional T) is read, from the borrowed native data, only on success. */
@@ -334,6 +420,7 @@ using Start = std::function<gg_result(void *)>;
 
 template <class T>
 Error submit(Callback<T> callback, const Start &start) {
+    if (!callback) return refused_argument("the callback is empty");
     auto owned = std::make_unique<Callback<T>>(std::move(callback));
     gg_result code = start(static_cast<void *>(owned.get()));
     if (code != GG_OK) return refused(code);
@@ -348,7 +435,7 @@ std::future<Result<T>> submit_future(const Start &start) {
     std::future<Result<T>> future = promise->get_future();
     Error refusal = submit<T>([promise](Result<T> r) { promise->set_value(std::move(r)); },
                               start);
-    if (refusal) {
+    if (refusal.failed()) {
         Result<T> r;
         r.error = std::move(refusal);
         promise->set_value(std::move(r));
@@ -422,7 +509,48 @@ inline void metrics_trampoline(void *u, const gg_request_metrics *m) {
 
 /* Where exceptions thrown by your callbacks go (they never reach native code). Default: dropped. */
 inline void set_callback_exception_handler(std::function<void(std::exception_ptr)> handler) {
-    detail::exception_handler() = std::move(handler);
+    auto shared = handler ? std::make_shared<std::function<void(std::exception_ptr)>>(std::move(handler)) : nullptr;
+    std::lock_guard<std::mutex> guard(detail::exception_handler().lock);
+    detail::exception_handler().function = std::move(shared);
+}
+
+/* Process-wide counters (gg_stats): clients, threads, requests, connections. */
+struct Stats {
+    uint64_t live_clients = 0, live_threads = 0, requests_started = 0, requests_finished = 0, io_wakeups = 0,
+             connections_opened = 0;
+};
+
+inline Result<Stats> stats() {
+    gg_stats native{};
+    native.struct_size = sizeof native;
+    Result<Stats> result;
+    result.error = detail::to_error(gg_get_stats(&native));
+    if (result.error.ok()) {
+        result.value = Stats{native.live_clients, native.live_threads, native.requests_started, native.requests_finished,
+                             native.io_wakeups, native.connections_opened};
+    }
+    return result;
+}
+
+namespace detail {
+using LogFunction = std::function<void(int32_t level, const std::string &message)>;
+inline CallbackSlot<LogFunction> &log_slot() {
+    static CallbackSlot<LogFunction> slot;
+    return slot;
+}
+inline void log_trampoline(void *, int32_t level, const char *message) {
+    auto function = log_slot().current();
+    if (function) guarded([&] { (*function)(level, text(message)); });
+}
+} // namespace detail
+
+/* The library's log lines up to `max_level` (GG_LOG_ERROR .. GG_LOG_TRACE), from any thread;
+ * never a secret. An empty function or GG_LOG_OFF turns logging off. */
+inline Error set_log_callback(int32_t max_level, std::function<void(int32_t level, const std::string &message)> callback) {
+    bool on = callback && max_level != GG_LOG_OFF;
+    detail::log_slot().replace(on ? std::move(callback) : nullptr);
+    gg_set_log_callback(on ? max_level : GG_LOG_OFF, on ? detail::log_trampoline : nullptr, nullptr);
+    return Error{};
 }
 
 inline const char *version() { return gg_version(); }
@@ -465,6 +593,14 @@ public:
     }
     /* A pooled connection idle longer is closed, never reused (default 60000). */
     Error set_max_idle_ms(uint32_t ms) { return detail::to_error(gg_options_set_max_idle_ms(options_, ms)); }
+    /* Every request through an HTTP proxy, "http://[user:password@]host:port"; "" removes it. */
+    Error set_proxy(const std::string &proxy_url) { return detail::to_error(gg_options_set_proxy(options_, detail::c_str(proxy_url))); }
+    /* With no proxy set: https_proxy / http_proxy / no_proxy from the environment, as curl does. */
+    Error set_proxy_from_environment(bool enabled) {
+        return detail::to_error(gg_options_set_proxy_from_environment(options_, enabled ? 1 : 0));
+    }
+    /* Development only: http:// to any host (a LAN emulator), not only loopback; logged as a warning. */
+    Error set_allow_plain_http(bool enabled) { return detail::to_error(gg_options_set_allow_plain_http(options_, enabled ? 1 : 0)); }
     /* GG_TRUST_DEFAULT (the OS's verifier and store), GG_TRUST_BUNDLED or GG_TRUST_OS. */
     Error set_trust(uint32_t mode) { return detail::to_error(gg_options_set_trust(options_, mode)); }
     /* Tick dispatch: a tick stops delivering once `us` went by (one callback at least); 0: no budget. */
@@ -535,7 +671,7 @@ public:
     /* One connection resolved, connected and through TLS now, for the next call; nothing calls back. */
     Error prepare() { return detail::to_error(kgen_client_prepare(client_.get())); }
 
-    Error create_session(const std::string &user_id, std::function<void(Result<KgenSession>)> callback,
+    Error create_session(const std::string &user_id, Callback<KgenSession> callback,
                          uint64_t *request_id = nullptr, const KgenProfile *profile = nullptr) {
         return detail::submit<KgenSession>(std::move(callback), start_session(user_id, profile, request_id));
     }
@@ -546,7 +682,7 @@ public:
 
     /* Any S2S call; `body_json` empty = no body. The result is the response body. */
     Error request(const std::string &method, const std::string &path, const std::string &body_json,
-                  std::function<void(Result<std::string>)> callback, uint64_t *request_id = nullptr) {
+                  Callback<std::string> callback, uint64_t *request_id = nullptr) {
         return detail::submit<std::string>(std::move(callback), start_request(method, path, body_json, request_id));
     }
     std::future<Result<std::string>> request(const std::string &method, const std::string &path,
@@ -636,7 +772,7 @@ public:
     /* Keeps the session in the OS credential store under `slot` (once per client): restores and
      * refreshes a stored one (GG_SESSION_SIGNED_IN), then writes every change; the result is
      * the session, nullopt when nothing was stored, or the error (GG_UNSUPPORTED: no store here). */
-    Error use_os_store(const std::string &slot, std::function<void(Result<std::optional<ElixirSession>>)> callback,
+    Error use_os_store(const std::string &slot, Callback<std::optional<ElixirSession>> callback,
                        uint64_t *request_id = nullptr) {
         return detail::submit<std::optional<ElixirSession>>(std::move(callback), start_use_os_store(slot, request_id));
     }
@@ -659,7 +795,7 @@ public:
     }
 
     /* E-mails a code; the result is the transaction id for verify_otp. */
-    Error request_otp(const std::string &email, std::function<void(Result<std::string>)> callback,
+    Error request_otp(const std::string &email, Callback<std::string> callback,
                       uint64_t *request_id = nullptr) {
         return detail::submit<std::string>(std::move(callback), [&](void *u) {
             return elixir_otp_request(client_, detail::c_str(email), detail::otp_trampoline, u, request_id);
@@ -672,7 +808,7 @@ public:
     }
 
     Error verify_otp(const std::string &transaction_id, const std::string &code,
-                     std::function<void(Result<ElixirSession>)> callback, uint64_t *request_id = nullptr) {
+                     Callback<ElixirSession> callback, uint64_t *request_id = nullptr) {
         return detail::submit<ElixirSession>(std::move(callback), start_verify_otp(transaction_id, code, request_id));
     }
     std::future<Result<ElixirSession>> verify_otp(const std::string &transaction_id, const std::string &code,
@@ -680,7 +816,7 @@ public:
         return detail::submit_future<ElixirSession>(start_verify_otp(transaction_id, code, request_id));
     }
 
-    Error verify_qr(const std::string &qr_value, std::function<void(Result<ElixirSession>)> callback,
+    Error verify_qr(const std::string &qr_value, Callback<ElixirSession> callback,
                     uint64_t *request_id = nullptr) {
         return detail::submit<ElixirSession>(std::move(callback), start_with_text(elixir_qr_verify, qr_value, request_id));
     }
@@ -688,7 +824,7 @@ public:
         return detail::submit_future<ElixirSession>(start_with_text(elixir_qr_verify, qr_value, request_id));
     }
 
-    Error reikey_sign_in(const std::string &reikey, std::function<void(Result<ElixirSession>)> callback,
+    Error reikey_sign_in(const std::string &reikey, Callback<ElixirSession> callback,
                          uint64_t *request_id = nullptr) {
         return detail::submit<ElixirSession>(std::move(callback), start_with_text(elixir_reikey_sign_in, reikey, request_id));
     }
@@ -696,7 +832,7 @@ public:
         return detail::submit_future<ElixirSession>(start_with_text(elixir_reikey_sign_in, reikey, request_id));
     }
 
-    Error reikey_close(const std::string &reikey, std::function<void(Result<Done>)> callback,
+    Error reikey_close(const std::string &reikey, Callback<Done> callback,
                        uint64_t *request_id = nullptr) {
         return detail::submit<Done>(std::move(callback), start_with_text(elixir_reikey_close, reikey, request_id));
     }
@@ -704,14 +840,14 @@ public:
         return detail::submit_future<Done>(start_with_text(elixir_reikey_close, reikey, request_id));
     }
 
-    Error refresh(std::function<void(Result<ElixirSession>)> callback, uint64_t *request_id = nullptr) {
+    Error refresh(Callback<ElixirSession> callback, uint64_t *request_id = nullptr) {
         return detail::submit<ElixirSession>(std::move(callback), start_plain(elixir_session_refresh, request_id));
     }
     std::future<Result<ElixirSession>> refresh(uint64_t *request_id = nullptr) {
         return detail::submit_future<ElixirSession>(start_plain(elixir_session_refresh, request_id));
     }
 
-    Error sign_out(std::function<void(Result<Done>)> callback, uint64_t *request_id = nullptr) {
+    Error sign_out(Callback<Done> callback, uint64_t *request_id = nullptr) {
         return detail::submit<Done>(std::move(callback), start_plain(elixir_sign_out, request_id));
     }
     std::future<Result<Done>> sign_out(uint64_t *request_id = nullptr) {
@@ -720,7 +856,7 @@ public:
 
     /* An authorized call; the result is the envelope's `data` as JSON. `body_json` empty = no body. */
     Error request(const std::string &method, const std::string &path, const std::string &body_json,
-                  std::function<void(Result<std::string>)> callback, uint64_t *request_id = nullptr) {
+                  Callback<std::string> callback, uint64_t *request_id = nullptr) {
         return detail::submit<std::string>(std::move(callback), start_request(method, path, body_json, request_id));
     }
     std::future<Result<std::string>> request(const std::string &method, const std::string &path,
@@ -829,7 +965,7 @@ public:
 
     /* A signed call; `body_json` empty = no body. The result is the envelope's data as JSON. */
     Error request(const std::string &method, const std::string &path, const std::string &body_json,
-                  std::function<void(Result<std::string>)> callback, uint64_t *request_id = nullptr) {
+                  Callback<std::string> callback, uint64_t *request_id = nullptr) {
         return detail::submit<std::string>(std::move(callback), start_request(method, path, body_json, request_id));
     }
     std::future<Result<std::string>> request(const std::string &method, const std::string &path,

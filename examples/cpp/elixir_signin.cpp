@@ -21,8 +21,7 @@ static bool failed(const char *step, const gamegate::Error &e) {
 // The emulator shows the code it "e-mailed"; a real game asks the player to type it.
 static std::string code_from_emulator(const std::string &url, const std::string &email) {
     Options o;
-    o.set_base_url(url);
-    o.set_dispatch(GG_DISPATCH_WORKER);
+    if (o.set_base_url(url).failed() || o.set_dispatch(GG_DISPATCH_WORKER).failed()) return "";
     auto any = gamegate::KgenClient::create("gamegate-test-client", "gamegate-test-secret", &o);
     if (!any.ok()) return "";
     auto reply = any.value->request("GET", "/_emulator/elixir/otp?email=" + email).get();
@@ -44,15 +43,21 @@ int main() {
     auto created = ElixirClient::create("gamegate-test-api-key", &options);
     if (failed("ElixirClient::create", created.error)) return 1;
     ElixirClient elixir = std::move(*created.value);
-    elixir.set_session_listener([](const gamegate::ElixirSession *s) {
+    // The sign-in screen is open: a call is coming, so connect (DNS, TCP, TLS) now.
+    if (failed("prepare", elixir.prepare())) return 1;
+    gamegate::Error listening = elixir.set_session_listener([](const gamegate::ElixirSession *s) {
         std::printf("  [session] %s\n", s ? ("signed in as " + s->user_id).c_str() : "signed out");
     });
+    if (failed("set_session_listener", listening)) return 1;
 
     const std::string email = "cpp-example@example.com";
     auto transaction = elixir.request_otp(email).get();
     if (failed("request_otp", transaction.error)) return 1;
     std::printf("code sent to %s\n", email.c_str());
 
+    // The player types the code minutes later; the connection used for the request may be
+    // gone by then, so open one while they type.
+    if (failed("prepare", elixir.prepare())) return 1;
     auto session = elixir.verify_otp(*transaction.value, code_from_emulator(url, email)).get();
     if (failed("verify_otp", session.error)) return 1;
     std::printf("signed in: user %s, token valid %lld s\n", session.value->user_id.c_str(),

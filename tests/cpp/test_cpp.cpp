@@ -120,7 +120,8 @@ static void test_refusals_are_values_and_never_call_back() {
     Error e = plain.error;
     CHECK_EQ_INT(e.code, GG_INVALID_ARGUMENT);
     CHECK(e.message.find("loopback") != std::string::npos);
-    CHECK(bool(e));
+    CHECK(e.failed());
+    CHECK(!e.ok());
     CHECK_STR(e.name(), "GG_INVALID_ARGUMENT");
 
     Result<KgenClient> none = KgenClient::create("", "secret");
@@ -453,6 +454,97 @@ static void test_metrics_outlive_their_options() {
     }
 }
 
+
+// Callbacks may own what they capture (a std::unique_ptr, a std::promise): move-only is fine.
+static void test_move_only_callbacks_and_the_library_wide_wrappers() {
+    KgenClient client = kgen(GG_DISPATCH_WORKER);
+    std::promise<std::string> wallet;
+    std::future<std::string> got = wallet.get_future();
+    auto owned = std::make_unique<int>(7);
+    CHECK(client.create_session("move-only-player", [w = std::move(wallet), o = std::move(owned)](Result<KgenSession> r) mutable {
+                    w.set_value(r.ok() && *o == 7 ? std::string(r.value->wallet_address) : std::string("failed"));
+                }).ok());
+    CHECK(got.wait_for(std::chrono::seconds((int)WAIT_LIMIT_SECONDS)) == std::future_status::ready);
+    CHECK(got.get().rfind("0x", 0) == 0);
+    // An empty callback is refused before the library is asked.
+    CHECK_EQ_INT(client.create_session("nobody", Callback<KgenSession>()).code, GG_NULL_PARAM);
+
+    // Stats: this client and its threads are counted.
+    Result<Stats> stats = gamegate::stats();
+    CHECK(stats.ok());
+    CHECK(stats.value->live_clients >= 1);
+    CHECK(stats.value->connections_opened >= 1);
+
+    // Log lines reach a std::function, and none carries the secret or a token.
+    std::mutex lock;
+    std::vector<std::string> lines;
+    CHECK(set_log_callback(GG_LOG_DEBUG, [&](int32_t, const std::string &line) {
+              std::lock_guard<std::mutex> guard(lock);
+              lines.push_back(line);
+          }).ok());
+    Result<KgenSession> session = await(client.create_session("logged-player"));
+    CHECK(session.ok());
+    CHECK(set_log_callback(GG_LOG_OFF, nullptr).ok());
+    std::lock_guard<std::mutex> guard(lock);
+    CHECK(!lines.empty());
+    for (const std::string &line : lines) {
+        CHECK(line.find(EMULATOR_CLIENT_SECRET) == std::string::npos);
+        CHECK(line.find(session.value->access_token) == std::string::npos);
+    }
+}
+
+// A proxy from the options carries the request: one nobody listens on fails it, naming the proxy.
+static void test_a_proxy_from_the_options_carries_the_request() {
+    Options o = options(GG_DISPATCH_WORKER);
+    CHECK_EQ_INT(o.set_proxy("socks5://proxy:1").code, GG_INVALID_ARGUMENT);
+    CHECK(o.set_proxy("http://127.0.0.1:9").ok());
+    CHECK(o.set_retries(0, 100).ok());
+    Result<KgenClient> created = KgenClient::create(EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, &o);
+    CHECK(created.ok());
+    Result<KgenSession> r = await(created.value->create_session("proxied-player"));
+    CHECK_EQ_INT(r.error.code, GG_NETWORK);
+    CHECK(r.error.message.find("proxy") != std::string::npos);
+    // Plain HTTP beyond loopback, allowed for development, whichever setter came first.
+    Options lan;
+    CHECK(lan.set_base_url("http://10.0.2.2:8910").ok());
+    CHECK(lan.set_allow_plain_http(true).ok());
+    CHECK(lan.set_proxy_from_environment(false).ok());
+    CHECK(KgenClient::create(EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, &lan).ok());
+}
+
+// Tokens are Secrets: strings wherever a string goes; a move leaves nothing behind.
+static void test_tokens_are_secrets_that_behave_as_strings() {
+    Secret token(std::string(64, 't'));
+    const std::string &as_string = token;
+    CHECK_EQ_INT((int)as_string.size(), 64);
+    Secret moved(std::move(token));
+    CHECK_EQ_INT((int)moved.size(), 64);
+    CHECK(token.empty()); // NOLINT(bugprone-use-after-move): the point of the check
+    Secret copy;
+    copy = moved;
+    CHECK(copy == moved);
+}
+
+// The exception handler may be replaced while worker callbacks throw on the callback thread.
+static void test_the_exception_handler_is_replaced_safely_while_callbacks_throw() {
+    std::atomic<int> reported{0}, done{0}; // declared first: they outlive the client's callbacks
+    KgenClient client = kgen(GG_DISPATCH_WORKER);
+    const int requests = 40;
+    for (int i = 0; i < requests; i++) {
+        CHECK(client.create_session("thrower-" + std::to_string(i % 4), [&](Result<KgenSession>) {
+                        done++;
+                        throw std::runtime_error("game bug");
+                    }).ok());
+    }
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds((int)WAIT_LIMIT_SECONDS);
+    while (done.load() < requests && std::chrono::steady_clock::now() < give_up) {
+        set_callback_exception_handler([&](std::exception_ptr) { reported++; });
+        std::this_thread::yield();
+    }
+    CHECK_EQ_INT(done.load(), requests);
+    set_callback_exception_handler(nullptr);
+}
+
 int main() {
     emulator_url = emulator_url_from_env();
     RUN(test_kgen_session_with_profile_through_a_future);
@@ -469,6 +561,10 @@ int main() {
     RUN(test_session_events_and_the_os_store);
     RUN(test_retry_after_and_offline);
     RUN(test_metrics_outlive_their_options);
+    RUN(test_move_only_callbacks_and_the_library_wide_wrappers);
+    RUN(test_a_proxy_from_the_options_carries_the_request);
+    RUN(test_tokens_are_secrets_that_behave_as_strings);
+    RUN(test_the_exception_handler_is_replaced_safely_while_callbacks_throw);
     wait_for_threads_to_end();
     return gg_test_summary("c++ wrapper");
 }

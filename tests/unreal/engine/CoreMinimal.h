@@ -28,6 +28,8 @@ using TCHAR = char16_t;
 // Windows, so the module's DLL loading is compiled too (UE defines every PLATFORM_* as 0 or 1).
 #define PLATFORM_WINDOWS 1
 #define PLATFORM_ANDROID 0
+// Build.h: 1 in every build that may run a server (editor, server, listen-server games).
+#define WITH_SERVER_CODE 1
 
 // CoreMiscDefines.h
 enum { INDEX_NONE = -1 };
@@ -77,6 +79,20 @@ private:
 };
 
 template <class F> using TFunction = std::function<F>;
+// Move-only in the engine; the stand-in only needs what the plugin passes to be callable.
+template <class F> using TUniqueFunction = std::function<F>;
+
+// UObject/NameTypes.h
+class FName {
+public:
+    FName() = default;
+    FName(const TCHAR* s) : text_(s ? s : u"") {}
+private:
+    std::u16string text_;
+};
+
+// CoreGlobals.h
+inline bool IsInGameThread() { return true; }
 
 class UClass {};
 class UObject {
@@ -96,6 +112,8 @@ private:
 };
 
 template <class T> T* NewObject(UObject* = nullptr) { return new T(); }
+// UObject/UObjectGlobals.h: the class default object, where config values are loaded.
+template <class T> const T* GetDefault() { static T object; return &object; }
 template <class T> T* Cast(UObject* object) { return static_cast<T*>(object); }
 
 struct TStatId {};
@@ -103,7 +121,13 @@ struct TStatId {};
 
 struct FLogCategoryTemp {};
 inline FLogCategoryTemp LogTemp;
-#define UE_LOG(Category, Verbosity, Format, ...) ((void)(Category), (void)(Format))
+// Logging/LogMacros.h
+#define DECLARE_LOG_CATEGORY_EXTERN(Name, DefaultVerbosity, CompileTimeVerbosity) \
+    struct FLogCategory##Name {}; extern FLogCategory##Name Name
+#define DEFINE_LOG_CATEGORY(Name) FLogCategory##Name Name
+// The arguments are evaluated (and so used), as the engine's formatting does.
+template <class... A> inline void GameGateStandInUsed(const A&...) {}
+#define UE_LOG(Category, Verbosity, Format, ...) ((void)(Category), (void)(Format), GameGateStandInUsed(__VA_ARGS__))
 
 // Dynamic multicast delegates: a type with Broadcast taking the declared parameters.
 #define GG_DELEGATE_TYPE(Name, ...) \

@@ -4,7 +4,7 @@
 //!                            lib/pkgconfig/gamegate.pc, lib/cmake/GameGate/, THIRD_PARTY_NOTICES
 //!   gamegate-<v>-<triple>.tar.gz, SHA256SUMS
 //!   unity/                   the UPM package with every binary built here in its slot, and its tarball
-//!   unreal/GameGate/         the plugin with Source/ThirdParty filled for Win64, Linux and Mac
+//!   unreal/GameGate/         the plugin with Source/ThirdParty filled for Win64, Linux, LinuxArm64 and Mac
 //! Linux builds are linked by zig against glibc 2.28 (cargo-zigbuild), so they load on
 //! Debian 10+, Ubuntu 20.04+ and RHEL 8; macOS is one universal2 dylib (zig as linker).
 //! `checks` reads the files back for the test command; `hosted` builds what needs a host this
@@ -146,7 +146,16 @@ fn lay_out(target: &Target, folder: &Path) -> Result {
     std::fs::write(lib.join("pkgconfig/gamegate.pc"), pkg_config(target.os)).map_err(|e| e.to_string())?;
     std::fs::write(lib.join("cmake/GameGate/GameGateConfig.cmake"), cmake_config(target)).map_err(|e| e.to_string())?;
     std::fs::write(lib.join("cmake/GameGate/GameGateConfigVersion.cmake"), cmake_version()).map_err(|e| e.to_string())?;
+    copy_licences(folder)?;
     std::fs::write(folder.join("THIRD_PARTY_NOTICES"), crate::licenses::notices(target.tree_of)?).map_err(|e| e.to_string())
+}
+
+/// GameGate's own licence texts beside every artifact (MIT OR Apache-2.0, the user's choice).
+fn copy_licences(dir: &Path) -> Result {
+    for name in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        copy(&root().join(name), &dir.join(name))?;
+    }
+    Ok(())
 }
 
 fn pkg_config(os: Os) -> String {
@@ -259,7 +268,7 @@ fn remove_empty_folders(dir: &Path) -> Result {
     Ok(())
 }
 
-/// The Unreal plugin with its third-party library filled for Win64, Linux and Mac.
+/// The Unreal plugin with its third-party library filled for Win64, Linux (x86_64, ARM64) and Mac.
 fn unreal_plugin(dist: &Path) -> Result {
     let plugin = dist.join("unreal/GameGate");
     std::fs::create_dir_all(dist.join("unreal")).map_err(|e| e.to_string())?;
@@ -270,6 +279,7 @@ fn unreal_plugin(dist: &Path) -> Result {
         ("Win64/gamegate.dll", built(dist, "x86_64-pc-windows-gnu", "gamegate.dll")),
         ("Win64/gamegate.dll.lib", built(dist, "x86_64-pc-windows-gnu", "gamegate.dll.lib")),
         ("Linux/x86_64-unknown-linux-gnu/libgamegate.so", built(dist, "x86_64-unknown-linux-gnu", "libgamegate.so")),
+        ("Linux/aarch64-unknown-linux-gnu/libgamegate.so", built(dist, "aarch64-unknown-linux-gnu", "libgamegate.so")),
         ("Mac/libgamegate.dylib", built(dist, "universal2-apple-darwin", "libgamegate.dylib")),
     ] {
         copy(&file, &third_party.join("lib").join(slot))?;
@@ -283,6 +293,7 @@ fn unreal_plugin(dist: &Path) -> Result {
             None => println!("  unreal: lib/{slot} is built by the release workflow's hosted runners, not here"),
         }
     }
+    copy_licences(&plugin)?;
     copy(&dist.join("x86_64-unknown-linux-gnu/THIRD_PARTY_NOTICES"), &plugin.join("THIRD_PARTY_NOTICES"))
 }
 

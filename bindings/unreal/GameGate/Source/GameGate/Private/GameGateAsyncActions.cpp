@@ -19,20 +19,22 @@ gamegate::Error NotConfigured(const char* Which)
     return Error;
 }
 
-// The callback handed to gamegate.hpp: fires the node's pins if it is still alive, then lets
-// the node go. Runs inside the subsystem's tick, on the game thread.
+// The callback handed to gamegate.hpp: fires the node's pins on the game thread if it is
+// still alive and not cancelled, then lets the node go. GG_SHUTDOWN fires OnFailure too: the
+// client was reconfigured or the game instance is ending, and a graph waiting on the node
+// must hear that it will not succeed.
 template <class ActionT, class ValueT, class OnValueT>
-std::function<void(gamegate::Result<ValueT>)> Deliver(ActionT& Action, OnValueT OnValue)
+gamegate::Callback<ValueT> Deliver(ActionT& Action, OnValueT OnValue)
 {
     TWeakObjectPtr<ActionT> Weak(&Action);
     return [Weak, OnValue](gamegate::Result<ValueT> Result) {
-        ActionT* Self = Weak.Get();
-        if (!Self) return;
-        if (Result.ok()) OnValue(*Self, *Result.value);
-        // GG_SHUTDOWN: the subsystem is going away with the game instance; Blueprint graphs
-        // are being torn down too, so no failure pin fires for it.
-        else if (Result.error.code != GG_SHUTDOWN) Self->OnFailure.Broadcast(FGameGateError::From(Result.error));
-        Self->SetReadyToDestroy();
+        UGameGateSubsystem::OnGameThread([Weak, OnValue, Result]() {
+            ActionT* Self = Weak.Get();
+            if (!Self || !Self->ShouldBroadcastDelegates()) return;
+            if (Result.ok()) OnValue(*Self, *Result.value);
+            else Self->OnFailure.Broadcast(FGameGateError::From(Result.error));
+            Self->Finish();
+        });
     };
 }
 
@@ -64,7 +66,37 @@ void UGameGateAsyncAction::Activate()
     UGameInstance* GameInstance = RegisteredWithGameInstance.Get();
     UGameGateSubsystem* Subsystem = GameInstance ? GameInstance->GetSubsystem<UGameGateSubsystem>() : nullptr;
     gamegate::Error Refused = Subsystem ? Start(*Subsystem) : NotConfigured("Elixir or ConfigureKgen");
-    if (Refused) Fail(FGameGateError::From(Refused));
+    if (Refused.failed()) Fail(FGameGateError::From(Refused));
+}
+
+uint64_t* UGameGateAsyncAction::Track(UGameGateSubsystem& Owner, EClient Which)
+{
+    Subsystem = &Owner;
+    Generation = Owner.Generation();
+    Client = Which;
+    return &RequestId;
+}
+
+void UGameGateAsyncAction::Cancel()
+{
+    UGameGateSubsystem* Owner = Subsystem.Get();
+    const bool bLive = !bDone && RequestId != 0 && Owner && Owner->Generation() == Generation;
+    bDone = true;
+    if (bLive)
+    {
+        gamegate::Error Cancelled = Client == EClient::Elixir ? (Owner->Elixir() ? Owner->Elixir()->cancel(RequestId) : gamegate::Error{})
+                                  : Client == EClient::Kgen   ? (Owner->Kgen() ? Owner->Kgen()->cancel(RequestId) : gamegate::Error{})
+                                  : (Owner->ElixirServer() ? Owner->ElixirServer()->cancel(RequestId) : gamegate::Error{});
+        // Already answered is fine: the answer is not broadcast now that the node is done.
+        (void)Cancelled;
+    }
+    Super::Cancel();
+}
+
+void UGameGateAsyncAction::Finish()
+{
+    bDone = true;
+    SetReadyToDestroy();
 }
 
 void UGameGateAsyncAction::Fail(const FGameGateError& Error)
@@ -76,14 +108,15 @@ void UGameGateAsyncAction::Fail(const FGameGateError& Error)
     if (!World)
     {
         OnFailure.Broadcast(Error);
-        SetReadyToDestroy();
+        Finish();
         return;
     }
     World->GetTimerManager().SetTimerForNextTick([Weak, Error]() {
-        if (UGameGateAsyncAction* Self = Weak.Get())
+        UGameGateAsyncAction* Self = Weak.Get();
+        if (Self && Self->ShouldBroadcastDelegates())
         {
             Self->OnFailure.Broadcast(Error);
-            Self->SetReadyToDestroy();
+            Self->Finish();
         }
     });
 }
@@ -95,7 +128,7 @@ UGameGateKgenSessionAction* UGameGateKgenSessionAction::CreateKgenSession(UObjec
         return S.Kgen()->create_session(Utf8(UserId), Deliver<UGameGateKgenSessionAction, gamegate::KgenSession>(Self,
             [](UGameGateKgenSessionAction& Node, const gamegate::KgenSession& Session) {
                 Node.OnSuccess.Broadcast(FGameGateKgenSession::From(Session));
-            }));
+            }), Self.Track(S, EClient::Kgen));
     });
 }
 
@@ -103,7 +136,7 @@ UGameGateElixirSessionAction* UGameGateElixirSessionAction::VerifyOtp(UObject* W
 {
     return Make<UGameGateElixirSessionAction>(WorldContextObject, [TransactionId, Code](UGameGateSubsystem& S, UGameGateElixirSessionAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->verify_otp(Utf8(TransactionId), Utf8(Code), SessionDelivery(Self));
+        return S.Elixir()->verify_otp(Utf8(TransactionId), Utf8(Code), SessionDelivery(Self), Self.Track(S, EClient::Elixir));
     });
 }
 
@@ -111,7 +144,7 @@ UGameGateElixirSessionAction* UGameGateElixirSessionAction::VerifyQr(UObject* Wo
 {
     return Make<UGameGateElixirSessionAction>(WorldContextObject, [QrValue](UGameGateSubsystem& S, UGameGateElixirSessionAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->verify_qr(Utf8(QrValue), SessionDelivery(Self));
+        return S.Elixir()->verify_qr(Utf8(QrValue), SessionDelivery(Self), Self.Track(S, EClient::Elixir));
     });
 }
 
@@ -119,7 +152,7 @@ UGameGateElixirSessionAction* UGameGateElixirSessionAction::SignInWithReiKey(UOb
 {
     return Make<UGameGateElixirSessionAction>(WorldContextObject, [ReiKey](UGameGateSubsystem& S, UGameGateElixirSessionAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->reikey_sign_in(Utf8(ReiKey), SessionDelivery(Self));
+        return S.Elixir()->reikey_sign_in(Utf8(ReiKey), SessionDelivery(Self), Self.Track(S, EClient::Elixir));
     });
 }
 
@@ -127,7 +160,7 @@ UGameGateElixirSessionAction* UGameGateElixirSessionAction::RefreshSession(UObje
 {
     return Make<UGameGateElixirSessionAction>(WorldContextObject, [](UGameGateSubsystem& S, UGameGateElixirSessionAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->refresh(SessionDelivery(Self));
+        return S.Elixir()->refresh(SessionDelivery(Self), Self.Track(S, EClient::Elixir));
     });
 }
 
@@ -135,7 +168,7 @@ UGameGateTextAction* UGameGateTextAction::RequestOtp(UObject* WorldContextObject
 {
     return Make<UGameGateTextAction>(WorldContextObject, [Email](UGameGateSubsystem& S, UGameGateTextAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->request_otp(Utf8(Email), TextDelivery(Self));
+        return S.Elixir()->request_otp(Utf8(Email), TextDelivery(Self), Self.Track(S, EClient::Elixir));
     });
 }
 
@@ -143,7 +176,15 @@ UGameGateTextAction* UGameGateTextAction::ElixirRequest(UObject* WorldContextObj
 {
     return Make<UGameGateTextAction>(WorldContextObject, [Method, Path, BodyJson](UGameGateSubsystem& S, UGameGateTextAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->request(Utf8(Method), Utf8(Path), Utf8(BodyJson), TextDelivery(Self));
+        return S.Elixir()->request(Utf8(Method), Utf8(Path), Utf8(BodyJson), TextDelivery(Self), Self.Track(S, EClient::Elixir));
+    });
+}
+
+UGameGateTextAction* UGameGateTextAction::ElixirServerRequest(UObject* WorldContextObject, const FString& Method, const FString& Path, const FString& BodyJson)
+{
+    return Make<UGameGateTextAction>(WorldContextObject, [Method, Path, BodyJson](UGameGateSubsystem& S, UGameGateTextAction& Self) {
+        if (!S.ElixirServer()) return NotConfigured("ElixirServer");
+        return S.ElixirServer()->request(Utf8(Method), Utf8(Path), Utf8(BodyJson), TextDelivery(Self), Self.Track(S, EClient::ElixirServer));
     });
 }
 
@@ -151,7 +192,7 @@ UGameGateTextAction* UGameGateTextAction::KgenRequest(UObject* WorldContextObjec
 {
     return Make<UGameGateTextAction>(WorldContextObject, [Method, Path, BodyJson](UGameGateSubsystem& S, UGameGateTextAction& Self) {
         if (!S.Kgen()) return NotConfigured("Kgen");
-        return S.Kgen()->request(Utf8(Method), Utf8(Path), Utf8(BodyJson), TextDelivery(Self));
+        return S.Kgen()->request(Utf8(Method), Utf8(Path), Utf8(BodyJson), TextDelivery(Self), Self.Track(S, EClient::Kgen));
     });
 }
 
@@ -159,7 +200,7 @@ UGameGateDoneAction* UGameGateDoneAction::SignOut(UObject* WorldContextObject)
 {
     return Make<UGameGateDoneAction>(WorldContextObject, [](UGameGateSubsystem& S, UGameGateDoneAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->sign_out(DoneDelivery(Self));
+        return S.Elixir()->sign_out(DoneDelivery(Self), Self.Track(S, EClient::Elixir));
     });
 }
 
@@ -167,6 +208,6 @@ UGameGateDoneAction* UGameGateDoneAction::CloseReiKey(UObject* WorldContextObjec
 {
     return Make<UGameGateDoneAction>(WorldContextObject, [ReiKey](UGameGateSubsystem& S, UGameGateDoneAction& Self) {
         if (!S.Elixir()) return NotConfigured("Elixir");
-        return S.Elixir()->reikey_close(Utf8(ReiKey), DoneDelivery(Self));
+        return S.Elixir()->reikey_close(Utf8(ReiKey), DoneDelivery(Self), Self.Track(S, EClient::Elixir));
     });
 }

@@ -8,9 +8,35 @@
 #include "Android/AndroidJava.h"
 #endif
 
+#include "GameGateLog.h"
+#include "GameGateTypes.h"
+
 THIRD_PARTY_INCLUDES_START
 #include "gamegate.h"
 THIRD_PARTY_INCLUDES_END
+
+DEFINE_LOG_CATEGORY(LogGameGate);
+
+namespace
+{
+// Called on whichever thread logged; UE_LOG is thread-safe. Its verbosity is a token, hence the switch.
+void ToLogGameGate(void*, int32_t Level, const char* Message)
+{
+    switch (Level)
+    {
+    case GG_LOG_ERROR: UE_LOG(LogGameGate, Error, TEXT("%s"), UTF8_TO_TCHAR(Message)); break;
+    case GG_LOG_WARN: UE_LOG(LogGameGate, Warning, TEXT("%s"), UTF8_TO_TCHAR(Message)); break;
+    case GG_LOG_INFO: UE_LOG(LogGameGate, Log, TEXT("%s"), UTF8_TO_TCHAR(Message)); break;
+    default: UE_LOG(LogGameGate, Verbose, TEXT("%s"), UTF8_TO_TCHAR(Message)); break;
+    }
+}
+} // namespace
+
+void GameGateSetLogLevel(EGameGateLogLevel Level)
+{
+    const int32_t Max = static_cast<int32_t>(Level);
+    gg_set_log_callback(Max, Max == GG_LOG_OFF ? nullptr : ToLogGameGate, nullptr);
+}
 
 // On Windows gamegate.dll is delay-loaded: load it from the plugin before the first call.
 // The app's life reaches the library from the engine's application delegates: back in the
@@ -21,6 +47,7 @@ public:
     virtual void StartupModule() override
     {
         LoadLibrary();
+        GameGateSetLogLevel(EGameGateLogLevel::Warning);
 #if PLATFORM_ANDROID
         // The Keystore (the session at rest) is reached through the JVM and the activity.
         gg_android_init(FAndroidApplication::GetJavaVM(), FJavaWrapper::GameActivityThis);
@@ -31,6 +58,7 @@ public:
 
     virtual void ShutdownModule() override
     {
+        gg_set_log_callback(GG_LOG_OFF, nullptr, nullptr);
         FCoreDelegates::ApplicationWillEnterBackgroundDelegate.Remove(BackgroundHandle);
         FCoreDelegates::ApplicationHasEnteredForegroundDelegate.Remove(ForegroundHandle);
         if (LibraryHandle)
@@ -58,7 +86,7 @@ private:
         }
         if (!LibraryHandle)
         {
-            UE_LOG(LogTemp, Error, TEXT("GameGate: gamegate.dll not found under %s (Binaries/Win64)"), *BaseDir);
+            UE_LOG(LogGameGate, Error, TEXT("gamegate.dll not found under %s (Binaries/Win64)"), *BaseDir);
         }
 #endif
     }

@@ -1,11 +1,13 @@
 // Blueprint async nodes for every flow. Each node starts one request through the game
 // instance's UGameGateSubsystem and fires OnSuccess or OnFailure exactly once, on the game
 // thread (the subsystem ticks the clients). Refusals (bad arguments, not signed in, client
-// not configured) arrive as OnFailure on the next frame, like any other failure.
+// not configured) arrive as OnFailure on the next frame, like any other failure; so does
+// GG_SHUTDOWN when the client is reconfigured or the game instance ends. Cancel (the node's
+// Async Task pin) cancels the request, and the node fires nothing after it.
 #pragma once
 
 #include "CoreMinimal.h"
-#include "Kismet/BlueprintAsyncActionBase.h"
+#include "Engine/CancellableAsyncAction.h"
 #include "GameGateTypes.h"
 
 THIRD_PARTY_INCLUDES_START
@@ -24,7 +26,7 @@ DECLARE_DYNAMIC_MULTICAST_DELEGATE_OneParam(FGameGateErrorPin, const FGameGateEr
 
 /** Shared plumbing: find the subsystem, keep the node alive until it has fired. */
 UCLASS(Abstract)
-class GAMEGATE_API UGameGateAsyncAction : public UBlueprintAsyncActionBase
+class GAMEGATE_API UGameGateAsyncAction : public UCancellableAsyncAction
 {
     GENERATED_BODY()
 
@@ -32,6 +34,18 @@ public:
     UPROPERTY(BlueprintAssignable) FGameGateErrorPin OnFailure;
 
     virtual void Activate() override;
+    /** Cancels the request (its client answers GG_CANCELLED, which this node does not broadcast). */
+    virtual void Cancel() override;
+    virtual bool IsActive() const override { return !bDone; }
+
+    /** Which of the subsystem's clients a request went to, for Cancel. */
+    enum class EClient : uint8 { Elixir, Kgen, ElixirServer };
+
+    /** Records where the request goes; returns where its id is written. */
+    uint64_t* Track(UGameGateSubsystem& Subsystem, EClient Client);
+
+    /** The node has fired (or was cancelled): nothing more is broadcast. */
+    void Finish();
 
 protected:
     /** Starts the request; returns the refusal, if any. */
@@ -48,6 +62,13 @@ protected:
     }
 
     void Fail(const FGameGateError& Error);
+
+private:
+    TWeakObjectPtr<UGameGateSubsystem> Subsystem;
+    uint32 Generation = 0;
+    EClient Client = EClient::Elixir;
+    uint64_t RequestId = 0;
+    bool bDone = false;
 };
 
 UCLASS()
@@ -103,6 +124,11 @@ public:
     /** Elixir: an authorized call (e.g. GET /sdk/v2/userinfo); the result is the data as JSON. */
     UFUNCTION(BlueprintCallable, Category = "GameGate|Elixir", meta = (BlueprintInternalUseOnly = "true", WorldContext = "WorldContextObject"))
     static UGameGateTextAction* ElixirRequest(UObject* WorldContextObject, const FString& Method, const FString& Path, const FString& BodyJson);
+
+    /** Elixir, dedicated servers: a signed server call (e.g. POST /sdk/v2/game-stats) through
+     *  ConfigureElixirServer's client; the result is the envelope's data as JSON. */
+    UFUNCTION(BlueprintCallable, Category = "GameGate|Elixir", meta = (BlueprintInternalUseOnly = "true", WorldContext = "WorldContextObject"))
+    static UGameGateTextAction* ElixirServerRequest(UObject* WorldContextObject, const FString& Method, const FString& Path, const FString& BodyJson);
 
     /** KGeN: any S2S call; the result is the response body. */
     UFUNCTION(BlueprintCallable, Category = "GameGate|KGeN", meta = (BlueprintInternalUseOnly = "true", WorldContext = "WorldContextObject"))

@@ -1,6 +1,8 @@
 // Owns the GameGate clients of a game instance and ticks them on the game thread every frame,
 // so every callback and Blueprint event runs there. The player's Elixir session is kept in the
 // OS credential store (Keychain, Credential Manager, Secret Service): never in a SaveGame.
+// It configures itself from Project Settings > Plugins > GameGate (UGameGateSettings) when the
+// game instance starts; the Configure* functions configure (or reconfigure) it by hand.
 #pragma once
 
 #include "CoreMinimal.h"
@@ -35,6 +37,12 @@ public:
     UFUNCTION(BlueprintCallable, Category = "GameGate")
     bool ConfigureKgen(const FString& ClientId, const FString& ClientSecret, const FString& BaseUrl, FGameGateError& Error);
 
+    /** Elixir's signed server calls (e.g. POST /sdk/v2/game-stats) with the game's RSA key,
+     *  unencrypted PKCS#8 PEM: dedicated servers only. In a build without server code
+     *  (WITH_SERVER_CODE 0: a client-only game) it refuses, and no key is ever asked for. */
+    UFUNCTION(BlueprintCallable, Category = "GameGate")
+    bool ConfigureElixirServer(const FString& ApiKey, const FString& PrivateKeyPem, const FString& BaseUrl, FGameGateError& Error);
+
     /** Whether the kept session was restored (true once OnElixirSessionRestored said so). */
     UFUNCTION(BlueprintCallable, Category = "GameGate")
     bool RestoreElixirSession();
@@ -60,7 +68,7 @@ public:
     UPROPERTY(BlueprintAssignable, Category = "GameGate")
     FGameGateElixirSessionEvent OnElixirSessionEvent;
 
-    /** Whom TLS trusts, for the clients configured after it is set. */
+    /** Whom TLS trusts, for the clients configured after it is set (starts as in Project Settings). */
     UPROPERTY(BlueprintReadWrite, Category = "GameGate")
     EGameGateTrust Trust = EGameGateTrust::Default;
 
@@ -75,14 +83,24 @@ public:
 
     gamegate::ElixirClient* Elixir() { return ElixirClient.IsSet() ? &ElixirClient.GetValue() : nullptr; }
     gamegate::KgenClient* Kgen() { return KgenClient.IsSet() ? &KgenClient.GetValue() : nullptr; }
+    gamegate::ElixirServer* ElixirServer() { return ElixirServerClient.IsSet() ? &ElixirServerClient.GetValue() : nullptr; }
+
+    /** Bumped whenever a client is replaced or freed: a request id is only meaningful to the
+     *  client of the generation that issued it. */
+    uint32 Generation() const { return ClientGeneration; }
+
+    /** Runs `Function` on the game thread: now when called there (tick dispatch), else at the
+     *  game thread's next task pass (worker dispatch). */
+    static void OnGameThread(TUniqueFunction<void()> Function);
 
     // UGameInstanceSubsystem
+    virtual void Initialize(FSubsystemCollectionBase& Collection) override;
     virtual void Deinitialize() override;
 
     // FTickableGameObject
     virtual void Tick(float DeltaTime) override;
     virtual TStatId GetStatId() const override;
-    virtual bool IsTickable() const override { return ElixirClient.IsSet() || KgenClient.IsSet(); }
+    virtual bool IsTickable() const override { return ElixirClient.IsSet() || KgenClient.IsSet() || ElixirServerClient.IsSet(); }
     virtual bool IsTickableInEditor() const override { return false; }
     virtual ETickableTickType GetTickableTickType() const override { return ETickableTickType::Conditional; }
 
@@ -94,5 +112,7 @@ private:
 
     TOptional<gamegate::ElixirClient> ElixirClient;
     TOptional<gamegate::KgenClient> KgenClient;
+    TOptional<gamegate::ElixirServer> ElixirServerClient;
+    uint32 ClientGeneration = 0;
     bool bRestored = false;
 };

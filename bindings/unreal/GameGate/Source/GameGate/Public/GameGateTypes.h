@@ -16,6 +16,27 @@ inline std::string GameGateUtf8(const FString& Text)
     return std::string(Converted.Get(), Converted.Length());
 }
 
+/** Where a client's results are prepared before Blueprint sees them (on the game thread either way). */
+UENUM(BlueprintType)
+enum class EGameGateDispatch : uint8
+{
+    /** In the subsystem's tick (GG_DISPATCH_TICK). */
+    GameThread = 0,
+    /** On the library's callback thread, then handed to the game thread (GG_DISPATCH_WORKER). */
+    Worker = 1,
+};
+
+/** How much of the library's log reaches LogGameGate (GG_LOG_* in gamegate.h). */
+UENUM(BlueprintType)
+enum class EGameGateLogLevel : uint8
+{
+    Off = 0,
+    Error = 1,
+    Warning = 2,
+    Info = 3,
+    Verbose = 4,
+};
+
 /** Whom TLS trusts (GG_TRUST_* in gamegate.h). */
 UENUM(BlueprintType)
 enum class EGameGateTrust : uint8

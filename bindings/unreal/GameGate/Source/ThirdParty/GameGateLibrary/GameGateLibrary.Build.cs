@@ -30,6 +30,13 @@ public class GameGateLibrary : ModuleRules
             PublicAdditionalLibraries.Add(So);
             RuntimeDependencies.Add("$(BinaryOutputDir)/libgamegate.so", So);
         }
+        else if (Target.Platform == UnrealTargetPlatform.LinuxArm64)
+        {
+            // ARM64 Linux servers (Graviton, Ampere): the aarch64 build of the same library.
+            string So = Path.Combine(Lib, "Linux", "aarch64-unknown-linux-gnu", "libgamegate.so");
+            PublicAdditionalLibraries.Add(So);
+            RuntimeDependencies.Add("$(BinaryOutputDir)/libgamegate.so", So);
+        }
         else if (Target.Platform == UnrealTargetPlatform.Android)
         {
             PublicAdditionalLibraries.Add(Path.Combine(Lib, "Android", "arm64-v8a", "libgamegate.so"));
