@@ -82,7 +82,8 @@
 #define GG_BUFFER_TOO_SMALL 12
 
 /**
- * The call was made from a place where it cannot run (e.g. a tick inside a tick).
+ * The call was made from a place where it cannot run: a tick inside one of the same client's
+ * callbacks (it runs nothing; `gg_last_error_message` says so).
  */
 #define GG_REENTRANT 13
 
@@ -684,6 +685,8 @@ void elixir_client_free(struct elixir_client *client);
 
 /**
  * Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+ * Call it once per frame. From inside one of this client's callbacks it runs nothing and
+ * returns 0, and `gg_last_error_message` gives `GG_REENTRANT`.
  */
 uint32_t elixir_client_tick(struct elixir_client *client);
 
@@ -850,7 +853,8 @@ void kgen_client_free(struct kgen_client *client);
 
 /**
  * Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
- * Call it once per frame. Returns 0 when called from inside one of this client's callbacks.
+ * Call it once per frame. From inside one of this client's callbacks it runs nothing and
+ * returns 0, and `gg_last_error_message` gives `GG_REENTRANT`.
  */
 uint32_t kgen_client_tick(struct kgen_client *client);
 
@@ -1133,6 +1137,8 @@ void elixir_server_free(struct elixir_server *server);
 
 /**
  * Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+ * Call it once per frame. From inside one of this client's callbacks it runs nothing and
+ * returns 0, and `gg_last_error_message` gives `GG_REENTRANT`.
  */
 uint32_t elixir_server_tick(struct elixir_server *server);
 

@@ -32,7 +32,8 @@ pub const GG_SHUTDOWN: i32 = 10;
 pub const GG_NOT_SIGNED_IN: i32 = 11;
 /// The caller's buffer is NULL or too small; `*out_len` holds the size needed.
 pub const GG_BUFFER_TOO_SMALL: i32 = 12;
-/// The call was made from a place where it cannot run (e.g. a tick inside a tick).
+/// The call was made from a place where it cannot run: a tick inside one of the same client's
+/// callbacks (it runs nothing; `gg_last_error_message` says so).
 pub const GG_REENTRANT: i32 = 13;
 /// A bug inside GameGate (a caught panic). Please report it.
 pub const GG_INTERNAL: i32 = 14;

@@ -283,6 +283,11 @@ impl Engine {
 
     /// Runs the callbacks that are ready, on this thread. Returns how many ran. A tick from
     /// inside one of this client's callbacks (or racing another thread's tick) runs nothing.
+    /// True inside one of this client's callbacks on this thread (a tick there runs nothing).
+    pub fn delivering_here(&self) -> bool {
+        self.shared.lock().deliverer == Some(thread::current().id())
+    }
+
     pub fn tick(&self) -> u32 {
         if self.shared.ready_len.load(Ordering::Acquire) == 0 {
             return 0;

@@ -34,7 +34,16 @@ pub(crate) unsafe fn tick<C: ClientHandle>(client: *const C) -> u32 {
     match unsafe { client.as_ref() } {
         Some(client) => {
             let engine = client.engine().clone();
-            engine.tick()
+            let delivered = engine.tick();
+            // A tick inside one of the client's own callbacks runs nothing; say so to
+            // gg_last_error_message, the only channel a u32 return leaves.
+            if delivered == 0 && engine.delivering_here() {
+                crate::ffi::macros::remember_failure(&crate::error::Error::new(
+                    crate::error::GG_REENTRANT,
+                    "tick called from inside one of this client's callbacks runs nothing; the outer tick delivers the rest",
+                ));
+            }
+            delivered
         }
         None => 0,
     }

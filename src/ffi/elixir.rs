@@ -137,6 +137,8 @@ pub extern "C" fn elixir_client_free(client: *mut elixir_client) {
 }
 
 /// Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+/// Call it once per frame. From inside one of this client's callbacks it runs nothing and
+/// returns 0, and `gg_last_error_message` gives `GG_REENTRANT`.
 #[no_mangle]
 pub extern "C" fn elixir_client_tick(client: *mut elixir_client) -> u32 {
     // SAFETY: NULL or a live client.

@@ -154,7 +154,8 @@ pub extern "C" fn kgen_client_free(client: *mut kgen_client) {
 }
 
 /// Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
-/// Call it once per frame. Returns 0 when called from inside one of this client's callbacks.
+/// Call it once per frame. From inside one of this client's callbacks it runs nothing and
+/// returns 0, and `gg_last_error_message` gives `GG_REENTRANT`.
 #[no_mangle]
 pub extern "C" fn kgen_client_tick(client: *mut kgen_client) -> u32 {
     // SAFETY: NULL or a live client.

@@ -66,6 +66,8 @@ pub extern "C" fn elixir_server_free(server: *mut elixir_server) {
 }
 
 /// Runs the callbacks that are ready, on this thread (tick dispatch). Returns how many ran.
+/// Call it once per frame. From inside one of this client's callbacks it runs nothing and
+/// returns 0, and `gg_last_error_message` gives `GG_REENTRANT`.
 #[no_mangle]
 pub extern "C" fn elixir_server_tick(server: *mut elixir_server) -> u32 {
     // SAFETY: NULL or a live client.

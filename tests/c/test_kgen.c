@@ -279,6 +279,43 @@ static void test_tick_mode_calls_back_only_inside_tick(void) {
     kgen_client_free(c);
 }
 
+/* A tick inside one of the client's own callbacks runs nothing, and says GG_REENTRANT. */
+typedef struct nested_tick {
+    kgen_client *client;
+    int calls;
+    uint32_t inner_ran;
+    char inner_message[256];
+} nested_tick;
+
+static void on_session_tick_inside(void *user_data, const gg_error *error, const kgen_session *session) {
+    (void)error;
+    (void)session;
+    nested_tick *n = (nested_tick *)user_data;
+    n->calls++;
+    n->inner_ran = kgen_client_tick(n->client);
+    CHECK_EQ_INT(gg_last_error_message(n->inner_message, sizeof n->inner_message, NULL), GG_OK);
+}
+
+static void test_a_tick_inside_a_callback_runs_nothing_and_says_reentrant(void) {
+    nested_tick n;
+    memset(&n, 0, sizeof n);
+    n.client = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
+    session_result other;
+    memset(&other, 0, sizeof other);
+    CHECK_EQ_INT(kgen_create_session(n.client, "player-nested-1", on_session_tick_inside, &n, NULL), GG_OK);
+    CHECK_EQ_INT(kgen_create_session(n.client, "player-nested-2", on_session, &other, NULL), GG_OK);
+    double deadline = gg_now_seconds() + WAIT_LIMIT_SECONDS;
+    while ((n.calls == 0 || other.calls == 0) && gg_now_seconds() < deadline) {
+        kgen_client_tick(n.client);
+        gg_pause();
+    }
+    CHECK_EQ_INT(n.calls, 1);
+    CHECK_EQ_INT(other.calls, 1);
+    CHECK_EQ_INT((int)n.inner_ran, 0);
+    CHECK(strstr(n.inner_message, "GG_REENTRANT") != NULL);
+    kgen_client_free(n.client);
+}
+
 static void test_profile_fields_are_sent(void) {
     kgen_client *c = client_for(emulator_url, GG_DISPATCH_TICK, 10000);
     kgen_profile *p = kgen_profile_new();
@@ -880,6 +917,7 @@ int main(void) {
     RUN(test_client_new_checks_arguments);
     RUN(test_create_session_twice_keeps_the_wallet);
     RUN(test_tick_mode_calls_back_only_inside_tick);
+    RUN(test_a_tick_inside_a_callback_runs_nothing_and_says_reentrant);
     RUN(test_profile_fields_are_sent);
     RUN(test_json_hostile_user_ids_round_trip);
     RUN(test_bad_arguments_never_call_back);
