@@ -49,6 +49,10 @@ fn main() -> ExitCode {
         "unreal-plugin" => unreal_plugin(),
         "bench" => bench::bench(),
         "docs" => docs::build(),
+        "docs-code" => build_native().and_then(|bin_dir| {
+            let emulator = EmulatorProcess::start(&bin_dir, false)?;
+            docs::code_blocks(&Toolchain::host()?, &bin_dir, &emulator.url)
+        }),
         "abi" => build_native().and_then(|bin_dir| if std::env::args().nth(2).as_deref() == Some("--bless") { abi::bless(&bin_dir) } else { abi::check(&bin_dir) }),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
         _ => {
@@ -396,6 +400,7 @@ fn test() -> Result {
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     suites.record("c abi: the baseline's items kept, additions only with a newer version (abi/gamegate-abi.txt)", abi::check(&bin_dir));
     suites.record("c api reference: doxygen finds every public item documented", docs::c_reference());
+    suites.record("docs: every relative link in README.md and docs/ resolves", docs::links());
     suites.record("c# api reference: an XML doc on every public member of the Unity runtime", docs::csharp_reference());
     let emulator = EmulatorProcess::start(&bin_dir, false)?;
     // Read by the kgen suite (plain HTTP to a LAN host) on every platform; children inherit it.
@@ -407,6 +412,8 @@ fn test() -> Result {
     for (name, source) in NATIVE_SUITES {
         native_suite(&mut suites, &toolchain, name, source, &bin_dir, &out, &emulator.url, in_ci);
     }
+
+    suites.record("docs: every C, C++ and C# block compiles (-Werror), the README's C program runs", docs::code_blocks(&toolchain, &bin_dir, &emulator.url));
 
     // The OS credential store, with a real keyring and with none (the store suite's binary).
     os_store::suites(&mut suites, &out.join("test_store"), &emulator.url);

@@ -88,12 +88,7 @@ impl Toolchain {
     /// Compiles C (`.c`) or C++17 (`.cpp`) sources against the header and the library in
     /// `lib_dir`, warnings as errors; `extra` flags go last.
     pub fn compile(&self, sources: &[&str], output: &Path, lib_dir: &Path, extra: &[&str]) -> Result {
-        let cpp = sources.first().is_some_and(|s| s.ends_with(".cpp"));
-        let tool = if cpp { &self.cpp } else { &self.c };
-        let mut command = Command::new(&tool.path);
-        command.current_dir(root()).args(&tool.args);
-        command.arg(if cpp { "-std=c++17" } else { "-std=c11" });
-        command.args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-Iinclude", "-Itests/c"]);
+        let mut command = self.compiler_for(sources);
         command.args(sources).arg("-o").arg(output);
         command.arg(format!("-L{}", lib_dir.display())).arg("-lgamegate").arg("-lpthread");
         if !self.is_windows() {
@@ -101,6 +96,27 @@ impl Toolchain {
         }
         command.args(extra);
         run(&mut command)
+    }
+}
+
+impl Toolchain {
+    /// Compiles one source to an object file (no link), with the same flags as `compile`.
+    pub fn compile_object(&self, source: &Path, output: &Path, extra: &[&str]) -> Result {
+        let source = source.to_string_lossy().to_string();
+        let mut command = self.compiler_for(&[&source]);
+        command.arg("-c").arg(&source).arg("-o").arg(output).args(extra);
+        run(&mut command)
+    }
+
+    /// The C or C++ compiler (by the first source's extension) with the suites' flags.
+    fn compiler_for(&self, sources: &[&str]) -> Command {
+        let cpp = sources.first().is_some_and(|s| s.ends_with(".cpp"));
+        let tool = if cpp { &self.cpp } else { &self.c };
+        let mut command = Command::new(&tool.path);
+        command.current_dir(root()).args(&tool.args);
+        command.arg(if cpp { "-std=c++17" } else { "-std=c11" });
+        command.args(["-Wall", "-Wextra", "-Werror", "-pedantic", "-g", "-Iinclude", "-Itests/c"]);
+        command
     }
 }
 
