@@ -28,6 +28,7 @@ mod proxies;
 mod toolchain;
 mod typecheck;
 mod unity;
+mod workflow;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         "unreal-plugin" => unreal_plugin(),
         "bench" => bench::bench(),
         "docs" => docs::build(),
+        "workflow" => workflow::schema().and_then(|()| workflow::steps_and_packaging()),
         "docs-code" => build_native().and_then(|bin_dir| {
             let emulator = EmulatorProcess::start(&bin_dir, false)?;
             docs::code_blocks(&Toolchain::host()?, &bin_dir, &emulator.url)
@@ -463,6 +465,8 @@ fn test() -> Result {
     suites.record("third-party licenses on the allow-list, every shipped target", licenses::check());
     dist::suites(&mut suites, &emulator.url);
     drop(emulator);
+    suites.record("release workflow: valid against GitHub's workflow schema", workflow::schema());
+    suites.record("release workflow: its xtask steps exist, its packaging step run on this machine's dist", workflow::steps_and_packaging());
 
     // The library's own unit tests with AddressSanitizer on the Rust side (nightly only).
     if have_nightly() {
