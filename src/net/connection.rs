@@ -38,6 +38,10 @@ pub(crate) struct Connection {
     /// Some byte went out since the last `queue`: from then on the server may have the
     /// request, and sending it again could do its work twice.
     pub request_sent: bool,
+    /// The last read emptied the socket (it returned `WouldBlock`): readiness is armed, so
+    /// anything the server sends or a close it makes from now on is reported as an event, and
+    /// the idle connection's handler sees it. Reuse then needs no look at the socket.
+    drained: bool,
     /// Through an HTTP proxy, until the proxy has opened the tunnel: TLS starts after it.
     tunnel: Option<Tunnel>,
     /// Who checks certificates on this connection (`TlsSettings::checked_by`).
@@ -74,7 +78,7 @@ impl Connection {
             None => None,
         };
         let tunnel = connect_request.map(|request| Tunnel { request: SecretBytes::new(request.to_vec()), sent: 0, reply: TunnelReply::default() });
-        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false, request_sent: false, tunnel, checked_by })
+        Ok(Connection { socket, tls, out: SecretBytes::default(), out_sent: 0, blocked: false, request_sent: false, drained: false, tunnel, checked_by })
     }
 
     /// Whether the proxy has yet to open the tunnel.
@@ -206,14 +210,19 @@ impl Connection {
         match &mut self.tls {
             None => loop {
                 match self.socket.read(buffer) {
-                    Ok(0) => return Ok(ReadEnd::Closed),
+                    Ok(0) => {
+                        self.drained = false;
+                        return Ok(ReadEnd::Closed);
+                    }
                     Ok(n) => {
+                        self.drained = false;
                         let taken = sink(&buffer[..n]);
                         wipe(&mut buffer[..n]);
                         taken?;
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                         self.blocked = true;
+                        self.drained = true;
                         return Ok(ReadEnd::WouldBlock);
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -225,7 +234,7 @@ impl Connection {
                 let mut blocked = false;
                 match tls.read_tls(&mut self.socket) {
                     Ok(0) => closed = true,
-                    Ok(_) => {}
+                    Ok(_) => self.drained = false,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => blocked = true,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(map_io_error(&e)),
@@ -259,6 +268,7 @@ impl Connection {
                 }
                 if blocked {
                     self.blocked = true;
+                    self.drained = true;
                     return Ok(ReadEnd::WouldBlock);
                 }
             },
@@ -270,6 +280,11 @@ impl Connection {
     /// Whether an idle connection can carry another request: still open, nothing unread (a
     /// server's idle close, or stray bytes, are seen here before a request is risked on it).
     pub fn is_reusable(&mut self) -> bool {
+        // Drained and quiet since: an event would have reported a close or stray bytes, and
+        // the idle handler would have closed the connection. The look costs a syscall.
+        if self.drained {
+            return true;
+        }
         let mut byte = [0u8; 1];
         loop {
             match self.socket.peek(&mut byte) {
