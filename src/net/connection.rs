@@ -205,7 +205,8 @@ impl Connection {
 
     /// Reads everything that has arrived, until the socket would block or closes, and hands
     /// the plaintext to `sink`. `buffer` is scratch space; what was read into it is wiped
-    /// before this returns.
+    /// before this returns. Reading on to `WouldBlock` after a complete answer also sees a
+    /// close the server sent right behind it (and Windows re-arms a socket only there).
     pub fn read(&mut self, buffer: &mut [u8], sink: &mut dyn FnMut(&[u8]) -> Result<(), Error>) -> Result<ReadEnd, Error> {
         match &mut self.tls {
             None => loop {
@@ -277,14 +278,14 @@ impl Connection {
 }
 
 impl Connection {
-    /// Whether an idle connection can carry another request: still open, nothing unread (a
-    /// server's idle close, or stray bytes, are seen here before a request is risked on it).
-    pub fn is_reusable(&mut self) -> bool {
-        // Drained and quiet since: an event would have reported a close or stray bytes, and
-        // the idle handler would have closed the connection. The look costs a syscall.
-        if self.drained {
-            return true;
-        }
+    /// The last read emptied the socket.
+    pub fn drained(&self) -> bool {
+        self.drained
+    }
+
+    /// Still open with nothing unread, by a look at the socket (a server's idle close, or
+    /// stray bytes, are seen here before a request is risked on it).
+    pub fn is_open_and_quiet(&mut self) -> bool {
         let mut byte = [0u8; 1];
         loop {
             match self.socket.peek(&mut byte) {

@@ -361,3 +361,43 @@ fn a_request_written_at_send_time_is_written_again_for_each_attempt() {
     assert_eq!(written.load(Ordering::SeqCst), 2);
     assert_eq!(*seen.lock().unwrap(), vec!["GET /attempt-1 HTTP/1.1", "GET /attempt-2 HTTP/1.1"]);
 }
+
+
+#[test]
+fn a_pooled_connection_closed_while_idle_is_retired_by_its_event() {
+    // The server closes the kept-alive connection a while after its answer. The I/O thread
+    // hears the close as an event on the idle connection (its last read drained the socket,
+    // so nothing needs a look at the socket before reuse) and retires it: the next request,
+    // which may not be sent twice, goes out on a fresh connection.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (close_now, closing) = std::sync::mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (first, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(first.try_clone().unwrap());
+        assert!(read_request(&mut reader));
+        let mut first = first;
+        answer(&mut first);
+        closing.recv().unwrap();
+        drop((reader, first)); // the idle close
+        let (second, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(second.try_clone().unwrap());
+        assert!(read_request(&mut reader));
+        let mut second = second;
+        answer(&mut second);
+    });
+    let http = client(port, 1);
+    let first = http.send(Method::GET, "/first", "/first", &[], None, Retry::Never).unwrap();
+    assert_eq!(first.status, 200);
+    let before = http.io_wakeups();
+    close_now.send(()).unwrap();
+    // The close wakes the I/O thread: once it has, its event has been handled.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while http.io_wakeups() == before && std::time::Instant::now() < deadline {
+        thread::yield_now();
+    }
+    assert!(http.io_wakeups() > before, "the close never woke the I/O thread");
+    let second = http.send(Method::POST, "/second", "/second", &[], Some(b"{}"), Retry::Never).unwrap();
+    assert_eq!(second.status, 200);
+    server.join().unwrap();
+}

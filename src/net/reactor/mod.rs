@@ -376,8 +376,7 @@ impl Reactor {
                 continue;
             }
             if let Some(slot) = self.idle.pop() {
-                let max_idle = self.settings.max_idle;
-                let reusable = self.slots.get_mut(slot).and_then(Option::as_mut).is_some_and(|s| s.idle_since.elapsed() <= max_idle && s.connection.is_reusable());
+                let reusable = self.is_reusable(slot);
                 if !reusable {
                     self.close_slot(slot);
                     continue;
@@ -438,6 +437,17 @@ impl Reactor {
     }
 
     /// Under the one-shot rule: whether an event for connection `index` is reported.
+    /// Whether idle connection `index` can carry another request: within the idle limit, and
+    /// still open with nothing unread. A connection whose last read drained the socket needs
+    /// no look at it: that read would have seen a close sent right behind the answer, and
+    /// readiness is armed, so a later close or stray bytes are reported as an event and the
+    /// idle handler retires the connection. Only one never read that far is looked at.
+    fn is_reusable(&mut self, index: usize) -> bool {
+        let max_idle = self.settings.max_idle;
+        let Some(Some(slot)) = self.slots.get_mut(index) else { return false };
+        slot.idle_since.elapsed() <= max_idle && (slot.connection.drained() || slot.connection.is_open_and_quiet())
+    }
+
     fn admit(&mut self, index: usize, reported: Directions) -> bool {
         match self.slots.get_mut(index) {
             Some(Some(slot)) => slot.one_shot.admit(reported),
