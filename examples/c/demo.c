@@ -195,6 +195,8 @@ int main(void) {
     }
     elixir_client_set_session_listener(elixir, on_session_changed, NULL);
     elixir_client_set_device_info(elixir, "GameGate demo", "demo-device-0001");
+    /* The sign-in screen is open: connect (DNS, TCP, TLS) before the player taps. */
+    elixir_client_prepare(elixir);
 
     char email[96];
     snprintf(email, sizeof email, "%s@example.com", player);
@@ -205,6 +207,8 @@ int main(void) {
 
     char code[8];
     if (!read_emailed_code(kgen, email, code, sizeof code)) return 1;
+    /* The player is typing the code, minutes after it was sent: open a connection again. */
+    elixir_client_prepare(elixir);
     printf("\n[5] Elixir: verify the code the player typed in (%zu characters)\n", strlen(code));
     step verified = {0, 0};
     if (elixir_otp_verify(elixir, otp.transaction_id, code, on_elixir_session, &verified, NULL) != GG_OK ||

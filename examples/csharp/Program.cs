@@ -43,11 +43,13 @@ static class Program
             // Game client side: Elixir sign-in with an e-mailed code.
             var elixir = new ElixirClient("gamegate-test-api-key", options);
             elixir.SessionChanged += s => Console.WriteLine(s == null ? "  [session] signed out" : "  [session] signed in as " + s.UserId);
+            elixir.Prepare(); // the sign-in screen is open: connect before the player taps
             const string email = "csharp-example@example.com";
             var transaction = RunFrames(elixir.RequestOtpAsync(email));
             // The emulator shows the code it "e-mailed"; a real game asks the player.
             var otp = RunFrames(kgen.RequestAsync("GET", "/_emulator/elixir/otp?email=" + email));
             var code = otp.Substring(otp.IndexOf("\"code\":\"", StringComparison.Ordinal) + 8, 5);
+            elixir.Prepare(); // the player is typing the code: open a connection again
             var session = RunFrames(elixir.VerifyOtpAsync(transaction, code));
             Console.WriteLine("signed in, token valid " + session.TokenLifeMs / 1000 + " s");
             Console.WriteLine("userinfo: " + RunFrames(elixir.RequestAsync("GET", "/sdk/v2/userinfo")));

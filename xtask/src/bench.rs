@@ -26,7 +26,7 @@ impl Drop for Nginx {
 
 fn install_missing_tools() -> Result {
     let mut need = Vec::new();
-    for (tool, package) in [("nginx", "nginx"), ("wrk", "wrk"), ("curl-config", "libcurl4-openssl-dev"), ("openssl", "openssl")] {
+    for (tool, package) in [("nginx", "nginx"), ("wrk", "wrk"), ("curl-config", "libcurl4-openssl-dev"), ("openssl", "openssl"), ("strace", "strace")] {
         if !have(tool) {
             need.push(package);
         }
@@ -236,6 +236,7 @@ pub fn bench() -> Result {
     compile(&out, "bench_gamegate", &[&["bench/bench_gamegate.c"][..], &link].concat())?;
     compile(&out, "bench_micro", &[&["bench/bench_micro.c"][..], &link].concat())?;
     compile(&out, "bench_curl", &["bench/bench_curl.c", "-lcurl"])?;
+    compile(&out, "first_call", &[&["-DFIRST_CALL_CURL", "bench/first_call.c"][..], &link, &["-lcurl"]].concat())?;
     compile(&out, "alloc_count.so", &["-shared", "-fPIC", "bench/alloc_count.c"])?;
     let staticlib = release.join("libgamegate.a").display().to_string();
     compile(&out, "static_size", &["-Os", "bench/static_size.c", "-Wl,--gc-sections", &staticlib, "-lpthread", "-ldl", "-lm"])?;
@@ -305,6 +306,8 @@ pub fn bench() -> Result {
     let spread = without.last().copied().unwrap_or_default() - without.first().copied().unwrap_or_default();
     println!("bench: metrics callback: {:.2} -> {:.2} process CPU us/request", metrics_cost.0, metrics_cost.1);
 
+    let first = first_call(&out, &ca, https_port)?;
+    let syscalls = syscalls_per_request(&out, &http)?;
     let elixir = elixir_flow(&out, &link)?;
     let micro = run_program(
         Command::new(out.join("bench_micro")).arg(format!("http://127.0.0.1:{http_port}")).env("LD_PRELOAD", out.join("alloc_count.so")),
@@ -320,6 +323,9 @@ pub fn bench() -> Result {
         metrics_cost.1,
         if cost.abs() < spread { "within this run's noise" } else { verdict(cost <= 0.3) }
     ));
+    table.push_str(&first);
+    table.push_str(&syscalls);
+    table.push_str(&sizes_of_every_target()?);
     table.push_str(&render_elixir(&elixir));
     println!("\n{table}");
     std::fs::write(out.join("table.md"), &table).map_err(|e| e.to_string())?;
@@ -380,6 +386,81 @@ fn render(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64) -> String
         verdict(rows.iter().all(|r| r.gamegate_worker.p99_us <= 1.2 * r.curl_event.p99_us)),
     );
     t
+}
+
+/// The first answer over a 100 ms round trip (nginx's HTTPS through `delay.rs`): a new client's
+/// first call, its second, and a prepared client's first, against libcurl's cold first call.
+fn first_call(out: &Path, ca: &Path, https_port: u16) -> Result<String> {
+    const RTT_MS: u64 = 100;
+    let link = crate::delay::start(https_port, std::time::Duration::from_millis(RTT_MS / 2))?;
+    let url = format!("https://localhost:{}", link.port);
+    let ca = ca.display().to_string();
+    let rtt = RTT_MS.to_string();
+    println!("bench: first call over a {RTT_MS} ms round trip");
+    let gamegate = run_program(Command::new(out.join("first_call")).args(["gamegate", &url, &ca, &rtt]))?;
+    let curl = run_program(Command::new(out.join("first_call")).args(["curl", &url, &ca, &rtt]))?;
+    let trips = |json: &str, key: &str| number(json, key) / (RTT_MS as f64 * 1000.0);
+    let (cold, warm, prepared, curl_cold) = (trips(&gamegate, "cold_us"), trips(&gamegate, "warm_us"), trips(&gamegate, "prepared_us"), trips(&curl, "cold_us"));
+    let mut t = String::new();
+    let _ = writeln!(t);
+    let _ = writeln!(t, "| first call, HTTPS over a {RTT_MS} ms round trip (best of 3; TCP's handshake not delayed here) | round trips | target |");
+    let _ = writeln!(t, "|---|---|---|");
+    let _ = writeln!(t, "| libcurl, a new handle's first call (the anchor) | {curl_cold:.2} | |");
+    let _ = writeln!(t, "| GameGate, a new client's first call (cold) | {cold:.2} | ≤ 3.2: {} |", verdict(cold <= 3.2));
+    let _ = writeln!(t, "| GameGate, the next call on the kept-alive connection (warm) | {warm:.2} | |");
+    let _ = writeln!(t, "| GameGate, a new client's first call after `kgen_client_prepare` | {prepared:.2} | ≤ 1.1: {} |", verdict(prepared <= 1.1));
+    Ok(t)
+}
+
+/// System calls per request of the GameGate process at HTTP 64 in flight (worker mode), as
+/// strace counts them over every thread.
+fn syscalls_per_request(out: &Path, http: &str) -> Result<String> {
+    const N: u32 = 20_000;
+    let counts = out.join("strace.txt");
+    let mut command = Command::new("strace");
+    command.args(["-f", "-c", "-o"]).arg(&counts).arg(out.join("bench_gamegate")).args(["worker", "64", &N.to_string(), http]).stdout(Stdio::null());
+    run(&mut command)?;
+    let text = std::fs::read_to_string(&counts).map_err(|e| e.to_string())?;
+    let calls = |name: &str| -> f64 {
+        text.lines()
+            .find(|l| l.split_whitespace().last() == Some(name))
+            .and_then(|l| {
+                let fields: Vec<&str> = l.split_whitespace().collect();
+                // % time, seconds, usecs/call, calls, [errors], syscall ("total" has no usecs/call)
+                fields.get(if name == "total" { 2 } else { 3 }).and_then(|c| c.parse().ok())
+            })
+            .unwrap_or(0.0)
+            / N as f64
+    };
+    let mut t = String::new();
+    let _ = writeln!(t);
+    let _ = writeln!(t, "| system calls per request (HTTP 64, worker, strace -f -c, {N} requests) | calls |");
+    let _ = writeln!(t, "|---|---|");
+    for name in ["recvfrom", "sendto", "epoll_wait", "futex", "write", "total"] {
+        let _ = writeln!(t, "| {name} | {:.2} |", calls(name));
+    }
+    Ok(t)
+}
+
+/// The stripped size of the library for every target `cargo xtask dist` builds here.
+fn sizes_of_every_target() -> Result<String> {
+    crate::dist::dist()?;
+    let dist = root().join("target/dist");
+    let mut t = String::new();
+    let _ = writeln!(t);
+    let _ = writeln!(t, "| stripped library, per target (cargo xtask dist) | bytes | budget |");
+    let _ = writeln!(t, "|---|---|---|");
+    for (triple, file) in [
+        ("x86_64-unknown-linux-gnu", "libgamegate.so"),
+        ("aarch64-unknown-linux-gnu", "libgamegate.so"),
+        ("x86_64-pc-windows-gnu", "gamegate.dll"),
+        ("universal2-apple-darwin", "libgamegate.dylib"),
+    ] {
+        let bytes = std::fs::metadata(dist.join(triple).join("lib").join(file)).map(|m| m.len()).map_err(|e| format!("{triple}/{file}: {e}"))?;
+        let budget = if triple == "x86_64-unknown-linux-gnu" { format!("≤ 2,100,000: {}", verdict(bytes <= 2_100_000)) } else { String::new() };
+        let _ = writeln!(t, "| {triple} `{file}` | {bytes} | {budget} |");
+    }
+    Ok(t)
 }
 
 /// `bench/elixir_flow.c` against the release emulator: threads and memory per Elixir client,

@@ -20,6 +20,7 @@
 mod abi;
 mod bench;
 mod cross;
+mod delay;
 mod dist;
 mod docs;
 mod licenses;
