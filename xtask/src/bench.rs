@@ -385,6 +385,15 @@ fn render(rows: &[Row], micro: &str, so_bytes: u64, static_bytes: u64) -> String
         verdict(http64.is_some_and(|r| r.gamegate_worker.rps >= 0.8 * r.wrk.rps)),
         verdict(rows.iter().all(|r| r.gamegate_worker.p99_us <= 1.2 * r.curl_event.p99_us)),
     );
+    if let Some(r) = http64 {
+        let (cpu, rps) = (r.gamegate_worker.cpu_us_per_request / r.wrk.cpu_us_per_request, r.gamegate_worker.rps / r.wrk.rps);
+        let _ = writeln!(
+            t,
+            "At HTTP 64, against wrk in this run: process CPU per request {cpu:.2}× (target ≤ 1.6×: {}), throughput {rps:.2}× (target ≥ 0.65×: {}).",
+            verdict(cpu <= 1.6),
+            verdict(rps >= 0.65)
+        );
+    }
     t
 }
 
@@ -426,8 +435,8 @@ fn syscalls_per_request(out: &Path, http: &str) -> Result<String> {
             .find(|l| l.split_whitespace().last() == Some(name))
             .and_then(|l| {
                 let fields: Vec<&str> = l.split_whitespace().collect();
-                // % time, seconds, usecs/call, calls, [errors], syscall ("total" has no usecs/call)
-                fields.get(if name == "total" { 2 } else { 3 }).and_then(|c| c.parse().ok())
+                // % time, seconds, usecs/call, calls, [errors], syscall (the total line too)
+                fields.get(3).and_then(|c| c.parse().ok())
             })
             .unwrap_or(0.0)
             / N as f64
