@@ -2,8 +2,8 @@
 //! client's I/O thread (`submit_io`): an HTTP exchange, or a short chain of them (an Elixir
 //! call that refreshes first), whose last step hands its result to a `Completion`. Finished
 //! requests go into a completion queue, drained either by `tick` on the game's thread
-//! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the client's callback thread, woken for
-//! each item: never by the I/O thread, so a callback that takes its time (a game server
+//! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the client's callback thread, woken when
+//! results arrive (an I/O thread queues those of one wait together, `batch`): never by the I/O thread, so a callback that takes its time (a game server
 //! writing to its database) never holds the client's network. Either way one thread at a time
 //! delivers, in queue order. A client is therefore one thread in tick mode and two in worker
 //! mode.
@@ -18,8 +18,11 @@
 //!
 //! Knows nothing of KGeN or Elixir: requests and deliveries are closures.
 
+mod batch;
 pub mod metrics;
 pub mod stats;
+
+pub use batch::{hold_results, Batch};
 
 use crate::error::Error;
 use crate::options::Dispatch;
@@ -81,7 +84,7 @@ struct Shared {
     delivery_done: Condvar,
     /// Mirror of `state.ready.len()`, so an idle `tick` costs one atomic load.
     ready_len: AtomicUsize,
-    /// Worker dispatch: the callback thread delivers, woken for every item queued.
+    /// Worker dispatch: the callback thread delivers, woken when items arrive and it sleeps.
     worker: bool,
     /// The game's metrics callback, called right before each request's own.
     metrics: Option<MetricsSink>,
@@ -381,14 +384,22 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queues a result or event. Nobody is woken: the thread that pushed it delivers it
-    /// (worker dispatch), or the game's next tick does.
-    fn push_ready(&self, item: Ready) {
+    /// Queues a result or event: at once, or at the end of this thread's batch (the I/O
+    /// thread's, see `batch`). In worker dispatch the callback thread is woken if it sleeps;
+    /// in tick dispatch the game's next tick delivers it.
+    fn push_ready(self: &Arc<Self>, item: Ready) {
+        if let Some(item) = batch::hold(self, item) {
+            self.queue(vec![item]);
+        }
+    }
+
+    /// Queues items under one lock, waking the callback thread at most once.
+    fn queue(&self, items: Vec<Ready>) {
         let mut state = self.lock();
         if state.shutdown {
             return; // The client is gone: results and events are dropped, never delivered.
         }
-        state.ready.push_back(item);
+        state.ready.extend(items);
         self.ready_len.store(state.ready.len(), Ordering::Release);
         let wake = self.worker && state.callback_waiting;
         drop(state);
@@ -420,7 +431,7 @@ impl Shared {
     }
 
     /// A request's work is done: its result is queued.
-    fn complete(&self, id: u64, outcome: Outcome) {
+    fn complete(self: &Arc<Self>, id: u64, outcome: Outcome) {
         let exchange = self.metrics.as_ref().and_then(|_| metrics::current());
         self.push_ready(Ready::Finished { id, outcome, exchange });
         stats::request_finished();

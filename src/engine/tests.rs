@@ -229,3 +229,61 @@ fn a_panic_that_drops_the_completion_becomes_an_internal_error() {
     tick_until(&engine, &log, 1);
     assert_eq!(*log.lock().unwrap(), vec![(1, Err(crate::error::GG_INTERNAL))]);
 }
+
+/// Submits a request and hands its `Completion` back, so the test decides which thread
+/// finishes it and when.
+fn submit_held(engine: &Engine, log: &Log, tag: u64) -> Completion<u32> {
+    let (tx, rx) = mpsc::channel();
+    engine
+        .submit_io(
+            move |done: Completion<u32>| {
+                tx.send(done).unwrap();
+                || {}
+            },
+            recorder(log, tag),
+        )
+        .unwrap();
+    rx.recv().unwrap()
+}
+
+#[test]
+fn results_finished_inside_a_batch_are_queued_when_it_ends_in_order() {
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
+    let log: Log = Default::default();
+    let (first, second, elsewhere) = (submit_held(&engine, &log, 1), submit_held(&engine, &log, 2), submit_held(&engine, &log, 3));
+    let (finished_tx, finished_rx) = mpsc::channel();
+    let (end_tx, end_rx) = mpsc::channel::<()>();
+    let io_thread = thread::spawn(move || {
+        let batch = hold_results();
+        first.finish(Ok(1));
+        second.finish(Ok(2));
+        finished_tx.send(()).unwrap();
+        end_rx.recv().unwrap();
+        drop(batch);
+    });
+    finished_rx.recv().unwrap();
+    engine.tick();
+    assert!(log.lock().unwrap().is_empty(), "a held result was delivered before its batch ended");
+    // Another thread's result is queued at once.
+    elsewhere.finish(Ok(3));
+    engine.tick();
+    assert_eq!(*log.lock().unwrap(), vec![(3, Ok(3))]);
+    end_tx.send(()).unwrap();
+    io_thread.join().unwrap();
+    engine.tick();
+    assert_eq!(*log.lock().unwrap(), vec![(3, Ok(3)), (1, Ok(1)), (2, Ok(2))]);
+}
+
+#[test]
+fn a_long_batch_queues_what_it_holds_once_it_holds_enough() {
+    let engine = Engine::new("test", Dispatch::Tick).unwrap();
+    let log: Log = Default::default();
+    let completions: Vec<_> = (0..batch::FLUSH_AT as u64).map(|tag| submit_held(&engine, &log, tag)).collect();
+    let _batch = hold_results();
+    for (value, done) in completions.into_iter().enumerate() {
+        done.finish(Ok(value as u32));
+    }
+    engine.tick();
+    let delivered: Vec<u64> = log.lock().unwrap().iter().map(|(tag, _)| *tag).collect();
+    assert_eq!(delivered, (0..batch::FLUSH_AT as u64).collect::<Vec<_>>(), "the batch still holds its results");
+}

@@ -240,6 +240,8 @@ impl Reactor {
     fn run(&mut self) {
         let mut events = Events::with_capacity(256);
         let mut commands = Vec::new();
+        // Results finished between two waits are queued together: one wake-up for the lot.
+        let mut _batch = Some(crate::engine::hold_results());
         while !self.stopped {
             self.inbox.take(&mut commands);
             for command in commands.drain(..) {
@@ -260,6 +262,7 @@ impl Reactor {
             } else {
                 Some(Duration::ZERO)
             };
+            _batch = None; // queued before this thread may sleep
             self.inbox.sleeping.store(true, Ordering::SeqCst);
             // A post that came before `sleeping` was set found no sleeper: look once more.
             let nothing_posted = self.inbox.commands.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
@@ -276,6 +279,7 @@ impl Reactor {
                 events.clear();
             }
             self.inbox.sleeping.store(false, Ordering::SeqCst);
+            _batch = Some(crate::engine::hold_results());
             for event in events.iter() {
                 if event.token() == WAKER {
                     continue;
