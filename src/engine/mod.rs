@@ -40,6 +40,8 @@ use std::thread::{self, JoinHandle, ThreadId};
 type Outcome = Result<Box<dyn Any + Send>, Error>;
 type Deliver = Box<dyn FnOnce(Outcome) + Send>;
 type Event = Box<dyn FnOnce() + Send>;
+/// Turns a job's raw result into what its callback gets (a parse), in dispatch context.
+type Refine = Box<dyn FnOnce(Outcome) -> Outcome + Send>;
 
 /// A request not yet delivered.
 struct Pending {
@@ -53,8 +55,9 @@ struct Pending {
 /// Something waiting in the completion queue.
 enum Ready {
     /// A job's result; delivered only if the request is still pending when its turn comes.
-    /// `exchange`: what the network part measured (with a metrics sink).
-    Finished { id: u64, outcome: Outcome, exchange: Option<ExchangeMetrics> },
+    /// `exchange`: what the network part measured (with a metrics sink); `refine`: the work
+    /// left to turn `outcome` into the callback's value (see `Completion::finish_refined`).
+    Finished { id: u64, outcome: Outcome, exchange: Option<ExchangeMetrics>, refine: Option<Refine> },
     /// A request already taken out of `pending` (cancelled): delivered whatever happens.
     Claimed { deliver: Deliver, outcome: Outcome },
     /// A notification such as "the session changed", run in dispatch context.
@@ -144,8 +147,25 @@ pub struct Completion<T> {
 impl<T: Send + 'static> Completion<T> {
     pub fn finish(mut self, outcome: Result<T, Error>) {
         if let Some(shared) = self.shared.take() {
-            shared.complete(self.id, outcome.map(|value| Box::new(value) as Box<dyn Any + Send>));
+            shared.complete(self.id, outcome.map(|value| Box::new(value) as Box<dyn Any + Send>), None);
         }
+    }
+
+    /// Completes with `raw`, which `refine` turns into the result (a response into a parsed
+    /// session). In worker dispatch `refine` runs on the callback thread, off the I/O thread
+    /// that serves every connection of the client (at 64 requests in flight the I/O thread is
+    /// the bottleneck); in tick dispatch it runs here, so the game's thread never parses.
+    pub fn finish_refined<R: Send + 'static>(mut self, raw: Result<R, Error>, refine: impl FnOnce(Result<R, Error>) -> Result<T, Error> + Send + 'static) {
+        let Some(shared) = self.shared.take() else { return };
+        if !shared.worker {
+            shared.complete(self.id, refine(raw).map(|value| Box::new(value) as Box<dyn Any + Send>), None);
+            return;
+        }
+        let refine: Refine = Box::new(move |outcome: Outcome| {
+            let raw = outcome.and_then(|any| any.downcast::<R>().map(|boxed| *boxed).map_err(|_| Error::internal("result type mismatch")));
+            refine(raw).map(|value| Box::new(value) as Box<dyn Any + Send>)
+        });
+        shared.complete(self.id, raw.map(|value| Box::new(value) as Box<dyn Any + Send>), Some(refine));
     }
 }
 
@@ -157,7 +177,7 @@ impl<T> Drop for Completion<T> {
                 true => Error::internal("GameGate panicked while running the request; please report this"),
                 false => Error::shutdown(),
             };
-            shared.complete(self.id, Err(error));
+            shared.complete(self.id, Err(error), None);
         }
     }
 }
@@ -431,9 +451,9 @@ impl Shared {
     }
 
     /// A request's work is done: its result is queued.
-    fn complete(self: &Arc<Self>, id: u64, outcome: Outcome) {
+    fn complete(self: &Arc<Self>, id: u64, outcome: Outcome, refine: Option<Refine>) {
         let exchange = self.metrics.as_ref().and_then(|_| metrics::current());
-        self.push_ready(Ready::Finished { id, outcome, exchange });
+        self.push_ready(Ready::Finished { id, outcome, exchange, refine });
         stats::request_finished();
     }
 
@@ -452,10 +472,14 @@ impl Shared {
         };
         self.ready_len.store(state.ready.len(), Ordering::Release);
         let take = match item {
-            Ready::Finished { id, outcome, exchange } => match state.pending.remove(&id) {
+            Ready::Finished { id, outcome, exchange, refine } => match state.pending.remove(&id) {
                 Some(Pending { deliver, submitted, .. }) => {
+                    // Refined first: the metrics callback reports the code the callback gets.
                     let deliver = self.reporting(id, submitted, exchange, deliver);
-                    Take::Run(Box::new(move || deliver(outcome)))
+                    Take::Run(Box::new(move || deliver(match refine {
+                        Some(refine) => refine(outcome),
+                        None => outcome,
+                    })))
                 }
                 None => Take::Skip, // cancelled meanwhile: its GG_CANCELLED is queued instead
             },

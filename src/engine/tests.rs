@@ -287,3 +287,84 @@ fn a_long_batch_queues_what_it_holds_once_it_holds_enough() {
     let delivered: Vec<u64> = log.lock().unwrap().iter().map(|(tag, _)| *tag).collect();
     assert_eq!(delivered, (0..batch::FLUSH_AT as u64).collect::<Vec<_>>(), "the batch still holds its results");
 }
+
+/// Finishes one request with `finish_refined` on a thread of its own; returns the threads the
+/// refinement and the delivery ran on, that thread's id, and what was delivered.
+fn refined_on(dispatch: Dispatch) -> (ThreadId, ThreadId, ThreadId, Result<u32, i32>) {
+    let engine = Engine::new("test", dispatch).unwrap();
+    let refined_at = Arc::new(Mutex::new(None));
+    let (delivered_tx, delivered_rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel();
+    engine
+        .submit_io(
+            move |done: Completion<u32>| {
+                tx.send(done).unwrap();
+                || {}
+            },
+            move |r: Result<u32, Error>| delivered_tx.send((thread::current().id(), r.map_err(|e| e.code))).unwrap(),
+        )
+        .unwrap();
+    let done = rx.recv().unwrap();
+    let seen = refined_at.clone();
+    let finisher = thread::spawn(move || {
+        done.finish_refined(Ok("41".to_string()), move |raw: Result<String, Error>| {
+            *seen.lock().unwrap() = Some(thread::current().id());
+            raw.and_then(|text| text.parse::<u32>().map(|n| n + 1).map_err(|_| Error::invalid("not a number")))
+        });
+        thread::current().id()
+    });
+    let finisher = finisher.join().unwrap();
+    let (delivered_at, value) = loop {
+        engine.tick();
+        if let Ok(delivered) = delivered_rx.try_recv() {
+            break delivered;
+        }
+        thread::yield_now();
+    };
+    let refined_at = refined_at.lock().unwrap().expect("refine never ran");
+    (refined_at, delivered_at, finisher, value)
+}
+
+#[test]
+fn worker_dispatch_refines_a_result_on_the_callback_thread_not_where_it_finished() {
+    let (refined_at, delivered_at, finisher, value) = refined_on(Dispatch::Worker);
+    assert_eq!(value, Ok(42));
+    assert_eq!(refined_at, delivered_at, "refined off the callback thread");
+    assert_ne!(refined_at, finisher, "refined on the finishing (I/O) thread");
+}
+
+#[test]
+fn tick_dispatch_refines_a_result_where_it_finished_never_on_the_game_thread() {
+    let (refined_at, delivered_at, finisher, value) = refined_on(Dispatch::Tick);
+    assert_eq!(value, Ok(42));
+    assert_eq!(refined_at, finisher, "refined off the finishing (I/O) thread");
+    assert_ne!(refined_at, delivered_at, "refined on the game's ticking thread");
+}
+
+#[test]
+fn the_metrics_callback_reports_the_code_of_the_refined_result() {
+    let codes = Arc::new(Mutex::new(Vec::new()));
+    let sink = {
+        let codes = codes.clone();
+        MetricsSink(Arc::new(move |report: &RequestMetrics| codes.lock().unwrap().push(report.code)))
+    };
+    let engine = Engine::build("test", Dispatch::Worker, Some(sink)).unwrap();
+    let (delivered_tx, delivered_rx) = mpsc::channel();
+    let (tx, rx) = mpsc::channel();
+    engine
+        .submit_io(
+            move |done: Completion<u32>| {
+                tx.send(done).unwrap();
+                || {}
+            },
+            move |r: Result<u32, Error>| delivered_tx.send(r.map_err(|e| e.code)).unwrap(),
+        )
+        .unwrap();
+    let done: Completion<u32> = rx.recv().unwrap();
+    // A response that arrived (Ok) but cannot be read: the callback and the metrics agree.
+    done.finish_refined(Ok("not a number".to_string()), |raw: Result<String, Error>| {
+        raw.and_then(|text| text.parse::<u32>().map_err(|_| Error::invalid("not a number")))
+    });
+    assert_eq!(delivered_rx.recv().unwrap(), Err(GG_INVALID_ARGUMENT));
+    assert_eq!(*codes.lock().unwrap(), vec![GG_INVALID_ARGUMENT]);
+}

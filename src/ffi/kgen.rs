@@ -8,7 +8,7 @@ use crate::engine::{Engine, Completion};
 use crate::error::Error;
 use crate::kgen::profile::Profile;
 use crate::kgen::session::{Session, Text};
-use crate::kgen::Service;
+use crate::kgen::{self, Service};
 use crate::options::Options;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
@@ -253,7 +253,7 @@ pub extern "C" fn kgen_create_session_with_profile(
         Service::check_user_id(&user_id)?;
         let service = client.service.clone();
         let user_data = UserData(user_data);
-        let start = move |done: Completion<Session>| service.create_session(&user_id, &profile, move |r| done.finish(r));
+        let start = move |done: Completion<Session>| service.create_session(&user_id, &profile, move |r| done.finish_refined(r, kgen::session_from));
         let deliver = move |result: Result<Session, Error>| deliver_session(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit_io(client, start, deliver, out_request_id) }
@@ -281,7 +281,7 @@ pub extern "C" fn kgen_request(
         let service = client.service.clone();
         let user_data = UserData(user_data);
         let method = args.method;
-        let start = move |done: Completion<String>| service.request(method, &args.path, args.body.as_deref(), move |r| done.finish(r));
+        let start = move |done: Completion<String>| service.request(method, &args.path, args.body.as_deref(), move |r| done.finish_refined(r, kgen::json_from));
         let deliver = move |result| deliver_json(callback, user_data, result);
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit_io(client, start, deliver, out_request_id) }

@@ -55,19 +55,20 @@ impl Service {
     }
 
     /// `POST /s2s/session/`: creates or retrieves the player's KGeN session. `done` gets the
-    /// session on the client's I/O thread; the `Aborter` cancels it there.
-    pub fn create_session(&self, user_id: &str, profile: &Profile, done: impl FnOnce(Result<Session, Error>) + Send + 'static) -> http::Aborter {
+    /// response on the client's I/O thread (`session_from` reads the session out of it); the
+    /// `Aborter` cancels it there.
+    pub fn create_session(&self, user_id: &str, profile: &Profile, done: impl FnOnce(Result<http::Response, Error>) + Send + 'static) -> http::Aborter {
         let body = profile.request_body(user_id);
         // Create-or-retrieve: safe to send again after a transient failure.
         let request = self.prepare(Method::POST, SESSION_PATH, Some(&body), Retry::IfTransient);
-        self.http.start(request, Box::new(move |outcome| done(session_from(outcome))))
+        self.http.start(request, Box::new(done))
     }
 
-    /// Any S2S call (arguments checked by `http::check_request`). `done` gets the response
-    /// body as JSON text ("null" for an empty body).
-    pub fn request(&self, method: Method, path: &str, body_json: Option<&str>, done: impl FnOnce(Result<String, Error>) + Send + 'static) -> http::Aborter {
+    /// Any S2S call (arguments checked by `http::check_request`). `done` gets the response;
+    /// `json_from` gives its body as JSON text ("null" for an empty body).
+    pub fn request(&self, method: Method, path: &str, body_json: Option<&str>, done: impl FnOnce(Result<http::Response, Error>) + Send + 'static) -> http::Aborter {
         let request = self.prepare(method, path, body_json.map(str::as_bytes), Retry::for_method(method));
-        self.http.start(request, Box::new(move |outcome| done(json_from(outcome))))
+        self.http.start(request, Box::new(done))
     }
 
     fn prepare(&self, method: Method, path: &str, body: Option<&[u8]>, retry: Retry) -> http::Prepared {
@@ -85,13 +86,13 @@ fn success(outcome: Result<http::Response, Error>) -> Result<http::Response, Err
     Ok(response)
 }
 
-fn session_from(outcome: Result<http::Response, Error>) -> Result<Session, Error> {
+pub fn session_from(outcome: Result<http::Response, Error>) -> Result<Session, Error> {
     let response = success(outcome)?;
     // A body we cannot use still came with an HTTP status: report it.
     Session::parse(&response.body).map_err(|e| e.with_status(response.status))
 }
 
-fn json_from(outcome: Result<http::Response, Error>) -> Result<String, Error> {
+pub fn json_from(outcome: Result<http::Response, Error>) -> Result<String, Error> {
     let response = success(outcome)?;
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Ok("null".to_string());

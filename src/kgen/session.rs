@@ -1,6 +1,7 @@
 //! The `/s2s/session` response as a typed value, read straight from the bytes.
 //!
-//! A session is parsed on the I/O thread for every player, so it avoids building a JSON
+//! A session is parsed for every player (on the I/O thread in tick dispatch, on the callback
+//! thread in worker dispatch: `Completion::finish_refined`), so it avoids building a JSON
 //! tree: serde_json walks the document once, the fields GameGate knows are picked out as
 //! they pass (borrowed where they have no escapes), and all text lands in one buffer, each
 //! value followed by a NUL, so the C callback can point into it without copying.
