@@ -415,14 +415,17 @@ impl Shared {
 
     /// Queues items under one lock, waking the callback thread at most once.
     fn queue(&self, items: Vec<Ready>) {
+        let finished = items.iter().filter(|item| matches!(item, Ready::Finished { .. })).count();
         let mut state = self.lock();
-        if state.shutdown {
-            return; // The client is gone: results and events are dropped, never delivered.
-        }
-        state.ready.extend(items);
-        self.ready_len.store(state.ready.len(), Ordering::Release);
-        let wake = self.worker && state.callback_waiting;
+        // The client is gone: results and events are dropped, never delivered.
+        let wake = !state.shutdown && {
+            state.ready.extend(items);
+            self.ready_len.store(state.ready.len(), Ordering::Release);
+            self.worker && state.callback_waiting
+        };
         drop(state);
+        // Counted once a tick can see them (a test waits for the count, then ticks).
+        stats::requests_finished(finished);
         if wake {
             self.ready_arrived.notify_one(); // the callback thread, the only one waiting
         }
@@ -454,7 +457,6 @@ impl Shared {
     fn complete(self: &Arc<Self>, id: u64, outcome: Outcome, refine: Option<Refine>) {
         let exchange = self.metrics.as_ref().and_then(|_| metrics::current());
         self.push_ready(Ready::Finished { id, outcome, exchange, refine });
-        stats::request_finished();
     }
 
     /// Pops the next ready item and turns it into the call to make, claiming its request.

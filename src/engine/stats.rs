@@ -41,8 +41,11 @@ pub(crate) fn request_started() {
     REQUESTS_STARTED.fetch_add(1, Ordering::Relaxed);
 }
 
-pub(crate) fn request_finished() {
-    REQUESTS_FINISHED.fetch_add(1, Ordering::Release);
+/// `count` requests' results were queued (or dropped by a client already shut down).
+pub(crate) fn requests_finished(count: usize) {
+    if count > 0 {
+        REQUESTS_FINISHED.fetch_add(count as u64, Ordering::Release);
+    }
 }
 
 pub(crate) fn connection_opened() {
