@@ -129,11 +129,13 @@ impl Elixir {
         let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
         let (transaction_id, code) = (text("transactionId"), text("code"));
         self.counters.otp_verifies += 1;
-        self.last_device = (text("deviceModel"), text("deviceUniqueIdentifier"));
         let valid = matches!(self.otps.get(&transaction_id), Some(otp) if otp.code == code && otp.expires_ms > util::now_ms());
         if !valid {
             return fail(json!(1000), Some("Invalid Credentials!"));
         }
+        // The device of the last sign-in: a refused verify (a straggler of an earlier suite,
+        // held by a latency fault past its client's end) must not overwrite it.
+        self.last_device = (text("deviceModel"), text("deviceUniqueIdentifier"));
         // A code works once.
         let otp = self.otps.remove(&transaction_id).expect("checked above");
         let new_account = !self.players.contains_key(&otp.email.to_ascii_lowercase());
