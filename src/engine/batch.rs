@@ -49,25 +49,22 @@ impl Drop for Batch {
     }
 }
 
-/// Keeps `item` for the end of this thread's batch; gives it back when no batch is open.
+/// Keeps `item` for the end of this thread's batch; gives it back when no batch is open (or
+/// the thread's locals are already gone, as it exits: then it is queued at once, never lost).
 pub(super) fn hold(shared: &Arc<Shared>, item: Ready) -> Option<Ready> {
-    let full = HELD.try_with(|held| {
-        let mut held = held.borrow_mut();
-        if held.open == 0 {
-            return Err(item);
-        }
-        held.items.push((shared.clone(), item));
-        Ok(held.items.len() >= FLUSH_AT)
-    });
-    match full {
-        Ok(Ok(true)) => {
-            flush();
-            None
-        }
-        Ok(Ok(false)) => None,
-        Ok(Err(item)) => Some(item),
-        Err(_) => None, // the thread is exiting and its batch with it: nothing can be held
+    let open = HELD.try_with(|held| held.borrow().open > 0).unwrap_or(false);
+    if !open {
+        return Some(item);
     }
+    let full = HELD.with(|held| {
+        let mut held = held.borrow_mut();
+        held.items.push((shared.clone(), item));
+        held.items.len() >= FLUSH_AT
+    });
+    if full {
+        flush();
+    }
+    None
 }
 
 /// Queues what this thread holds, one lock per client, in the order it was finished.
