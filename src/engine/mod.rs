@@ -3,8 +3,9 @@
 //! call that refreshes first), whose last step hands its result to a `Completion`. Finished
 //! requests go into a completion queue, drained either by `tick` on the game's thread
 //! (`Dispatch::Tick`) or, in `Dispatch::Worker`, by the client's callback thread, woken when
-//! results arrive (an I/O thread queues those of one wait together, `batch`): never by the I/O thread, so a callback that takes its time (a game server
-//! writing to its database) never holds the client's network. Either way one thread at a time
+//! results arrive (an I/O thread queues those of one wait together, `batch`): never by the
+//! I/O thread, so a callback that takes its time (a game server writing to its database)
+//! never holds the client's network. Either way one thread at a time
 //! delivers, in queue order. A client is therefore one thread in tick mode and two in worker
 //! mode.
 //!
@@ -42,6 +43,16 @@ type Deliver = Box<dyn FnOnce(Outcome) + Send>;
 type Event = Box<dyn FnOnce() + Send>;
 /// Turns a job's raw result into what its callback gets (a parse), in dispatch context.
 type Refine = Box<dyn FnOnce(Outcome) -> Outcome + Send>;
+
+/// A typed result as the queue carries it.
+fn erased<T: Send + 'static>(result: Result<T, Error>) -> Outcome {
+    result.map(|value| Box::new(value) as Box<dyn Any + Send>)
+}
+
+/// The queue's result as the type its request was submitted with.
+fn typed<T: 'static>(outcome: Outcome) -> Result<T, Error> {
+    outcome.and_then(|any| any.downcast::<T>().map(|boxed| *boxed).map_err(|_| Error::internal("result type mismatch")))
+}
 
 /// A request not yet delivered.
 struct Pending {
@@ -147,7 +158,7 @@ pub struct Completion<T> {
 impl<T: Send + 'static> Completion<T> {
     pub fn finish(mut self, outcome: Result<T, Error>) {
         if let Some(shared) = self.shared.take() {
-            shared.complete(self.id, outcome.map(|value| Box::new(value) as Box<dyn Any + Send>), None);
+            shared.complete(self.id, erased(outcome), None);
         }
     }
 
@@ -158,14 +169,11 @@ impl<T: Send + 'static> Completion<T> {
     pub fn finish_refined<R: Send + 'static>(mut self, raw: Result<R, Error>, refine: impl FnOnce(Result<R, Error>) -> Result<T, Error> + Send + 'static) {
         let Some(shared) = self.shared.take() else { return };
         if !shared.worker {
-            shared.complete(self.id, refine(raw).map(|value| Box::new(value) as Box<dyn Any + Send>), None);
+            shared.complete(self.id, erased(refine(raw)), None);
             return;
         }
-        let refine: Refine = Box::new(move |outcome: Outcome| {
-            let raw = outcome.and_then(|any| any.downcast::<R>().map(|boxed| *boxed).map_err(|_| Error::internal("result type mismatch")));
-            refine(raw).map(|value| Box::new(value) as Box<dyn Any + Send>)
-        });
-        shared.complete(self.id, raw.map(|value| Box::new(value) as Box<dyn Any + Send>), Some(refine));
+        let refine: Refine = Box::new(move |outcome: Outcome| erased(refine(typed::<R>(outcome))));
+        shared.complete(self.id, erased(raw), Some(refine));
     }
 }
 
@@ -263,12 +271,7 @@ impl Engine {
         T: Send + 'static,
         D: FnOnce(Result<T, Error>) + Send + 'static,
     {
-        let deliver: Deliver = Box::new(move |outcome: Outcome| {
-            let typed = outcome.and_then(|any| {
-                any.downcast::<T>().map(|boxed| *boxed).map_err(|_| Error::internal("result type mismatch"))
-            });
-            deliver(typed)
-        });
+        let deliver: Deliver = Box::new(move |outcome: Outcome| deliver(typed::<T>(outcome)));
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let mut state = self.shared.lock();
         if state.shutdown {

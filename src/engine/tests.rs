@@ -232,7 +232,7 @@ fn a_panic_that_drops_the_completion_becomes_an_internal_error() {
 
 /// Submits a request and hands its `Completion` back, so the test decides which thread
 /// finishes it and when.
-fn submit_held(engine: &Engine, log: &Log, tag: u64) -> Completion<u32> {
+fn submit_held(engine: &Engine, deliver: impl FnOnce(Result<u32, Error>) + Send + 'static) -> Completion<u32> {
     let (tx, rx) = mpsc::channel();
     engine
         .submit_io(
@@ -240,7 +240,7 @@ fn submit_held(engine: &Engine, log: &Log, tag: u64) -> Completion<u32> {
                 tx.send(done).unwrap();
                 || {}
             },
-            recorder(log, tag),
+            deliver,
         )
         .unwrap();
     rx.recv().unwrap()
@@ -250,7 +250,7 @@ fn submit_held(engine: &Engine, log: &Log, tag: u64) -> Completion<u32> {
 fn results_finished_inside_a_batch_are_queued_when_it_ends_in_order() {
     let engine = Engine::new("test", Dispatch::Tick).unwrap();
     let log: Log = Default::default();
-    let (first, second, elsewhere) = (submit_held(&engine, &log, 1), submit_held(&engine, &log, 2), submit_held(&engine, &log, 3));
+    let (first, second, elsewhere) = (submit_held(&engine, recorder(&log, 1)), submit_held(&engine, recorder(&log, 2)), submit_held(&engine, recorder(&log, 3)));
     let (finished_tx, finished_rx) = mpsc::channel();
     let (end_tx, end_rx) = mpsc::channel::<()>();
     let io_thread = thread::spawn(move || {
@@ -278,7 +278,7 @@ fn results_finished_inside_a_batch_are_queued_when_it_ends_in_order() {
 fn a_long_batch_queues_what_it_holds_once_it_holds_enough() {
     let engine = Engine::new("test", Dispatch::Tick).unwrap();
     let log: Log = Default::default();
-    let completions: Vec<_> = (0..batch::FLUSH_AT as u64).map(|tag| submit_held(&engine, &log, tag)).collect();
+    let completions: Vec<_> = (0..batch::FLUSH_AT as u64).map(|tag| submit_held(&engine, recorder(&log, tag))).collect();
     let _batch = hold_results();
     for (value, done) in completions.into_iter().enumerate() {
         done.finish(Ok(value as u32));
@@ -294,17 +294,7 @@ fn refined_on(dispatch: Dispatch) -> (ThreadId, ThreadId, ThreadId, Result<u32, 
     let engine = Engine::new("test", dispatch).unwrap();
     let refined_at = Arc::new(Mutex::new(None));
     let (delivered_tx, delivered_rx) = mpsc::channel();
-    let (tx, rx) = mpsc::channel();
-    engine
-        .submit_io(
-            move |done: Completion<u32>| {
-                tx.send(done).unwrap();
-                || {}
-            },
-            move |r: Result<u32, Error>| delivered_tx.send((thread::current().id(), r.map_err(|e| e.code))).unwrap(),
-        )
-        .unwrap();
-    let done = rx.recv().unwrap();
+    let done = submit_held(&engine, move |r| delivered_tx.send((thread::current().id(), r.map_err(|e| e.code))).unwrap());
     let seen = refined_at.clone();
     let finisher = thread::spawn(move || {
         done.finish_refined(Ok("41".to_string()), move |raw: Result<String, Error>| {
@@ -350,17 +340,7 @@ fn the_metrics_callback_reports_the_code_of_the_refined_result() {
     };
     let engine = Engine::build("test", Dispatch::Worker, Some(sink)).unwrap();
     let (delivered_tx, delivered_rx) = mpsc::channel();
-    let (tx, rx) = mpsc::channel();
-    engine
-        .submit_io(
-            move |done: Completion<u32>| {
-                tx.send(done).unwrap();
-                || {}
-            },
-            move |r: Result<u32, Error>| delivered_tx.send(r.map_err(|e| e.code)).unwrap(),
-        )
-        .unwrap();
-    let done: Completion<u32> = rx.recv().unwrap();
+    let done = submit_held(&engine, move |r| delivered_tx.send(r.map_err(|e| e.code)).unwrap());
     // A response that arrived (Ok) but cannot be read: the callback and the metrics agree.
     done.finish_refined(Ok("not a number".to_string()), |raw: Result<String, Error>| {
         raw.and_then(|text| text.parse::<u32>().map_err(|_| Error::invalid("not a number")))
