@@ -276,6 +276,7 @@ impl Http {
             retry_base_delay: options.retry_base_delay,
             max_idle: options.max_idle,
             measure: options.metrics.is_some(),
+            request_timeout: options.timeout,
             resolver: options.resolver.clone(),
             proxy: tunnel,
         };

@@ -14,7 +14,9 @@
 //! - `GET  /_emulator/elixir/server-key[?which=other]` → `{"private_key_pem"}`: the test key
 //!   signed server calls are verified with (or one the emulator does not know)
 //! - `POST /_emulator/config` `{"clock_skew_ms":N}` shifts the clock signed calls are checked by
-//! - `GET  /_emulator/tls` → `{"url","wrong_host_url","ca_pem"}`: the same services over HTTPS
+//! - `GET  /_emulator/tls` → `{"url","wrong_host_url","ca_pem","revocation_held_url"}`: the same
+//!   services over HTTPS; at `revocation_held_url` the certificate names a revocation list
+//!   (`GET /_emulator/crl-held`) answered only after 3 s, and then with 404
 //!
 //! Socket-level misbehaviour lives under `/_faults/<case>/` (see `socket_faults.rs`).
 
@@ -97,6 +99,7 @@ struct State {
     /// This emulator's own addresses, for redirects and `/_emulator/tls`.
     plain_url: String,
     https_port: u16,
+    revocation_held_port: u16,
     ca_pem: String,
 }
 
@@ -105,13 +108,18 @@ pub struct Emulator {
     url: String,
     server: http_server::Server,
     _https: http_server::Server,
+    _revocation_held: http_server::Server,
 }
+
+/// How long `/_emulator/crl-held` keeps an OS verifier waiting: past the 1 s timeout of the
+/// test that uses it, short enough that the verifier's thread ends soon after.
+const CRL_HELD_MS: u64 = 3000;
 
 impl Emulator {
     pub fn start(config: Config) -> std::io::Result<Emulator> {
         let mut elixir = elixir::Elixir::new(&config.elixir_api_key, config.token_life_ms);
         elixir.echo_log = config.verbose;
-        let identity = tls::make_identity()?;
+        let ca = tls::TestCa::new()?;
         let state = Arc::new(Mutex::new(State {
             kgen: kgen::Kgen::new(&config.kgen_client_id, &config.kgen_client_secret),
             elixir,
@@ -123,7 +131,8 @@ impl Emulator {
             verbose: config.verbose,
             plain_url: String::new(),
             https_port: 0,
-            ca_pem: identity.ca_pem.clone(),
+            revocation_held_port: 0,
+            ca_pem: ca.pem(),
         }));
         // Each connection has its own thread, so injected latency never delays other requests.
         let handler: http_server::Handler = {
@@ -131,19 +140,22 @@ impl Emulator {
             Arc::new(move |exchange: Exchange| respond(&state, &exchange))
         };
         let server = http_server::Server::start(config.host, config.port, handler.clone(), None)?;
-        let https = http_server::Server::start(std::net::Ipv4Addr::LOCALHOST.into(), 0, handler, Some(identity.config))?;
+        let https = http_server::Server::start(std::net::Ipv4Addr::LOCALHOST.into(), 0, handler.clone(), Some(ca.server_config(None)?))?;
         // Listening everywhere, the URL names loopback: the address this machine reaches it by.
         let shown = if config.host.is_unspecified() { std::net::Ipv4Addr::LOCALHOST.into() } else { config.host };
         let url = match shown {
             std::net::IpAddr::V6(v6) => format!("http://[{v6}]:{}", server.port()),
             v4 => format!("http://{v4}:{}", server.port()),
         };
+        let held_list = ca.server_config(Some(format!("{url}/_emulator/crl-held")))?;
+        let revocation_held = http_server::Server::start(std::net::Ipv4Addr::LOCALHOST.into(), 0, handler, Some(held_list))?;
         {
             let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
             s.plain_url = url.clone();
             s.https_port = https.port();
+            s.revocation_held_port = revocation_held.port();
         }
-        Ok(Emulator { url, server, _https: https })
+        Ok(Emulator { url, server, _https: https, _revocation_held: revocation_held })
     }
 
     pub fn url(&self) -> &str {
@@ -196,6 +208,11 @@ fn respond(state: &Mutex<State>, ex: &Exchange) -> Outcome {
 }
 
 fn route(state: &Mutex<State>, ex: &Exchange) -> Reply {
+    if ex.route() == "/_emulator/crl-held" {
+        // Held outside the state's lock: only this connection waits.
+        thread::sleep(Duration::from_millis(CRL_HELD_MS));
+        return Reply::not_found("/_emulator/crl-held");
+    }
     if ex.path.starts_with("/_emulator/") {
         let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
         return control(&mut s, ex);
@@ -266,6 +283,7 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
             "url": format!("https://localhost:{}", s.https_port),
             "wrong_host_url": format!("https://127.0.0.1:{}", s.https_port),
             "ca_pem": s.ca_pem,
+            "revocation_held_url": format!("https://localhost:{}", s.revocation_held_port),
         })),
         ("GET", "/_emulator/counters") => {
             let c = s.elixir.counters;

@@ -2,6 +2,7 @@
 //! of its connections without blocking; `connection` is one socket (plain or TLS),
 //! `response` reads an answer as its bytes arrive, `retry` decides when to try again.
 
+mod check_by_deadline;
 mod connection;
 mod lookup;
 pub mod proxy;
@@ -11,6 +12,7 @@ pub mod response;
 pub mod retry;
 pub mod trust;
 
+pub(crate) use check_by_deadline::checks_end_by;
 pub(crate) use connection::TlsSettings;
 pub use lookup::Resolver;
 pub use reactor::Aborter;

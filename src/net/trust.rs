@@ -8,9 +8,11 @@
 //! - `GG_TRUST_OS`: the OS only (`GG_UNSUPPORTED` where it cannot be asked).
 //!
 //! Roots the game adds (`gg_options_add_root_certificates_pem`) are trusted in every mode. A
-//! refusal names who refused and why (`describe`).
+//! refusal names who refused and why (`describe`). Where the OS's check may go to the network,
+//! it ends by the request's deadline (`check_by_deadline`).
 
-use crate::error::{Error, GG_TLS, GG_UNSUPPORTED};
+use super::check_by_deadline::CheckTimedOut;
+use crate::error::{Error, GG_TIMEOUT, GG_TLS, GG_UNSUPPORTED};
 use once_cell::sync::Lazy;
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::CertificateDer;
@@ -89,9 +91,20 @@ pub(crate) fn client_config(trust: Trust, extra_roots_der: &[Vec<u8>]) -> Result
 
 #[cfg(any(target_os = "linux", windows))]
 fn os_verifier(provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
-    rustls_platform_verifier::Verifier::new(provider)
-        .map(|v| Arc::new(v) as Arc<dyn ServerCertVerifier>)
-        .map_err(|e| format!("the OS trust store cannot be used here ({e})"))
+    let os: Arc<dyn ServerCertVerifier> = rustls_platform_verifier::Verifier::new(provider)
+        .map(Arc::new)
+        .map_err(|e| format!("the OS trust store cannot be used here ({e})"))?;
+    Ok(by_deadline(os))
+}
+
+/// Where the OS verifier may fetch over the network while it checks (revocation lists,
+/// intermediates), its check ends by the request's deadline (`check_by_deadline`). Linux's
+/// reads files only, and is asked where it is.
+fn by_deadline(os: Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier> {
+    if cfg!(target_os = "linux") {
+        return os;
+    }
+    Arc::new(super::check_by_deadline::CheckByDeadline { inner: os })
 }
 
 #[cfg(not(any(target_os = "linux", windows)))]
@@ -163,6 +176,12 @@ pub(crate) fn describe(error: &rustls::Error, checked_by: &str) -> Error {
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "not valid yet".to_string(),
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "not valid for this host name".to_string(),
             CertificateError::Revoked => "revoked".to_string(),
+            CertificateError::Other(_) if CheckTimedOut::is(error) => {
+                return Error::new(
+                    GG_TIMEOUT,
+                    format!("TLS: {checked_by} did not finish checking the server's certificate by the request's deadline (it may be fetching revocation data or an intermediate certificate over a slow network)"),
+                );
+            }
             CertificateError::Other(other) => other.to_string(),
             other => format!("{other:?}"),
         },

@@ -125,6 +125,14 @@ static inline void emulator_tls(char *url, size_t url_cap, char *ca_pem, size_t 
     CHECK(strstr(ca_pem, "-----BEGIN CERTIFICATE-----\n") != NULL);
 }
 
+/* One more string field of /_emulator/tls ("revocation_held_url"). */
+static inline void emulator_tls_field(const char *key, char *out, size_t cap) {
+    char reply[4096];
+    emulator_call("GET", "/_emulator/tls", NULL, reply, sizeof reply);
+    json_string(reply, key, out, cap);
+    CHECK(strncmp(out, "https://localhost:", 18) == 0);
+}
+
 /* The integer value of "key" in a flat JSON object, or -1. */
 static inline long long json_int(const char *json, const char *key) {
     char pattern[128];

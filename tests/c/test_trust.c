@@ -3,7 +3,8 @@
  * it; GG_TRUST_BUNDLED refuses it, saying who refused and why. On Windows the certificate goes
  * through the CryptoAPI chain engine: refused by it without the CA, accepted with the CA added
  * by the game (wine's chain engine misreads keyCertSign on a CA put in its ROOT store, so the
- * Windows run cannot place the CA there; see the README's platform notes). */
+ * Windows run cannot place the CA there; see the README's platform notes). There, too, a
+ * revocation fetch that outlasts the request ends with the request's deadline. */
 #include "gg_test.h"
 
 #include "gamegate.h"
@@ -24,7 +25,7 @@ static void on_session(void *user_data, const gg_error *error, const kgen_sessio
     snprintf(o->message, sizeof o->message, "%s", error ? error->message : "");
 }
 
-static char https_url[128], wrong_host_url[128], ca_pem[4096];
+static char https_url[128], wrong_host_url[128], ca_pem[4096], revocation_held_url[128];
 
 #ifndef _WIN32
 /* Puts the emulator's CA into the OS trust store of this process: OpenSSL's variables, which
@@ -113,16 +114,43 @@ static void test_the_windows_chain_engine_checks_certificates(void) {
     CHECK(strstr(o.message, "OS trust store (and the roots you added) refused") != NULL);
     CHECK(strstr(o.message, "host name") != NULL);
 }
+
+/* The chain engine goes to the network while it checks: this certificate names a revocation
+ * list the emulator answers only after 3 s (the server sends its CA along, so the engine
+ * finds the issuer to check against). The check ends by the request's 1 s deadline with
+ * GG_TIMEOUT; before, the I/O thread waited for the fetch, and the answer was the engine's
+ * revocation failure, long past the deadline. */
+static void test_a_slow_revocation_check_ends_by_the_deadline(void) {
+    gg_options *opts = gg_options_new();
+    CHECK_EQ_INT(gg_options_set_base_url(opts, revocation_held_url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_timeout_ms(opts, 1000), GG_OK);
+    CHECK_EQ_INT(gg_options_set_retries(opts, 0, 0), GG_OK);
+    CHECK_EQ_INT(gg_options_set_trust(opts, GG_TRUST_OS), GG_OK);
+    kgen_client *c = NULL;
+    CHECK_EQ_INT(kgen_client_new(EMULATOR_CLIENT_ID, EMULATOR_CLIENT_SECRET, opts, &c), GG_OK);
+    gg_options_free(opts);
+    if (!c) return;
+    outcome o;
+    memset(&o, 0, sizeof o);
+    CHECK_EQ_INT(kgen_create_session(c, "trust-player", on_session, &o, NULL), GG_OK);
+    TICK_UNTIL(kgen_client_tick, c, &o.calls, 1);
+    fprintf(stderr, "  revocation list held: %s\n", o.message);
+    CHECK_EQ_INT(o.code, GG_TIMEOUT);
+    CHECK(strstr(o.message, "did not finish checking the server's certificate") != NULL);
+    kgen_client_free(c);
+}
 #endif
 
 int main(void) {
     emulator_url = emulator_url_from_env();
     emulator_tls(https_url, sizeof https_url, ca_pem, sizeof ca_pem, wrong_host_url, sizeof wrong_host_url);
+    emulator_tls_field("revocation_held_url", revocation_held_url, sizeof revocation_held_url);
     RUN(test_trust_modes_are_checked);
 #ifndef _WIN32
     RUN(test_a_root_only_the_os_holds);
 #else
     RUN(test_the_windows_chain_engine_checks_certificates);
+    RUN(test_a_slow_revocation_check_ends_by_the_deadline);
 #endif
     wait_for_threads_to_end();
     return gg_test_summary("c trust");

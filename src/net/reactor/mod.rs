@@ -108,6 +108,9 @@ pub(crate) struct Settings {
     pub max_idle: Duration,
     /// The client has a metrics callback: exchanges are measured (`measure.rs`).
     pub measure: bool,
+    /// The client's request timeout: what a prepared connection's certificate check may take
+    /// (a request's own check ends by the request's deadline).
+    pub request_timeout: Duration,
     pub resolver: Resolver,
     /// Through an HTTP proxy (`host`/`port` are then the proxy's): the CONNECT request each
     /// connection opens its tunnel with (HTTPS), or `None` for plain HTTP in absolute form.
@@ -429,6 +432,20 @@ impl Reactor {
         }
     }
 
+    /// While connection `index` is in its TLS handshake: when the request it is for must end
+    /// (a prepared connection: the client's request timeout after it began warming).
+    fn handshake_deadline(&self, index: usize) -> Option<Instant> {
+        let slot = self.slots.get(index)?.as_ref()?;
+        if self.settings.tls.is_none() || !slot.connection.is_handshaking() {
+            return None;
+        }
+        match &slot.state {
+            ConnState::Connecting { exchange } | ConnState::Tunnelling { exchange } | ConnState::Busy { exchange, .. } => self.exchanges.get(exchange)?.deadline,
+            ConnState::Warming { .. } => Some(self.warming_since? + self.settings.request_timeout),
+            ConnState::Idle => None,
+        }
+    }
+
     /// The request's clock starts when it first leaves the queue.
     fn start_clock(&mut self, id: u64) {
         if let Some(live) = self.exchanges.get_mut(&id) {
@@ -542,6 +559,8 @@ impl Reactor {
 
     /// A readiness event (or a fresh assignment): moves the connection on as far as it goes.
     fn on_ready(&mut self, index: usize) {
+        // A certificate check the OS answers over the network ends by then (check_by_deadline).
+        let _checks_end = crate::net::checks_end_by(self.handshake_deadline(index));
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
         match &mut slot.state {
             ConnState::Connecting { exchange } => {
