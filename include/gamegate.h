@@ -1068,8 +1068,10 @@ gg_result gg_options_set_allow_plain_http(struct gg_options *options, uint8_t en
  * roots only) or `GG_TRUST_OS` (2: the OS only; creating an HTTPS client then fails with
  * `GG_UNSUPPORTED` where the OS cannot be asked). Roots added with
  * `gg_options_add_root_certificates_pem` are trusted in every mode. On Linux the OS store is
- * OpenSSL's (`SSL_CERT_FILE`, `SSL_CERT_DIR`), on Windows the CryptoAPI chain engine; Apple and
- * Android builds use the bundled roots.
+ * OpenSSL's (`SSL_CERT_FILE`, `SSL_CERT_DIR`), on Windows the CryptoAPI chain engine, on macOS
+ * and iOS the Security framework; Android builds use the bundled roots. Where the OS's check
+ * goes to the network (revocation, intermediates), it ends by the request's deadline
+ * (`GG_TIMEOUT`).
  */
 gg_result gg_options_set_trust(struct gg_options *options, uint32_t mode);
 

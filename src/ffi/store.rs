@@ -121,7 +121,10 @@ pub extern "C" fn gg_android_init(java_vm: *mut c_void, context: *mut c_void) ->
         if java_vm.is_null() || context.is_null() {
             return Err(Error::null_param(if java_vm.is_null() { "java_vm" } else { "context" }));
         }
-        crate::keep::android_init(java_vm, context)
+        crate::keep::android_init(java_vm, context)?;
+        #[cfg(target_os = "android")]
+        crate::net::android_verifier::init(java_vm, context);
+        Ok(())
     }
 }
 

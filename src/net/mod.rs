@@ -2,6 +2,8 @@
 //! of its connections without blocking; `connection` is one socket (plain or TLS),
 //! `response` reads an answer as its bytes arrive, `retry` decides when to try again.
 
+#[cfg(target_os = "android")]
+pub(crate) mod android_verifier;
 mod check_by_deadline;
 mod connection;
 mod lookup;

@@ -1,9 +1,11 @@
 //! Whom a client's TLS connections trust, chosen once per client (`gg_options_set_trust`):
 //!
 //! - `GG_TRUST_DEFAULT`: the OS's verifier and trust store (rustls-platform-verifier: the
-//!   CryptoAPI chain engine on Windows; OpenSSL's store on Linux, `SSL_CERT_FILE` and
-//!   `SSL_CERT_DIR` included), or the bundled Mozilla roots where the OS cannot be asked (Apple
-//!   and Android builds, a Linux machine with no CA bundle);
+//!   CryptoAPI chain engine on Windows; the Security framework's trust evaluation on macOS and
+//!   iOS; Android's TrustManager once `gg_android_init` found the verifier's Kotlin component
+//!   in the app; OpenSSL's store on Linux, `SSL_CERT_FILE` and `SSL_CERT_DIR` included), or
+//!   the bundled Mozilla roots where the OS cannot be asked (an Android app without that
+//!   component, a Linux machine with no CA bundle);
 //! - `GG_TRUST_BUNDLED`: the bundled Mozilla roots only;
 //! - `GG_TRUST_OS`: the OS only (`GG_UNSUPPORTED` where it cannot be asked).
 //!
@@ -89,7 +91,7 @@ pub(crate) fn client_config(trust: Trust, extra_roots_der: &[Vec<u8>]) -> Result
     Ok(Trusted { config: Arc::new(builder.with_root_certificates(roots).with_no_client_auth()), checked_by: "the bundled Mozilla roots" })
 }
 
-#[cfg(any(target_os = "linux", windows))]
+#[cfg(any(target_os = "linux", windows, target_vendor = "apple"))]
 fn os_verifier(provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
     let os: Arc<dyn ServerCertVerifier> = rustls_platform_verifier::Verifier::new(provider)
         .map(Arc::new)
@@ -107,7 +109,16 @@ fn by_deadline(os: Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier> {
     Arc::new(super::check_by_deadline::CheckByDeadline { inner: os })
 }
 
-#[cfg(not(any(target_os = "linux", windows)))]
+#[cfg(target_os = "android")]
+fn os_verifier(provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
+    super::android_verifier::ready()?;
+    let os: Arc<dyn ServerCertVerifier> = rustls_platform_verifier::Verifier::new(provider)
+        .map(Arc::new)
+        .map_err(|e| format!("the OS trust store cannot be used here ({e})"))?;
+    Ok(by_deadline(os))
+}
+
+#[cfg(not(any(target_os = "linux", windows, target_vendor = "apple", target_os = "android")))]
 fn os_verifier(_provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
     Err("this build of GameGate does not ask this platform's verifier".to_string())
 }

@@ -14,6 +14,7 @@
 //!   cargo xtask unity-package   build the release library and copy it into the Unity package
 //!   cargo xtask unreal-plugin   the same for the Unreal plugin (plus the headers)
 //!   cargo xtask fuzz [N]  every fuzz target for N seconds (nightly + cargo-fuzz)
+//!   cargo xtask typecheck   the iOS and Android code, type-checked (cargo check; never linked here)
 //!   cargo xtask bench    GameGate vs libcurl vs wrk on nginx, micro-figures, sizes
 //! Only std: it must build on a fresh machine before anything else is known to work.
 
@@ -58,8 +59,9 @@ fn main() -> ExitCode {
         }),
         "abi" => build_native().and_then(|bin_dir| if std::env::args().nth(2).as_deref() == Some("--bless") { abi::bless(&bin_dir) } else { abi::check(&bin_dir) }),
         "fuzz" => fuzz(std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(60), true),
+        "typecheck" => typecheck::TARGETS.iter().try_for_each(|(triple, zig_target)| typecheck::check(triple, zig_target)),
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | cross | csharp | dist | bench | docs | abi [--bless] | header | unity-package | unreal-plugin | fuzz [seconds per target]>");
+            eprintln!("usage: cargo xtask <demo | test | cross | csharp | dist | bench | docs | abi [--bless] | header | unity-package | unreal-plugin | fuzz [seconds per target] | typecheck>");
             return ExitCode::from(2);
         }
     };
@@ -462,6 +464,7 @@ fn test() -> Result {
     for (triple, zig_target) in typecheck::TARGETS {
         suites.record(format!("type-checked for {triple} (cargo check; not linked here)"), typecheck::check(triple, zig_target));
     }
+    suites.record("android: the verifier's Kotlin component named at Cargo.lock's version (Unreal APL, Unity EDM4U)", typecheck::android_component_pinned());
     // The release artifacts, built and read back, and consumed by CMake and pkg-config.
     suites.record("third-party licenses on the allow-list, every shipped target", licenses::check());
     dist::suites(&mut suites, &emulator.url);

@@ -57,3 +57,25 @@ pub fn check(triple: &str, zig_target: &str) -> Result {
         .env("SDKROOT", &sdk))
     .map_err(|e| format!("{e} (rustup target add {triple})"))
 }
+
+/// The Android verifier's Kotlin component must be the very version of the Rust side
+/// (rustls-platform-verifier-android in Cargo.lock): the Unreal plugin's APL and the Unity
+/// package's EDM4U file each name it for the app's Gradle build.
+pub fn android_component_pinned() -> Result {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let mut lines = lock.lines().skip_while(|l| l.trim() != "name = \"rustls-platform-verifier-android\"");
+    let version = lines
+        .nth(1)
+        .and_then(|l| l.trim().strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .ok_or("rustls-platform-verifier-android is not in Cargo.lock")?;
+    let wanted = format!("rustls:rustls-platform-verifier:{version}");
+    for file in ["bindings/unreal/GameGate/Source/ThirdParty/GameGateLibrary/GameGateLibrary_APL.xml", "bindings/unity/Editor/GameGateDependencies.xml"] {
+        let text = std::fs::read_to_string(root().join(file)).map_err(|e| format!("{file}: {e}"))?;
+        if !text.contains(&wanted) || !text.contains("org.rustls.platformverifier") {
+            return Err(format!("{file} must name {wanted} (Cargo.lock's version) and keep org.rustls.platformverifier from ProGuard"));
+        }
+    }
+    println!("  the Android verifier component: {wanted}");
+    Ok(())
+}

@@ -69,7 +69,8 @@ fn highest_glibc(symbols: &str) -> Option<(u32, u32)> {
         .max()
 }
 
-/// Install name `@rpath/libgamegate.dylib`, both architectures, the header's functions in each.
+/// Install name `@rpath/libgamegate.dylib`, both architectures, the header's functions in each,
+/// and only the OS's libraries loaded.
 fn check_mac(dylib: &Path) -> Result {
     let id = output(Command::new("llvm-objdump").args(["--macho", "--dylib-id"]).arg(dylib))?;
     let install_name = id.lines().last().unwrap_or_default().trim().to_string();
@@ -87,6 +88,15 @@ fn check_mac(dylib: &Path) -> Result {
         let trie = output(Command::new("llvm-objdump").args(["--macho", "--exports-trie", &format!("--arch={arch}")]).arg(dylib))?;
         let exported: BTreeSet<String> = trie.lines().filter_map(|l| l.split_whitespace().last()).filter_map(|s| s.strip_prefix('_')).map(String::from).collect();
         same_functions(&exported).map_err(|e| format!("{arch}: {e}"))?;
+        // What it loads: the OS's own libraries and frameworks, at their real install names
+        // (Security and CoreFoundation are linked against stubs here, xtask/apple-frameworks).
+        let used = output(Command::new("llvm-objdump").args(["--macho", "--dylibs-used", &format!("--arch={arch}")]).arg(dylib))?;
+        let loads: Vec<&str> = used.lines().skip(1).filter_map(|l| l.split(" (").next()).map(str::trim).filter(|l| *l != "@rpath/libgamegate.dylib").collect();
+        let foreign: Vec<_> = loads.iter().filter(|l| !l.starts_with("/usr/lib/") && !l.starts_with("/System/Library/Frameworks/")).collect();
+        let needed = ["/System/Library/Frameworks/Security.framework/Versions/A/Security", "/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation"];
+        if !foreign.is_empty() || needed.iter().any(|n| !loads.contains(n)) {
+            return Err(format!("{arch}: loads {loads:?}: only the OS's libraries, Security and CoreFoundation among them"));
+        }
     }
     Ok(())
 }

@@ -103,12 +103,33 @@ pub fn dist() -> Result {
 
 fn build(target: &Target) -> Result {
     if target.zig {
-        return run(cargo().args(["zigbuild", "--release", "--quiet", "-p", "gamegate", "--target", target.build]))
+        let mut command = cargo();
+        command.args(["zigbuild", "--release", "--quiet", "-p", "gamegate", "--target", target.build]);
+        if target.os == Os::Mac {
+            link_against_framework_stubs(&mut command);
+        }
+        return run(&mut command)
             .map_err(|e| format!("{e} (rustup target add {}; pip install ziglang cargo-zigbuild)", rust_targets(target).join(" ")));
     }
     let toolchain = Toolchain::for_target(target.build)?;
     let linker = format!("CARGO_TARGET_{}_LINKER", target.build.to_uppercase().replace('-', "_"));
     run(cargo().args(["build", "--release", "--quiet", "-p", "gamegate", "--target", target.build]).env(linker, toolchain.c_path()))
+}
+
+/// Without Apple's SDK (zig links the macOS dylib here), Security and CoreFoundation are
+/// linked against the stubs in `xtask/apple-frameworks`: the symbols GameGate uses and the
+/// frameworks' install names, as the SDK's own `.tbd` files hold them. The dylib then loads
+/// the real frameworks on a Mac. A symbol missing from a stub fails the link, naming it.
+fn link_against_framework_stubs(command: &mut Command) {
+    let has_sdk = std::env::var_os("SDKROOT").is_some() || have("xcrun");
+    if has_sdk {
+        return;
+    }
+    let stubs = root().join("xtask/apple-frameworks");
+    for triple in ["x86_64-apple-darwin", "aarch64-apple-darwin"] {
+        let variable = format!("CARGO_TARGET_{}_RUSTFLAGS", triple.to_uppercase().replace('-', "_"));
+        command.env(variable, format!("-C link-arg=-F{}", stubs.display()));
+    }
 }
 
 fn rust_targets(target: &Target) -> Vec<&'static str> {
