@@ -44,10 +44,11 @@ public class GameGateLibrary : ModuleRules
         }
         else if (Target.Platform == UnrealTargetPlatform.IOS)
         {
-            // iOS links the static library into the app. No Apple framework is needed: rustls
-            // checks certificates against the bundled roots, and randomness (ring's getrandom
-            // 0.2, Rust's std) comes from libSystem's CCRandomGenerateBytes.
+            // iOS links the static library into the app, with the frameworks its certificate
+            // check asks (GG_TRUST_DEFAULT: the Security framework's trust evaluation). The
+            // Keychain is loaded at run time; randomness comes from libSystem.
             PublicAdditionalLibraries.Add(Path.Combine(Lib, "IOS", "libgamegate.a"));
+            PublicFrameworks.AddRange(new string[] { "Security", "CoreFoundation" });
         }
     }
 }
