@@ -15,8 +15,9 @@
 //!   signed server calls are verified with (or one the emulator does not know)
 //! - `POST /_emulator/config` `{"clock_skew_ms":N}` shifts the clock signed calls are checked by
 //! - `GET  /_emulator/tls` → `{"url","wrong_host_url","ca_pem","revocation_held_url"}`: the same
-//!   services over HTTPS; at `revocation_held_url` the certificate names a revocation list
-//!   (`GET /_emulator/crl-held`) answered only after 3 s, and then with 404
+//!   services over HTTPS, whose certificate names the CA's revocation list (`GET /_emulator/crl`,
+//!   empty); at `revocation_held_url` it names one (`GET /_emulator/crl-held`) answered only
+//!   after 3 s, and then with 404
 //!
 //! Socket-level misbehaviour lives under `/_faults/<case>/` (see `socket_faults.rs`).
 
@@ -101,6 +102,8 @@ struct State {
     https_port: u16,
     revocation_held_port: u16,
     ca_pem: String,
+    /// The CA's revocation list (DER), served at `/_emulator/crl`.
+    revocation_list: Vec<u8>,
 }
 
 /// A running emulator. Dropping it stops the servers.
@@ -133,6 +136,7 @@ impl Emulator {
             https_port: 0,
             revocation_held_port: 0,
             ca_pem: ca.pem(),
+            revocation_list: ca.revocation_list()?,
         }));
         // Each connection has its own thread, so injected latency never delays other requests.
         let handler: http_server::Handler = {
@@ -140,15 +144,16 @@ impl Emulator {
             Arc::new(move |exchange: Exchange| respond(&state, &exchange))
         };
         let server = http_server::Server::start(config.host, config.port, handler.clone(), None)?;
-        let https = http_server::Server::start(std::net::Ipv4Addr::LOCALHOST.into(), 0, handler.clone(), Some(ca.server_config(None)?))?;
         // Listening everywhere, the URL names loopback: the address this machine reaches it by.
         let shown = if config.host.is_unspecified() { std::net::Ipv4Addr::LOCALHOST.into() } else { config.host };
         let url = match shown {
             std::net::IpAddr::V6(v6) => format!("http://[{v6}]:{}", server.port()),
             v4 => format!("http://{v4}:{}", server.port()),
         };
-        let held_list = ca.server_config(Some(format!("{url}/_emulator/crl-held")))?;
-        let revocation_held = http_server::Server::start(std::net::Ipv4Addr::LOCALHOST.into(), 0, handler, Some(held_list))?;
+        let loopback = std::net::Ipv4Addr::LOCALHOST.into();
+        let https = http_server::Server::start(loopback, 0, handler.clone(), Some(ca.server_config(format!("{url}/_emulator/crl"), false)?))?;
+        let held_list = ca.server_config(format!("{url}/_emulator/crl-held"), true)?;
+        let revocation_held = http_server::Server::start(loopback, 0, handler, Some(held_list))?;
         {
             let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
             s.plain_url = url.clone();
@@ -279,6 +284,7 @@ fn control(s: &mut State, ex: &Exchange) -> Reply {
     let ok = |v: Value| Reply::json(200, v);
     match (ex.method.as_str(), ex.route()) {
         ("GET", "/_emulator/health") => ok(json!({"ok": true})),
+        ("GET", "/_emulator/crl") => Reply::raw(200, s.revocation_list.clone(), "application/pkix-crl"),
         ("GET", "/_emulator/tls") => ok(json!({
             "url": format!("https://localhost:{}", s.https_port),
             "wrong_host_url": format!("https://127.0.0.1:{}", s.https_port),

@@ -2,9 +2,11 @@
 //! start-up, so GameGate's TLS is tested for real (trusted through the custom-root option;
 //! untrusted without it; a wrong host name when reached as 127.0.0.1).
 //!
-//! A second certificate names a revocation list the emulator serves slowly
-//! (`/_emulator/crl-held`), and its server sends the CA along: an OS verifier that checks
-//! revocation (Windows') goes to the network while it checks, as it does for a real server.
+//! Each certificate names a revocation list the emulator serves, as a public CA's do: an OS
+//! verifier that checks revocation (Windows') fetches it. `/_emulator/crl` answers at once with
+//! an empty list the CA signed, so a chain engine that trusts the CA finds the certificate
+//! good; a second server's certificate names `/_emulator/crl-held`, answered only after 3 s,
+//! and that server sends the CA along (so the engine finds the issuer and goes to fetch).
 
 use rcgen::{BasicConstraints, Certificate, CertificateParams, CrlDistributionPoint, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -29,7 +31,9 @@ impl TestCa {
         // must not chain this run's certificate to that one.
         let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
         params.distinguished_name.push(DnType::CommonName, format!("gamegate-emulator test CA {}-{started}", std::process::id()));
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        // No key usage extension: wine's chain engine reads keyCertSign from the last byte of
+        // the usage bits, which rcgen writes in two, and refuses the CA in its ROOT store; a CA
+        // without the extension is accepted by every verifier (Windows' too, for CAs like Certum).
         // A CA for TLS servers only; wine's CryptoAPI also reads no EKU on a root as "not for TLS".
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let cert = params.self_signed(&key).map_err(fail)?;
@@ -41,10 +45,23 @@ impl TestCa {
         self.cert.pem()
     }
 
-    /// A server configuration for `localhost`. With `revocation_list`, the certificate names
-    /// it as its CRL distribution point and the CA is sent along (so the OS finds the issuer
-    /// it checks revocation against).
-    pub fn server_config(&self, revocation_list: Option<String>) -> std::io::Result<Arc<rustls::ServerConfig>> {
+    /// The CA's revocation list, revoking nothing, valid for a week (DER).
+    pub fn revocation_list(&self) -> std::io::Result<Vec<u8>> {
+        let now = time::OffsetDateTime::now_utc();
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: now - time::Duration::hours(1),
+            next_update: now + time::Duration::days(7),
+            crl_number: rcgen::SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: Vec::new(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        Ok(params.signed_by(&self.cert, &self.key).map_err(fail)?.der().to_vec())
+    }
+
+    /// A server configuration for `localhost` whose certificate names `revocation_list` as
+    /// its CRL distribution point; with `send_ca` the CA goes along in the chain.
+    pub fn server_config(&self, revocation_list: String, send_ca: bool) -> std::io::Result<Arc<rustls::ServerConfig>> {
         let leaf_key = KeyPair::generate().map_err(fail)?;
         let mut params = CertificateParams::new(vec!["localhost".to_string()]).map_err(fail)?;
         params.distinguished_name.push(DnType::CommonName, "localhost");
@@ -53,13 +70,12 @@ impl TestCa {
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
         // Said outright: without basic constraints wine's CryptoAPI takes the leaf for a CA.
         params.is_ca = IsCa::ExplicitNoCa;
-        let mut chain = Vec::new();
-        if let Some(url) = revocation_list {
-            params.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![url] }];
+        params.crl_distribution_points = vec![CrlDistributionPoint { uris: vec![revocation_list] }];
+        let leaf = params.signed_by(&leaf_key, &self.cert, &self.key).map_err(fail)?;
+        let mut chain = vec![leaf.der().clone()];
+        if send_ca {
             chain.push(self.cert.der().clone());
         }
-        let leaf = params.signed_by(&leaf_key, &self.cert, &self.key).map_err(fail)?;
-        chain.insert(0, leaf.der().clone());
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

@@ -93,6 +93,8 @@ impl Toolchain {
         command.arg(format!("-L{}", lib_dir.display())).arg("-lgamegate").arg("-lpthread");
         if !self.is_windows() {
             command.arg(format!("-Wl,-rpath,{}", lib_dir.display()));
+        } else {
+            command.arg("-lcrypt32"); // the trust suite puts a CA into the ROOT store
         }
         command.args(extra);
         run(&mut command)
