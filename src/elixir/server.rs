@@ -93,9 +93,10 @@ impl Server {
         Ok(Server { http: Http::new("elixir-server", options, super::PRODUCTION_URL)?, api_key: Arc::new(Secret::new(api_key)), key: Arc::new(key) })
     }
 
-    /// Sends a signed request; `done` gets the envelope's `data` as JSON on the I/O thread.
-    /// `body` is the compact JSON that is signed and sent, byte for byte.
-    pub fn request(&self, method: Method, path: &str, body: Option<String>, done: impl FnOnce(Result<String, Error>) + Send + 'static) -> Aborter {
+    /// Sends a signed request; `done` gets the answer on the I/O thread (`data_from` reads the
+    /// envelope's `data` out of it, on the callback thread in worker dispatch). `body` is the
+    /// compact JSON that is signed and sent, byte for byte.
+    pub fn request(&self, method: Method, path: &str, body: Option<String>, done: impl FnOnce(Result<crate::http::Response, Error>) + Send + 'static) -> Aborter {
         let (writer, api_key, key, path_sent) = (self.http.writer(), self.api_key.clone(), self.key.clone(), path.to_string());
         let body = body.map(|b| SecretBytes::new(b.into_bytes()));
         let rewrite = Box::new(move || {
@@ -110,13 +111,13 @@ impl Server {
             Ok(writer.write(method, &path_sent, &headers, body.as_ref().map(|b| b.as_slice())))
         });
         let request = Prepared::written_at_send(method, path, Retry::for_method(method), rewrite);
-        self.http.start(
-            request,
-            Box::new(move |outcome| {
-                done(outcome.and_then(|response| envelope::open_response(&response)).map(|data| data.to_string()))
-            }),
-        )
+        self.http.start(request, Box::new(done))
     }
+}
+
+/// A signed call's answer as the game gets it: the envelope's `data`, as JSON.
+pub fn data_from(outcome: Result<crate::http::Response, Error>) -> Result<String, Error> {
+    outcome.and_then(|response| envelope::open_response(&response)).map(|data| data.to_string())
 }
 
 /// `json` without the whitespace between its tokens; strings and numbers are kept byte for

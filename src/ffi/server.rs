@@ -108,7 +108,7 @@ pub extern "C" fn elixir_server_request(
         let method = args.method;
         let body = args.body.as_deref().map(compact);
         let (server, user_data) = (client.server.clone(), UserData(user_data));
-        let start = move |done: Completion<String>| server.request(method, &args.path, body, move |r| done.finish(r));
+        let start = move |done: Completion<String>| server.request(method, &args.path, body, move |r| done.finish_refined(r, crate::elixir::server::data_from));
         // SAFETY: out_request_id is NULL or writable.
         unsafe { client::submit_io(client, start, move |r| deliver_json(callback, user_data, r), out_request_id) }
     }

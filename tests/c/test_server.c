@@ -2,6 +2,8 @@
  * $GAMEGATE_EMULATOR_URL, which verifies each signature with its test key. */
 #include "gg_test.h"
 
+#include <pthread.h>
+
 #include "gamegate.h"
 #include "gg_emulator.h"
 
@@ -31,16 +33,21 @@ static void on_json(void *user_data, const gg_error *error, const char *json) {
     snprintf(r->json, sizeof r->json, "%s", json);
 }
 
-static elixir_server *server_with(const char *which) {
+static elixir_server *server_dispatching(const char *which, uint32_t dispatch) {
     static char pem[KEY_CAP];
     emulator_server_key(which, pem, sizeof pem);
     gg_options *o = gg_options_new();
     CHECK_EQ_INT(gg_options_set_base_url(o, emulator_url), GG_OK);
+    CHECK_EQ_INT(gg_options_set_dispatch(o, dispatch), GG_OK);
     elixir_server *s = NULL;
     CHECK_EQ_INT(elixir_server_new(EMULATOR_API_KEY, pem, o, &s), GG_OK);
     gg_options_free(o);
     CHECK(s != NULL);
     return s;
+}
+
+static elixir_server *server_with(const char *which) {
+    return server_dispatching(which, GG_DISPATCH_TICK);
 }
 
 static void tick_until(elixir_server *s, const int *counter, int want) {
@@ -133,6 +140,56 @@ static void test_keys_and_arguments_that_cannot_work_are_refused_at_once(void) {
     CHECK_EQ_INT(r.calls, 0);
 }
 
+/* Worker dispatch: the envelope is read on the callback thread, and the game gets the same
+ * data, or the same API error, as in tick mode. */
+typedef struct worker_reply {
+    reply r;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+} worker_reply;
+
+static void on_worker_json(void *user_data, const gg_error *error, const char *json) {
+    worker_reply *w = (worker_reply *)user_data;
+    pthread_mutex_lock(&w->lock);
+    on_json(&w->r, error, json);
+    w->thread = pthread_self();
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+static void worker_submit(elixir_server *s, const char *body, worker_reply *w) {
+    memset(&w->r, 0, sizeof w->r);
+    CHECK_EQ_INT(elixir_server_request(s, "POST", "/sdk/v2/game-stats", body, on_worker_json, w, NULL), GG_OK);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)WAIT_LIMIT_SECONDS;
+    pthread_mutex_lock(&w->lock);
+    while (w->r.calls == 0 && pthread_cond_timedwait(&w->cond, &w->lock, &until) == 0) {
+    }
+    pthread_mutex_unlock(&w->lock);
+    CHECK_EQ_INT(w->r.calls, 1);
+    CHECK(!pthread_equal(w->thread, pthread_self()));
+}
+
+static void test_worker_dispatch_reads_the_envelope_on_its_callback_thread(void) {
+    static worker_reply w;
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    elixir_server *s = server_dispatching("", GG_DISPATCH_WORKER);
+    worker_submit(s, "{\"tournamentId\": \"t-worker\", \"score\": 77}", &w);
+    CHECK_EQ_INT(w.r.code, GG_OK);
+    CHECK(strstr(w.r.json, "\"accepted\":true") != NULL && strstr(w.r.json, "\"score\":77") != NULL);
+    elixir_server_free(s);
+    s = server_dispatching("other", GG_DISPATCH_WORKER); /* a key the service does not know */
+    worker_submit(s, "{\"score\":1}", &w);
+    CHECK_EQ_INT(w.r.code, GG_API_ERROR);
+    CHECK_STR(w.r.api_code, "INVALID_SIGNATURE");
+    elixir_server_free(s);
+    pthread_mutex_destroy(&w.lock);
+    pthread_cond_destroy(&w.cond);
+}
+
 static void test_cancel_and_free_answer_each_request_once(void) {
     emulator_control("/_emulator/faults", "{\"latency_ms\": 2000, \"path_prefix\": \"/sdk/v2/game-stats\"}");
     elixir_server *s = server_with("");
@@ -167,6 +224,7 @@ int main(void) {
     RUN(test_a_clock_ten_minutes_off_is_refused);
     RUN(test_keys_and_arguments_that_cannot_work_are_refused_at_once);
     RUN(test_cancel_and_free_answer_each_request_once);
+    RUN(test_worker_dispatch_reads_the_envelope_on_its_callback_thread);
     wait_for_threads_to_end();
     return gg_test_summary("c elixir server");
 }
