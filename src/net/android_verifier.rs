@@ -1,7 +1,7 @@
 //! Android: the OS's verifier (rustls-platform-verifier asks the system's TrustManager, so the
 //! device's roots, user-added CAs where the app's network security config allows them, and
 //! revocation from API 24) needs the JVM, the application context, and a small Kotlin class of
-//! the verifier's own that the app must bundle (docs/platforms.md says how). `gg_android_init`
+//! the verifier's own that the app must bundle (docs/security.md says how). `gg_android_init`
 //! hands over the JVM and context; the verifier is used only if that class is found through the
 //! app's class loader. Otherwise `GG_TRUST_DEFAULT` keeps to the bundled roots and
 //! `GG_TRUST_OS` is `GG_UNSUPPORTED`, saying why.
@@ -17,8 +17,9 @@ use std::sync::Mutex;
 /// The Kotlin class the verifier calls (rustls-platform-verifier's Android component).
 const VERIFIER_CLASS: &str = "org.rustls.platformverifier.CertificateVerifier";
 
-/// Why the platform verifier cannot be asked (`None`: it can).
-static NOT_READY: Mutex<Option<String>> = Mutex::new(Some(String::new()));
+/// What `gg_android_init` found: `None` before it is called, then whether the platform
+/// verifier can be asked (and if not, why).
+static READY: Mutex<Option<Result<(), String>>> = Mutex::new(None);
 
 /// Hands the JVM and the context to the platform verifier, if the app bundles its Kotlin class.
 pub(crate) fn init(java_vm: *mut std::ffi::c_void, context: *mut std::ffi::c_void) {
@@ -32,27 +33,22 @@ pub(crate) fn init(java_vm: *mut std::ffi::c_void, context: *mut std::ffi::c_voi
             env.exception_clear();
         }
         if found.is_err() {
-            return Ok(Err(format!("the app does not bundle the verifier's Android component ({VERIFIER_CLASS}; docs/platforms.md)")));
+            return Ok(Err(format!("the app does not bundle the verifier's Android component ({VERIFIER_CLASS}; see docs/security.md)")));
         }
         rustls_platform_verifier::android::init_with_env(env, context)?;
         Ok(Ok(()))
     });
-    let not_ready = match outcome {
-        Ok(Ok(())) => None,
-        Ok(Err(why)) => Some(why),
-        Err(e) => Some(format!("the Android verifier could not be set up ({e})")),
-    };
-    if let Some(why) = &not_ready {
+    let ready = outcome.unwrap_or_else(|e| Err(format!("the Android verifier could not be set up ({e})")));
+    if let Err(why) = &ready {
         crate::gg_log!(crate::log::GG_LOG_INFO, "TLS: {why}; the bundled Mozilla roots serve GG_TRUST_DEFAULT");
     }
-    *NOT_READY.lock().unwrap_or_else(|p| p.into_inner()) = not_ready;
+    *READY.lock().unwrap_or_else(|p| p.into_inner()) = Some(ready);
 }
 
 /// Whether the platform verifier can be asked, and if not, why.
 pub(crate) fn ready() -> Result<(), String> {
-    match &*NOT_READY.lock().unwrap_or_else(|p| p.into_inner()) {
-        None => Ok(()),
-        Some(why) if why.is_empty() => Err("the Android verifier needs gg_android_init(java_vm, context) first".to_string()),
-        Some(why) => Err(why.clone()),
+    match &*READY.lock().unwrap_or_else(|p| p.into_inner()) {
+        None => Err("the Android verifier needs gg_android_init(java_vm, context) first".to_string()),
+        Some(ready) => ready.clone(),
     }
 }
