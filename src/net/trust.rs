@@ -187,18 +187,43 @@ pub(crate) fn describe(error: &rustls::Error, checked_by: &str) -> Error {
             CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "not valid yet".to_string(),
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "not valid for this host name".to_string(),
             CertificateError::Revoked => "revoked".to_string(),
+            CertificateError::UnknownRevocationStatus | CertificateError::ExpiredRevocationList | CertificateError::ExpiredRevocationListContext { .. } => {
+                "its revocation could not be checked".to_string()
+            }
+            CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => "not meant for TLS servers (its key usage)".to_string(),
+            CertificateError::BadSignature => "its signature does not verify".to_string(),
+            CertificateError::BadEncoding => "malformed".to_string(),
+            CertificateError::UnhandledCriticalExtension => "it carries a critical extension the verifier does not know".to_string(),
             CertificateError::Other(_) if CheckTimedOut::is(error) => {
                 return Error::new(
                     GG_TIMEOUT,
                     format!("TLS: {checked_by} did not finish checking the server's certificate by the request's deadline (it may be fetching revocation data or an intermediate certificate over a slow network)"),
                 );
             }
-            CertificateError::Other(other) => other.to_string(),
+            CertificateError::Other(other) => os_reason(other).map_or_else(|| other.to_string(), str::to_string),
             other => format!("{other:?}"),
         },
         other => return Error::new(GG_TLS, format!("TLS failure: {other}")),
     };
     Error::new(GG_TLS, format!("TLS failure: {checked_by} refused the server's certificate: {why}"))
+}
+
+/// An OS verifier's own error code, in the words `describe` uses: the Windows chain engine's
+/// HRESULTs that rustls-platform-verifier passes on as an OS error's text, "... (os error N)"
+/// (where the OS has no text for one, wine for instance, that text is a bare number).
+fn os_reason(other: &rustls::OtherError) -> Option<&'static str> {
+    let text = other.0.to_string();
+    let number = text.strip_suffix(')')?.rsplit_once("(os error ")?.1;
+    let code = number.parse::<i32>().ok()? as u32;
+    Some(match code {
+        0x800B_010E | 0x8009_2012 | 0x8009_2013 => "its revocation could not be checked (the revocation server did not answer)",
+        0x800B_0109 | 0x800B_010A => "unknown issuer (no trusted root signed it)",
+        0x800B_0101 => "expired",
+        0x800B_010C => "revoked",
+        0x800B_010F => "not valid for this host name",
+        0x800B_0110 => "not meant for TLS servers (its key usage)",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -214,5 +239,12 @@ mod tests {
         assert!(e.message.contains("the OS trust store refused") && e.message.contains("unknown issuer"), "{}", e.message);
         assert!(describe(&rustls::Error::InvalidCertificate(CertificateError::NotValidForName), "x").message.contains("host name"));
         assert!(client_config(Trust::Bundled, &[]).unwrap().checked_by.contains("bundled"));
+        // A chain engine's code without a text of the OS (wine's revocation failure).
+        let text = std::io::Error::from_raw_os_error(0x800B_010E_u32 as i32).to_string(); // as the verifier passes it on
+        let offline = rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(text)))));
+        let e = describe(&offline, "the OS trust store");
+        assert!(e.message.ends_with("refused the server's certificate: its revocation could not be checked (the revocation server did not answer)"), "{}", e.message);
+        let purpose = describe(&rustls::Error::InvalidCertificate(CertificateError::InvalidPurpose), "the OS trust store");
+        assert!(purpose.message.contains("not meant for TLS servers"), "{}", purpose.message);
     }
 }
