@@ -1214,8 +1214,10 @@ gg_result gg_store_op_complete(struct gg_store_op *op, gg_result result, const c
 
 /**
  * Android: gives GameGate the JVM (`JavaVM *`) and an `android.content.Context` (a global
- * reference the caller keeps) for the platform's services. Call once, early (Unity and
- * Unreal bindings do). Elsewhere `GG_UNSUPPORTED`; NULL `GG_NULL_PARAM`.
+ * reference the caller keeps) for the platform's services: the Keystore that keeps the
+ * session, and the OS certificate verifier when the app bundles its Android component
+ * (docs/security.md). Call once, early, before the first client (the Unreal module does; a
+ * Unity game calls it from its Android code). Elsewhere `GG_UNSUPPORTED`; NULL `GG_NULL_PARAM`.
  */
 gg_result gg_android_init(void *java_vm, void *context);
 

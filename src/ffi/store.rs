@@ -113,8 +113,10 @@ pub extern "C" fn gg_store_op_complete(op: *mut gg_store_op, result: gg_result, 
 }
 
 /// Android: gives GameGate the JVM (`JavaVM *`) and an `android.content.Context` (a global
-/// reference the caller keeps) for the platform's services. Call once, early (Unity and
-/// Unreal bindings do). Elsewhere `GG_UNSUPPORTED`; NULL `GG_NULL_PARAM`.
+/// reference the caller keeps) for the platform's services: the Keystore that keeps the
+/// session, and the OS certificate verifier when the app bundles its Android component
+/// (docs/security.md). Call once, early, before the first client (the Unreal module does; a
+/// Unity game calls it from its Android code). Elsewhere `GG_UNSUPPORTED`; NULL `GG_NULL_PARAM`.
 #[no_mangle]
 pub extern "C" fn gg_android_init(java_vm: *mut c_void, context: *mut c_void) -> gg_result {
     ffi_result! {
