@@ -91,8 +91,11 @@ pub(crate) fn client_config(trust: Trust, extra_roots_der: &[Vec<u8>]) -> Result
     Ok(Trusted { config: Arc::new(builder.with_root_certificates(roots).with_no_client_auth()), checked_by: "the bundled Mozilla roots" })
 }
 
-#[cfg(any(target_os = "linux", windows, target_vendor = "apple"))]
+#[cfg(any(target_os = "linux", windows, target_vendor = "apple", target_os = "android"))]
 fn os_verifier(provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
+    // Android's needs the JVM and the verifier's Kotlin part in the app (android_verifier).
+    #[cfg(target_os = "android")]
+    super::android_verifier::ready()?;
     let os: Arc<dyn ServerCertVerifier> = rustls_platform_verifier::Verifier::new(provider)
         .map(Arc::new)
         .map_err(|e| format!("the OS trust store cannot be used here ({e})"))?;
@@ -107,15 +110,6 @@ fn by_deadline(os: Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier> {
         return os;
     }
     Arc::new(super::check_by_deadline::CheckByDeadline { inner: os })
-}
-
-#[cfg(target_os = "android")]
-fn os_verifier(provider: Arc<rustls::crypto::CryptoProvider>) -> Result<Arc<dyn ServerCertVerifier>, String> {
-    super::android_verifier::ready()?;
-    let os: Arc<dyn ServerCertVerifier> = rustls_platform_verifier::Verifier::new(provider)
-        .map(Arc::new)
-        .map_err(|e| format!("the OS trust store cannot be used here ({e})"))?;
-    Ok(by_deadline(os))
 }
 
 #[cfg(not(any(target_os = "linux", windows, target_vendor = "apple", target_os = "android")))]
@@ -181,47 +175,59 @@ impl ServerCertVerifier for OsOrOwnRoots {
 /// A TLS failure as the game reads it: for a refused certificate, who refused it and why.
 pub(crate) fn describe(error: &rustls::Error, checked_by: &str) -> Error {
     let why = match error {
-        rustls::Error::InvalidCertificate(reason) => match reason {
-            CertificateError::UnknownIssuer => "unknown issuer (no trusted root signed it)".to_string(),
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => "expired".to_string(),
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "not valid yet".to_string(),
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "not valid for this host name".to_string(),
-            CertificateError::Revoked => "revoked".to_string(),
-            CertificateError::UnknownRevocationStatus | CertificateError::ExpiredRevocationList | CertificateError::ExpiredRevocationListContext { .. } => {
-                "its revocation could not be checked".to_string()
-            }
-            CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => "not meant for TLS servers (its key usage)".to_string(),
-            CertificateError::BadSignature => "its signature does not verify".to_string(),
-            CertificateError::BadEncoding => "malformed".to_string(),
-            CertificateError::UnhandledCriticalExtension => "it carries a critical extension the verifier does not know".to_string(),
-            CertificateError::Other(_) if CheckTimedOut::is(error) => {
-                return Error::new(
-                    GG_TIMEOUT,
-                    format!("TLS: {checked_by} did not finish checking the server's certificate by the request's deadline (it may be fetching revocation data or an intermediate certificate over a slow network)"),
-                );
-            }
-            CertificateError::Other(other) => os_reason(other).map_or_else(|| other.to_string(), str::to_string),
-            other => format!("{other:?}"),
+        rustls::Error::InvalidCertificate(CertificateError::Other(_)) if CheckTimedOut::is(error) => {
+            return Error::new(
+                GG_TIMEOUT,
+                format!("TLS: {checked_by} did not finish checking the server's certificate by the request's deadline (it may be fetching revocation data or an intermediate certificate over a slow network)"),
+            );
+        }
+        rustls::Error::InvalidCertificate(CertificateError::Other(other)) => match os_code(other) {
+            Some(0x800B_010E | 0x8009_2012 | 0x8009_2013) => "its revocation could not be checked (the revocation server did not answer)".to_string(),
+            Some(code) => windows_reason(code).map_or_else(|| other.to_string(), reason),
+            None => other.to_string(),
         },
+        rustls::Error::InvalidCertificate(why) => reason(why.clone()),
         other => return Error::new(GG_TLS, format!("TLS failure: {other}")),
     };
     Error::new(GG_TLS, format!("TLS failure: {checked_by} refused the server's certificate: {why}"))
 }
 
-/// An OS verifier's own error code, in the words `describe` uses: the Windows chain engine's
-/// HRESULTs that rustls-platform-verifier passes on as an OS error's text, "... (os error N)"
-/// (where the OS has no text for one, wine for instance, that text is a bare number).
-fn os_reason(other: &rustls::OtherError) -> Option<&'static str> {
+/// Why a certificate was refused, in words.
+fn reason(why: CertificateError) -> String {
+    match why {
+        CertificateError::UnknownIssuer => "unknown issuer (no trusted root signed it)".to_string(),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => "expired".to_string(),
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "not valid yet".to_string(),
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "not valid for this host name".to_string(),
+        CertificateError::Revoked => "revoked".to_string(),
+        CertificateError::UnknownRevocationStatus | CertificateError::ExpiredRevocationList | CertificateError::ExpiredRevocationListContext { .. } => {
+            "its revocation could not be checked".to_string()
+        }
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => "not meant for TLS servers (its key usage)".to_string(),
+        CertificateError::BadSignature => "its signature does not verify".to_string(),
+        CertificateError::BadEncoding => "malformed".to_string(),
+        CertificateError::UnhandledCriticalExtension => "it carries a critical extension the verifier does not know".to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The OS error code an OS verifier's message ends with: rustls-platform-verifier passes the
+/// Windows chain engine's HRESULTs on as an OS error's text, "... (os error N)" (where the OS
+/// has no text for one, wine for instance, that text is a bare number).
+fn os_code(other: &rustls::OtherError) -> Option<u32> {
     let text = other.0.to_string();
     let number = text.strip_suffix(')')?.rsplit_once("(os error ")?.1;
-    let code = number.parse::<i32>().ok()? as u32;
+    Some(number.parse::<i32>().ok()? as u32)
+}
+
+/// The reason rustls names for a chain engine's code it left as a number.
+fn windows_reason(code: u32) -> Option<CertificateError> {
     Some(match code {
-        0x800B_010E | 0x8009_2012 | 0x8009_2013 => "its revocation could not be checked (the revocation server did not answer)",
-        0x800B_0109 | 0x800B_010A => "unknown issuer (no trusted root signed it)",
-        0x800B_0101 => "expired",
-        0x800B_010C => "revoked",
-        0x800B_010F => "not valid for this host name",
-        0x800B_0110 => "not meant for TLS servers (its key usage)",
+        0x800B_0109 | 0x800B_010A => CertificateError::UnknownIssuer,
+        0x800B_0101 => CertificateError::Expired,
+        0x800B_010C => CertificateError::Revoked,
+        0x800B_010F => CertificateError::NotValidForName,
+        0x800B_0110 => CertificateError::InvalidPurpose,
         _ => return None,
     })
 }
