@@ -24,8 +24,8 @@ thread_local! {
 }
 
 /// Certificate checks made on this thread while the guard lives end by `deadline`.
-pub(crate) fn checks_end_by(deadline: Option<Instant>) -> DeadlineSet {
-    DeadlineSet(DEADLINE.with(|cell| cell.replace(deadline)))
+pub(crate) fn checks_end_by(deadline: Instant) -> DeadlineSet {
+    DeadlineSet(DEADLINE.with(|cell| cell.replace(Some(deadline))))
 }
 
 /// Puts back the deadline that was set before (`checks_end_by`).
@@ -158,7 +158,7 @@ mod tests {
         let slow = Arc::new(AnswersWhenLet { let_go: Mutex::new(Some(held)), asked_on: Mutex::new(None) });
         let verifier = CheckByDeadline { inner: slow.clone() };
         let verdict = {
-            let _set = checks_end_by(Some(Instant::now() + Duration::from_millis(50)));
+            let _set = checks_end_by(Instant::now() + Duration::from_millis(50));
             check(&verifier)
         };
         let error = verdict.unwrap_err();
@@ -174,7 +174,7 @@ mod tests {
     fn a_check_within_the_deadline_gives_the_os_verdict() {
         let quick = Arc::new(AnswersWhenLet { let_go: Mutex::new(None), asked_on: Mutex::new(None) });
         let verifier = CheckByDeadline { inner: quick };
-        let _set = checks_end_by(Some(Instant::now() + Duration::from_secs(30)));
+        let _set = checks_end_by(Instant::now() + Duration::from_secs(30));
         assert!(check(&verifier).is_ok());
     }
 }

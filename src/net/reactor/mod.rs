@@ -559,8 +559,9 @@ impl Reactor {
 
     /// A readiness event (or a fresh assignment): moves the connection on as far as it goes.
     fn on_ready(&mut self, index: usize) {
-        // A certificate check the OS answers over the network ends by then (check_by_deadline).
-        let _checks_end = crate::net::checks_end_by(self.handshake_deadline(index));
+        // A certificate check the OS answers over the network ends by then (check_by_deadline);
+        // set only during a handshake, so other events leave the thread-local alone.
+        let _checks_end = self.handshake_deadline(index).map(crate::net::checks_end_by);
         let Some(Some(slot)) = self.slots.get_mut(index) else { return };
         match &mut slot.state {
             ConnState::Connecting { exchange } => {
