@@ -1069,7 +1069,8 @@ gg_result gg_options_set_allow_plain_http(struct gg_options *options, uint8_t en
  * `GG_UNSUPPORTED` where the OS cannot be asked). Roots added with
  * `gg_options_add_root_certificates_pem` are trusted in every mode. On Linux the OS store is
  * OpenSSL's (`SSL_CERT_FILE`, `SSL_CERT_DIR`), on Windows the CryptoAPI chain engine, on macOS
- * and iOS the Security framework; Android builds use the bundled roots. Where the OS's check
+ * and iOS the Security framework, on Android the system's TrustManager once `gg_android_init`
+ * finds the verifier's component in the app (else the bundled roots). Where the OS's check
  * goes to the network (revocation, intermediates), it ends by the request's deadline
  * (`GG_TIMEOUT`).
  */
